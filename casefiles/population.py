@@ -1,0 +1,423 @@
+"""Reading the list of eligible cases (the "population") that a sample is drawn from.
+
+Before fieldwork the inspected organisations send the inspectorate the cases that fit
+the inspection's criteria. Those lists arrive as spreadsheets prepared by hand, so this
+module checks them thoroughly and reports *every* problem with its row and column at
+once: a data manager fixing a file should not have to upload it ten times to discover
+ten mistakes.
+
+Plain Python, no ORM: the checks are pure functions of the file's bytes and the
+inspection's organisations, so they can be tested in microseconds and reused by a
+management command as well as by the upload view.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import cast
+
+from django.db.models import TextChoices
+
+from casefiles.choices import Gender, Level, OrderType, SampleType
+
+COLUMNS: tuple[str, ...] = (
+    "case_reference",
+    "sample_type",
+    "organisation",
+    "gender",
+    "disposal_type",
+    "risk_of_serious_harm",
+    "safety_and_wellbeing",
+    "start_date",
+)
+
+# A population of 20,000 is far beyond any inspection's eligible cases (seed 004 sampled
+# 50); the cap stops a wrong file (a whole caseload export) from tying up a worker.
+MAX_ROWS = 20_000
+
+# Row numbers in problems count every row of the file from 1, blank rows and the header
+# included, so they are the numbers the person fixing it sees down the side of Excel
+# (a header on row 1 puts the first case on row 2).
+
+
+@dataclass(frozen=True)
+class PopulationRow:
+    """One eligible case, with every value converted to the application's vocabulary."""
+
+    case_reference: str
+    sample_type: str  # a SampleType value
+    organisation: str  # an organisation slug
+    gender: str  # a Gender value
+    disposal_type: str  # an OrderType value
+    risk_of_serious_harm: str  # a Level value
+    safety_and_wellbeing: str  # a Level value
+    start_date: date
+    row_number: int  # the row in the uploaded file, counting the header as row 1
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Something wrong with the file, placed as precisely as we can.
+
+    ``column`` is None when the problem concerns a whole row; both are None when it
+    concerns the file as a whole (wrong type, unreadable, too long).
+    """
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is not None and self.column is not None:
+            return f"Row {self.row}, column {self.column}: {self.message}"
+        if self.row is not None:
+            return f"Row {self.row}: {self.message}"
+        if self.column is not None:
+            return f"Column {self.column}: {self.message}"
+        return self.message
+
+
+class _TooManyRows(Exception):
+    """Raised by the readers so that an oversized file is refused without reading it all."""
+
+
+class _Unreadable(Exception):
+    """The file could not be read at all; the message is shown to the uploader."""
+
+
+# Each coded column: the vocabulary it uses and the words for it in messages.
+_VOCABULARIES = {
+    "sample_type": (SampleType, "sample type"),
+    "gender": (Gender, "gender"),
+    "disposal_type": (OrderType, "sentence or disposal type"),
+    "risk_of_serious_harm": (Level, "risk of serious harm level"),
+    "safety_and_wellbeing": (Level, "safety and wellbeing level"),
+}
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _normalise(text: str) -> str:
+    """Lower-case and collapse whitespace, so 'Court  Disposal ' matches 'Court disposal'."""
+    return " ".join(text.split()).lower()
+
+
+def _lookup(choices: type[TextChoices]) -> dict[str, str]:
+    """Map each value and each label (normalised) to the stored value."""
+    table: dict[str, str] = {}
+    for value, label in choices.choices:
+        table[_normalise(str(label))] = value
+        table[_normalise(value)] = value
+    return table
+
+
+_LOOKUPS = {column: _lookup(choices) for column, (choices, _) in _VOCABULARIES.items()}
+
+
+def _header_name(cell: str) -> str:
+    """Header matching ignores case and surrounding spaces; 'Case reference' also matches."""
+    return "_".join(cell.strip().lower().replace("-", " ").split())
+
+
+def _cell_text(value: object) -> str:
+    """Turn a cell (from csv: str; from openpyxl: str, number, date or None) into text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        # Excel stores a reference typed as 12345 as the float 12345.0.
+        return str(int(value))
+    return str(value).strip()
+
+
+def _parse_date(text: str) -> date | None:
+    """Accept YYYY-MM-DD (what the template uses) and DD/MM/YYYY (what UK Excel shows)."""
+    match = _ISO_DATE.fullmatch(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        match = _UK_DATE.fullmatch(text)
+        if not match:
+            return None
+        day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _numbered_limited(
+    rows: Iterable[tuple[int, list[str]]],
+) -> list[tuple[int, list[str]]]:
+    """Keep the non-blank rows with their file row numbers, refusing an oversized file.
+
+    Stops reading as soon as the limit is passed, so a huge file costs little.
+    """
+    result: list[tuple[int, list[str]]] = []
+    for number, row in rows:
+        if not any(row):
+            continue
+        if len(result) > MAX_ROWS:  # the header and MAX_ROWS cases are already held
+            raise _TooManyRows
+        result.append((number, row))
+    return result
+
+
+def _read_csv_rows(data: bytes) -> list[tuple[int, list[str]]]:
+    try:
+        # utf-8-sig drops the byte order mark Excel writes when it saves "CSV UTF-8".
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _Unreadable(
+            "The file is not readable as UTF-8 text. In Excel, save it as "
+            "CSV UTF-8 (.csv) and upload it again."
+        ) from error
+    # Records are numbered, not physical lines: a quoted cell holding a line break is
+    # still one row when the file is opened in Excel.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    numbered = (
+        (number, [cell.strip() for cell in row]) for number, row in enumerate(reader, start=1)
+    )
+    try:
+        return _numbered_limited(numbered)
+    except csv.Error as error:
+        raise _Unreadable(f"The file could not be read as CSV: {error}.") from error
+
+
+def _read_xlsx_rows(data: bytes, *, filename: str) -> list[tuple[int, list[str]]]:
+    # Imported here so that CSV-only callers do not pay for openpyxl.
+    from openpyxl import load_workbook
+
+    try:
+        # data_only: take the value a formula last calculated, not the formula text.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            # Some programs that write .xlsx record a wrong sheet size, and read-only
+            # mode trusts it; forgetting it makes openpyxl read every cell present.
+            sheet.reset_dimensions()
+            numbered = (
+                (number, [_cell_text(cell) for cell in row])
+                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+            )
+            return _numbered_limited(numbered)
+        finally:
+            workbook.close()
+    except _TooManyRows:
+        raise
+    except Exception as error:
+        # openpyxl raises many kinds of error (BadZipFile, KeyError, InvalidFileException,
+        # XML parse errors) for a damaged or mislabelled workbook; all mean the same thing
+        # to the person uploading it.
+        raise _Unreadable(
+            f"'{filename}' could not be opened as an Excel workbook. It may be damaged "
+            "or not really an .xlsx file: open it in Excel and save it again."
+        ) from error
+
+
+def parse_population(
+    filename: str, data: bytes, *, organisations: set[str]
+) -> tuple[list[PopulationRow], list[RowProblem]]:
+    """Read a population file (.csv or .xlsx) and check every row.
+
+    Returns the rows that passed their checks and every problem found. The import is
+    meant to be all-or-nothing: a caller should save nothing while ``problems`` is not
+    empty, because a sample drawn from part of the population would not represent it.
+
+    The first non-blank row is the header; blank rows anywhere are skipped, and row
+    numbers in problems are the file's own. Columns beyond COLUMNS are ignored, so an
+    organisation can send its own export with extra columns. Only the first worksheet
+    of a workbook is read. A start date in the future is allowed here: whether a case
+    is eligible by date is decided later, by the sampling windows, not by the file check.
+    """
+    lower = filename.lower()
+    if lower.endswith(".xls"):
+        return [], [
+            RowProblem(
+                None,
+                None,
+                f"'{filename}' is an old-style Excel file. Save it as an Excel "
+                "workbook (.xlsx) or as CSV UTF-8 (.csv) and upload it again.",
+            )
+        ]
+    if not lower.endswith((".csv", ".xlsx")):
+        return [], [
+            RowProblem(
+                None,
+                None,
+                f"'{filename}' is not a CSV (.csv) or Excel (.xlsx) file. "
+                "Upload the list of eligible cases in one of those formats.",
+            )
+        ]
+    try:
+        if lower.endswith(".csv"):
+            raw = _read_csv_rows(data)
+        else:
+            raw = _read_xlsx_rows(data, filename=filename)
+    except _TooManyRows:
+        return [], [
+            RowProblem(
+                None,
+                None,
+                f"The file has more than {MAX_ROWS:,} cases. A list of eligible cases "
+                "should be far shorter: check that this is the right file.",
+            )
+        ]
+    except _Unreadable as error:
+        return [], [RowProblem(None, None, str(error))]
+
+    if not raw:
+        return [], [RowProblem(None, None, "The file is empty.")]
+    return _check_rows(raw, organisations=organisations)
+
+
+def _check_rows(
+    raw: list[tuple[int, list[str]]], *, organisations: set[str]
+) -> tuple[list[PopulationRow], list[RowProblem]]:
+    header_number, header = raw[0]
+    problems: list[RowProblem] = []
+
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = _header_name(cell)
+        if name in COLUMNS:
+            if name in positions:
+                problems.append(
+                    RowProblem(
+                        header_number,
+                        name,
+                        f"The column {name} appears more than once. Keep only one.",
+                    )
+                )
+            else:
+                positions[name] = index
+    for name in COLUMNS:
+        if name not in positions:
+            problems.append(
+                RowProblem(
+                    header_number,
+                    name,
+                    f"The column {name} is missing. The first row must name these "
+                    f"columns: {', '.join(COLUMNS)}.",
+                )
+            )
+
+    organisation_lookup = {slug.lower(): slug for slug in organisations}
+    first_seen: dict[str, int] = {}
+    rows: list[PopulationRow] = []
+    complete = len(positions) == len(COLUMNS)
+
+    for number, cells in raw[1:]:
+        values: dict[str, object] = {}
+        row_problems: list[RowProblem] = []
+        for column, index in positions.items():
+            text = cells[index] if index < len(cells) else ""
+            value, message = _check_cell(
+                column, text, organisations=organisation_lookup, known=organisations
+            )
+            if message is None and column == "case_reference":
+                # References are compared ignoring case: 'x123' and 'X123' are far more
+                # likely one case typed twice than two different cases.
+                earlier = first_seen.setdefault(text.casefold(), number)
+                if earlier != number:
+                    message = (
+                        f"Case reference '{text}' is on both row {earlier} and row "
+                        f"{number}. Each case should be listed once."
+                    )
+            if message is None:
+                values[column] = value
+            else:
+                row_problems.append(RowProblem(number, column, message))
+        problems.extend(row_problems)
+        if complete and not row_problems:
+            rows.append(_build_row(values, row_number=number))
+
+    return rows, problems
+
+
+def _check_cell(
+    column: str, text: str, *, organisations: dict[str, str], known: set[str]
+) -> tuple[object, str | None]:
+    """Convert one cell, returning (value, None) or (None, the problem's message)."""
+    if not text:
+        return None, "This cell is empty. Every case needs a value here."
+    if column == "case_reference":
+        return text, None
+    if column == "organisation":
+        slug = organisations.get(text.lower())
+        if slug is None:
+            names = ", ".join(sorted(known)) or "(none set up yet)"
+            return None, f"'{text}' is not an organisation in this inspection. Use one of: {names}"
+        return slug, None
+    if column == "start_date":
+        parsed = _parse_date(text)
+        if parsed is None:
+            return None, (
+                f"'{text}' is not a date. Write dates as YYYY-MM-DD "
+                "(for example 2018-03-31) or DD/MM/YYYY."
+            )
+        return parsed, None
+    choices, noun = _VOCABULARIES[column]
+    value = _LOOKUPS[column].get(_normalise(text))
+    if value is None:
+        return None, f"'{text}' is not a known {noun}. Use one of: {', '.join(choices.values)}"
+    return value, None
+
+
+def _build_row(values: dict[str, object], *, row_number: int) -> PopulationRow:
+    return PopulationRow(
+        case_reference=str(values["case_reference"]),
+        sample_type=str(values["sample_type"]),
+        organisation=str(values["organisation"]),
+        gender=str(values["gender"]),
+        disposal_type=str(values["disposal_type"]),
+        risk_of_serious_harm=str(values["risk_of_serious_harm"]),
+        safety_and_wellbeing=str(values["safety_and_wellbeing"]),
+        start_date=cast(date, values["start_date"]),
+        row_number=row_number,
+    )
+
+
+def template_csv() -> str:
+    """A header and two made-up cases, for organisations to fill in.
+
+    The examples use labels in one row and stored values in the other, to show that
+    both are accepted. The references and organisation are fictional.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerow(
+        [
+            "EX0001",
+            "Court disposal",
+            "example-yot",
+            "Male",
+            "Referral order",
+            "Medium",
+            "Low",
+            "2018-01-15",
+        ]
+    )
+    writer.writerow(
+        [
+            "EX0002",
+            "out_of_court",
+            "example-yot",
+            "female",
+            "youth_caution",
+            "low",
+            "medium",
+            "2018-04-02",
+        ]
+    )
+    return buffer.getvalue()

@@ -1,0 +1,152 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from inspection.access import inspection_access
+
+from . import services
+from .access import case_access, part_for_case
+from .forms import PARTS, CaseFilterForm, CaseForm
+from .models import Case
+from .presenters import case_summary, file_sections
+from .selectors import case_with_file, timeline
+
+CASES_PER_PAGE = 25
+
+
+@require_GET
+def case_list(request, reference):
+    access = inspection_access(request.user, reference)
+    inspection = access.inspection
+    filters = CaseFilterForm(request.GET or None, inspection=inspection)
+    cases = filters.filter_qs(
+        Case.objects.filter(inspection=inspection).select_related("organisation", "inspector")
+    )
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "casefiles/case_list.html",
+        {
+            "inspection": inspection,
+            "access": access,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "active_tab": "cases",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_create(request, reference):
+    access = inspection_access(request.user, reference)
+    access.require(access.can_edit_casefiles)
+    form = CaseForm(request.POST or None, inspection=access.inspection)
+    if request.method == "POST" and form.is_valid():
+        case = services.case_save(form=form)
+        messages.success(request, f"Case {case.reference} added")
+        return redirect("casefiles:detail", public_id=case.public_id)
+    return render(
+        request,
+        "casefiles/case_form.html",
+        {"form": form, "inspection": access.inspection, "title": "Add a case"},
+    )
+
+
+@require_GET
+def case_detail(request, public_id):
+    case, access = case_access(request.user, public_id)
+    case = (
+        case_with_file(Case.objects.filter(pk=case.pk))
+        .select_related("inspection__framework", "organisation__area", "inspector")
+        .get()
+    )
+    return render(
+        request,
+        "casefiles/case_detail.html",
+        {
+            "case": case,
+            "inspection": case.inspection,
+            "access": access,
+            "timeline": timeline(case),
+            "case_summary": case_summary(case),
+            "sections": file_sections(
+                case, editable=access.can_edit_casefiles and not case.is_locked
+            ),
+            "case_tab": "file",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_edit(request, public_id):
+    case, access = case_access(request.user, public_id)
+    access.require(access.can_edit_casefiles)
+    form = CaseForm(request.POST or None, instance=case, inspection=case.inspection)
+    if request.method == "POST" and form.is_valid():
+        services.case_save(form=form)
+        messages.success(request, "Case details saved")
+        return redirect("casefiles:detail", public_id=case.public_id)
+    return render(
+        request,
+        "casefiles/case_form.html",
+        {
+            "form": form,
+            "inspection": case.inspection,
+            "case": case,
+            "title": f"Change case {case.reference}",
+        },
+    )
+
+
+def _part(part: str):
+    try:
+        return PARTS[part]
+    except KeyError:
+        raise Http404("No such part of a case file") from None
+
+
+@require_http_methods(["GET", "POST"])
+def part_edit(request, public_id, part, part_id=None):
+    case, access = case_access(request.user, public_id)
+    access.require(access.can_edit_casefiles)
+    form_class, model, noun = _part(part)
+    instance = part_for_case(case, model, part_id) if part_id else model(case=case)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.casefile_part_save(form=form, case=case)
+        messages.success(request, f"{noun.capitalize()} saved")
+        return redirect("casefiles:detail", public_id=case.public_id)
+    verb = "Change" if part_id else "Add"
+    return render(
+        request,
+        "casefiles/part_form.html",
+        {
+            "form": form,
+            "case": case,
+            "inspection": case.inspection,
+            "noun": noun,
+            "title": f"{verb} {'a' if not part_id else 'the'} {noun}",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def part_delete(request, public_id, part, part_id):
+    case, access = case_access(request.user, public_id)
+    access.require(access.can_edit_casefiles)
+    _form_class, model, noun = _part(part)
+    instance = part_for_case(case, model, part_id)
+    if request.method == "POST":
+        services.casefile_part_delete(part=instance)
+        messages.success(request, f"{noun.capitalize()} removed")
+        return redirect("casefiles:detail", public_id=case.public_id)
+    return render(
+        request,
+        "casefiles/part_delete.html",
+        {"case": case, "inspection": case.inspection, "part": instance, "noun": noun},
+    )

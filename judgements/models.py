@@ -1,0 +1,159 @@
+"""The inspector's answers and evidence, moderation, and the audit trail.
+
+Every write to these tables goes through judgements.services, which records an AuditEvent
+in the same transaction.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from casefiles.models import Case
+from inspection.models import Inspection, Organisation, Question, Standard
+
+
+class AnswerValue(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_APPLICABLE = "na", "Not applicable"
+
+
+class Answer(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.CharField(max_length=3, choices=AnswerValue.choices)
+    note = models.TextField("evidence note", blank=True)
+    # Raised on every change: a save that carries an older version is refused (no lost updates).
+    version = models.PositiveIntegerField(default=1)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "question"], name="answer_once_per_question"),
+        ]
+        indexes = [
+            # Roll-ups count answers by question across an inspection's cases.
+            models.Index(fields=["question", "value"], name="answer_question_value_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.get_value_display()}"
+
+
+class OrganisationRating(models.Model):
+    """The lead inspector's rating of a standard judged from interviews and documents."""
+
+    class Rating(models.TextChoices):
+        OUTSTANDING = "Outstanding"
+        GOOD = "Good"
+        REQUIRES_IMPROVEMENT = "Requires improvement"
+        INADEQUATE = "Inadequate"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="organisation_ratings"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField(max_length=24, choices=Rating.choices)
+    narrative = models.TextField()
+    evidence = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "organisation", "standard"],
+                name="organisation_rating_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard.code}: {self.rating}"
+
+
+class ModerationDecision(models.Model):
+    """A quality assurance decision on a case: agreed, or returned with a reason per question."""
+
+    class Decision(models.TextChoices):
+        AGREED = "agreed", "Agreed"
+        RETURNED = "returned", "Returned"
+        REOPENED = "reopened", "Reopened"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="moderation")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} by {self.moderator}"
+
+
+class ReturnedQuestion(models.Model):
+    """A question the moderator sent back, with the reason, within one decision."""
+
+    decision = models.ForeignKey(
+        ModerationDecision, on_delete=models.CASCADE, related_name="returned_questions"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["question__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "question"], name="returned_question_once_per_decision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} returned: {self.reason}"
+
+
+class AuditEvent(models.Model):
+    """One change to a judgement: who, when, what, the value before and after.
+
+    Rows are only ever added. The services write them in the same transaction as the change.
+    """
+
+    class Action(models.TextChoices):
+        ANSWER_CREATED = "answer_created", "Answer given"
+        ANSWER_CHANGED = "answer_changed", "Answer changed"
+        NOTE_CHANGED = "note_changed", "Evidence note changed"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        ASSIGNED = "assigned", "Inspector assigned"
+        QA_SELECTED = "qa_selected", "Selection for quality assurance changed"
+        MODERATED = "moderated", "Moderation decision"
+        ORG_RATING_CHANGED = "org_rating_changed", "Organisation rating changed"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="audit")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=20, choices=Action.choices)
+    subject = models.CharField(max_length=200, help_text="What changed, e.g. a question code.")
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.subject}"

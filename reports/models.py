@@ -1,0 +1,1 @@
+"""Report text written by the lead inspector (see reports.services)."""
