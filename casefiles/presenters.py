@@ -32,7 +32,8 @@ def case_summary(case: Case) -> list[tuple[str, str]]:
         ("Person supervised", f"{case.subject_name} ({case.get_subject_kind_display().lower()})"),
         ("Gender", case.get_gender_display()),
         ("Ethnicity", case.get_ethnicity_display()),
-        ("Date of birth", day(case.date_of_birth)),
+        # Empty for a case the sample draw created, until the lead records it.
+        ("Date of birth", day(case.date_of_birth) or "Not yet recorded"),
         ("Risk of serious harm", case.get_risk_of_serious_harm_display()),
         ("Safety and wellbeing", case.get_safety_and_wellbeing_display()),
         ("MAPPA", case.get_mappa_level_display()),

@@ -236,7 +236,7 @@ def stratum_key(row: PopulationRow) -> StratumKey:
     )
 
 
-def allocate(strata_sizes: Mapping[K, int], total: int) -> dict[K, int]:
+def allocate(strata_sizes: Mapping[K, int], total: int, *, seed: int | None = None) -> dict[K, int]:
     """Share ``total`` cases among strata in proportion to their sizes.
 
     Each stratum first gets the whole part of its exact quota, total * size / N; the
@@ -244,8 +244,12 @@ def allocate(strata_sizes: Mapping[K, int], total: int) -> dict[K, int]:
     (Hamilton's largest-remainder method). So the allocations add up to exactly
     ``total`` (capped at the population) and each is within one case of its quota,
     which is what "the ratios matched those in the eligible population" can mean
-    for whole cases. Ties go to the larger stratum, then to the earlier key in sorted
-    order (keys must be sortable), so the result does not depend on the mapping's order.
+    for whole cases. Ties go to the larger stratum; strata still level are ordered by a
+    shuffle seeded with ``seed`` (keys must be sortable, and are shuffled from sorted
+    order), so the result does not depend on the mapping's order. Without a seed they
+    go to the earlier key in sorted order; but sorted order leans the same way in every
+    inspection (female before male, high before low), which a draw should not, so
+    ``draw_sample`` passes its seed.
 
     Arithmetic is in integers, so equal remainders are truly equal and ties are
     broken by the rule above, never by float rounding. A stratum whose quota is below
@@ -269,7 +273,13 @@ def allocate(strata_sizes: Mapping[K, int], total: int) -> dict[K, int]:
         allocation[key], remainders[key] = divmod(total * size, population)
 
     leftover = total - sum(allocation.values())
-    ranked = sorted(strata_sizes, key=lambda key: (-remainders[key], -strata_sizes[key], key))
+    order = sorted(strata_sizes)
+    if seed is not None:
+        _tie_random(seed).shuffle(order)
+    position = {key: index for index, key in enumerate(order)}
+    ranked = sorted(
+        strata_sizes, key=lambda key: (-remainders[key], -strata_sizes[key], position[key])
+    )
     for key in ranked[:leftover]:
         allocation[key] += 1
     return allocation
@@ -303,6 +313,12 @@ class Draw:
     reserves: dict[StratumKey, tuple[PopulationRow, ...]]
 
 
+def _tie_random(seed: int) -> random.Random:
+    # Seeded from a string, like the within-stratum shuffles, so that it is the same on
+    # every machine; "ties" keeps it apart from any stratum's own generator.
+    return random.Random(f"{seed}:ties")  # noqa: S311
+
+
 def _stratum_random(seed: int, key: StratumKey) -> random.Random:
     # A string seed is hashed with SHA-512 by random.Random, so the same seed and
     # stratum give the same shuffle on every machine and Python run (hash() would not:
@@ -317,7 +333,8 @@ def draw_sample(rows: Iterable[PopulationRow], *, size: int, seed: int) -> Draw:
     inspectorate can record the seed and show later how the sample was chosen.
     Within each stratum the cases are put in case reference order, then shuffled by
     a generator seeded from (seed, stratum); the first ``allocated`` are selected and
-    the rest are that stratum's reserves, in order.
+    the rest are that stratum's reserves, in order. The seed also settles which strata
+    get the last cases when their remainders tie (see ``allocate``).
     """
     if size < 0:
         raise ValueError("The sample size cannot be negative.")
@@ -333,7 +350,7 @@ def draw_sample(rows: Iterable[PopulationRow], *, size: int, seed: int) -> Draw:
 
     keys = sorted(strata)
     sizes = {key: len(strata[key]) for key in keys}
-    allocation = allocate(sizes, size)
+    allocation = allocate(sizes, size, seed=seed)
     population = len(seen)
     effective = min(size, population)
 

@@ -7,5 +7,22 @@ app_name = "judgements"
 urlpatterns = [
     path("my-cases/", views.queue, name="queue"),
     path("cases/<uuid:public_id>/judgements/", views.case_summary, name="case_summary"),
+    path("cases/<uuid:public_id>/judgements/submit/", views.submit, name="submit"),
+    path("cases/<uuid:public_id>/steps/<str:code>/", views.step, name="step"),
+    path("cases/<uuid:public_id>/steps/<str:code>/autosave/", views.autosave, name="autosave"),
+    path("cases/<uuid:public_id>/quality-assurance/", views.moderate, name="moderate"),
+    path("cases/<uuid:public_id>/reopen/", views.reopen, name="reopen"),
     path("cases/<uuid:public_id>/history/", views.history, name="history"),
+    path("inspections/<slug:reference>/assign/", views.assign, name="assign"),
+    path("inspections/<slug:reference>/quality-assurance/", views.qa_list, name="qa_list"),
+    path(
+        "inspections/<slug:reference>/organisation-ratings/",
+        views.organisation_ratings,
+        name="organisation_ratings",
+    ),
+    path(
+        "inspections/<slug:reference>/organisation-ratings/<slug:organisation>/<str:code>/",
+        views.organisation_rating_edit,
+        name="organisation_rating_edit",
+    ),
 ]

@@ -1,8 +1,41 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casefiles.access import case_access
 from casefiles.models import Case
+from inspection.access import inspection_access
+from inspection.models import Membership, Standard, User
+
+from . import services
+from .forms import (
+    AutosaveForm,
+    OrganisationRatingForm,
+    QaShareForm,
+    ReopenForm,
+    ReturnForm,
+    StepForm,
+)
+from .models import OrganisationRating
+from .selectors import moderation_record, step_facts, walkthrough
+
+
+def _can_score(case: Case, access, user) -> bool:
+    return (
+        case.status in services.EDITABLE_STATUSES
+        and access.can_score
+        and (case.inspector_id == user.pk or access.is_lead)
+    )
+
+
+def _can_moderate(case: Case, access, user) -> bool:
+    return (
+        access.is_qa
+        and case.inspector_id != user.pk
+        and case.status in {Case.Status.IN_QA, Case.Status.SUBMITTED}
+    )
 
 
 @require_GET
@@ -11,7 +44,7 @@ def queue(request):
         Case.objects.for_inspector(request.user)
         .visible_to(request.user)
         .select_related("inspection", "organisation")
-        .order_by("status", "inspection__reference", "reference")
+        .order_by("inspection__reference", "reference")
     )
     return render(request, "judgements/queue.html", {"cases": cases})
 
@@ -19,10 +52,182 @@ def queue(request):
 @require_GET
 def case_summary(request, public_id):
     case, access = case_access(request.user, public_id)
+    walk = walkthrough(case)
     return render(
         request,
         "judgements/case_summary.html",
-        {"case": case, "inspection": case.inspection, "access": access, "case_tab": "judgements"},
+        {
+            "case": case,
+            "inspection": case.inspection,
+            "access": access,
+            "walk": walk,
+            "can_score": _can_score(case, access, request.user),
+            "can_moderate": _can_moderate(case, access, request.user),
+            "can_reopen": access.is_lead and case.status == Case.Status.AGREED,
+            "decisions": moderation_record(case),
+            "case_tab": "judgements",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def step(request, public_id, code):
+    case, access = case_access(request.user, public_id)
+    walk = walkthrough(case)
+    current = walk.step(code)
+    standard = current.standard
+    can_score = _can_score(case, access, request.user)
+    if request.method == "POST" and not can_score:
+        raise PermissionDenied("You cannot change the answers for this case.")
+    questions = walk.step_questions(standard)
+    form = StepForm(request.POST or None, questions=questions, answers=walk.answers)
+    conflicts = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answers_record(case=case, answers=form.answer_inputs(), actor=request.user)
+        except services.StaleEdit as stale:
+            conflicts = stale.conflicts
+            walk = walkthrough(case)
+            form = StepForm(questions=questions, answers=walk.answers)
+        else:
+            messages.success(request, f"Answers for {standard.code} {standard.title} saved")
+            _before, after = walk.neighbours(standard)
+            if "continue" in request.POST and after is not None:
+                return redirect("judgements:step", public_id=case.public_id, code=after.code)
+            if "continue" in request.POST:
+                return redirect("judgements:case_summary", public_id=case.public_id)
+            return redirect("judgements:step", public_id=case.public_id, code=standard.code)
+    before, after = walk.neighbours(standard)
+    return render(
+        request,
+        "judgements/step.html",
+        {
+            "case": case,
+            "inspection": case.inspection,
+            "access": access,
+            "walk": walk,
+            "standard": standard,
+            "form": form,
+            "conflicts": conflicts,
+            "facts": step_facts(case, standard),
+            "show_classifications": "classifications" in standard.case_facts,
+            "can_score": can_score,
+            "before": before,
+            "after": after,
+            "step_number": [s.standard for s in walk.steps].index(standard) + 1,
+            "case_tab": "judgements",
+        },
+        status=409 if conflicts else 200,
+    )
+
+
+@require_POST
+def autosave(request, public_id, code):
+    """Save one answer as the inspector goes (JavaScript only; the step form works without)."""
+    case, access = case_access(request.user, public_id)
+    if not _can_score(case, access, request.user):
+        return JsonResponse({"message": "You cannot change the answers for this case."}, status=403)
+    walk = walkthrough(case)
+    standard = walk.step(code).standard
+    form = AutosaveForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"message": "Not saved: choose Yes, No or Not applicable."}, status=400)
+    by_prefix = {f"q{q.pk}": q for q in walk.step_questions(standard)}
+    question = by_prefix.get(form.cleaned_data["question"])
+    if question is None:
+        return JsonResponse({"message": "Not saved: unknown question."}, status=400)
+    try:
+        answer = services.answer_record(
+            case=case,
+            question=question,
+            value=form.cleaned_data["value"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
+            seen_version=form.cleaned_data["version"],
+        )
+    except services.StaleEdit:
+        return JsonResponse(
+            {
+                "message": f"Not saved: {question.code} was changed by someone else. "
+                "Use Save to see what changed."
+            },
+            status=409,
+        )
+    except ValidationError as error:
+        return JsonResponse({"message": "Not saved: " + " ".join(error.messages)}, status=400)
+    return JsonResponse({"version": answer.version, "message": f"{question.code} saved"})
+
+
+@require_POST
+def submit(request, public_id):
+    case, access = case_access(request.user, public_id)
+    if not _can_score(case, access, request.user):
+        raise PermissionDenied("You cannot submit this case.")
+    try:
+        services.case_submit(case=case, actor=request.user)
+    except services.IncompleteCase as incomplete:
+        return render(
+            request,
+            "judgements/case_summary.html",
+            {
+                "case": case,
+                "inspection": case.inspection,
+                "access": access,
+                "walk": walkthrough(case),
+                "can_score": True,
+                "missing": incomplete.missing,
+                "decisions": moderation_record(case),
+                "case_tab": "judgements",
+            },
+            status=400,
+        )
+    messages.success(request, f"Case {case.reference} submitted")
+    return redirect("judgements:case_summary", public_id=case.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def moderate(request, public_id):
+    case, access = case_access(request.user, public_id)
+    if not _can_moderate(case, access, request.user):
+        raise PermissionDenied("You cannot quality-assure this case.")
+    walk = walkthrough(case)
+    form = ReturnForm(request.POST or None, questions=walk.questions)
+    if request.method == "POST":
+        if request.POST.get("decision") == "agree":
+            services.case_agree(case=case, moderator=request.user)
+            messages.success(request, f"Case {case.reference} agreed and locked")
+            return redirect("judgements:case_summary", public_id=case.public_id)
+        if form.is_valid():
+            services.case_return(case=case, moderator=request.user, reasons=form.returns())
+            messages.success(request, f"Case {case.reference} returned to {case.inspector}")
+            return redirect("judgements:case_summary", public_id=case.public_id)
+    return render(
+        request,
+        "judgements/moderate.html",
+        {
+            "case": case,
+            "inspection": case.inspection,
+            "access": access,
+            "walk": walk,
+            "form": form,
+            "case_tab": "judgements",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reopen(request, public_id):
+    case, access = case_access(request.user, public_id)
+    access.require(access.is_lead and case.status == Case.Status.AGREED)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.case_reopen(case=case, lead=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Case {case.reference} reopened")
+        return redirect("judgements:case_summary", public_id=case.public_id)
+    return render(
+        request,
+        "judgements/reopen.html",
+        {"case": case, "inspection": case.inspection, "form": form, "case_tab": "judgements"},
     )
 
 
@@ -40,4 +245,162 @@ def history(request, public_id):
             "events": events,
             "case_tab": "history",
         },
+    )
+
+
+def _scorers(inspection):
+    return User.objects.filter(
+        memberships__inspection=inspection,
+        memberships__role__in=[
+            Membership.Role.LEAD,
+            Membership.Role.INSPECTOR,
+            Membership.Role.PARTNER,
+        ],
+    ).order_by("last_name", "first_name")
+
+
+@require_http_methods(["GET", "POST"])
+def assign(request, reference):
+    """The lead assigns cases to inspectors and selects cases for quality assurance."""
+    access = inspection_access(request.user, reference)
+    inspection = access.inspection
+    if request.method == "POST":
+        access.require(access.is_lead)
+    scorers = {u.username: u for u in _scorers(inspection)}
+    cases = list(
+        Case.objects.filter(inspection=inspection).select_related("inspector", "organisation")
+    )
+    share_form = QaShareForm(request.POST if "select-share" in request.POST else None)
+    errors = []
+    if request.method == "POST" and "select-share" in request.POST:
+        if share_form.is_valid():
+            chosen = services.qa_select_share(
+                inspection=inspection,
+                percent=share_form.cleaned_data["percent"],
+                seed=share_form.cleaned_data["seed"],
+                actor=request.user,
+            )
+            messages.success(request, f"{len(chosen)} cases selected for quality assurance")
+            return redirect("judgements:assign", reference=inspection.reference)
+    elif request.method == "POST":
+        for case in cases:
+            wanted = request.POST.get(f"inspector-{case.public_id}", "")
+            if wanted and wanted not in scorers:
+                errors.append((case, f"Select an inspector on the team for case {case.reference}"))
+        if not errors:
+            for case in cases:
+                wanted = request.POST.get(f"inspector-{case.public_id}", "")
+                services.case_assign(case=case, inspector=scorers.get(wanted), actor=request.user)
+                services.qa_select(
+                    case=case, selected=f"qa-{case.public_id}" in request.POST, actor=request.user
+                )
+            messages.success(request, "Assignments saved")
+            return redirect("judgements:assign", reference=inspection.reference)
+    return render(
+        request,
+        "judgements/assign.html",
+        {
+            "inspection": inspection,
+            "access": access,
+            "cases": cases,
+            "scorers": scorers.values(),
+            "share_form": share_form,
+            "errors": errors,
+            "active_tab": "assign",
+        },
+        status=400 if errors or share_form.errors else 200,
+    )
+
+
+@require_GET
+def qa_list(request, reference):
+    access = inspection_access(request.user, reference)
+    cases = (
+        Case.objects.filter(inspection=access.inspection)
+        .filter(selected_for_qa=True)
+        .select_related("inspector", "organisation")
+    )
+    return render(
+        request,
+        "judgements/qa_list.html",
+        {"inspection": access.inspection, "access": access, "cases": cases, "active_tab": "qa"},
+    )
+
+
+@require_GET
+def organisation_ratings(request, reference):
+    access = inspection_access(request.user, reference)
+    inspection = access.inspection
+    standards = list(
+        Standard.objects.filter(framework=inspection.framework, judged_by="organisation")
+    )
+    ratings = {
+        (r.organisation_id, r.standard_id): r
+        for r in OrganisationRating.objects.filter(inspection=inspection).select_related("rated_by")
+    }
+    rows = [
+        {
+            "organisation": organisation,
+            "standard": standard,
+            "rating": ratings.get((organisation.pk, standard.pk)),
+        }
+        for organisation in inspection.organisations.all()
+        for standard in standards
+    ]
+    return render(
+        request,
+        "judgements/organisation_ratings.html",
+        {"inspection": inspection, "access": access, "rows": rows, "active_tab": "org"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_rating_edit(request, reference, organisation, code):
+    access = inspection_access(request.user, reference)
+    access.require(access.is_lead)
+    inspection = access.inspection
+    organisation = get_object_or_404(inspection.organisations, slug=organisation)
+    standard = get_object_or_404(
+        Standard, framework=inspection.framework, judged_by="organisation", code=code
+    )
+    current = OrganisationRating.objects.filter(
+        inspection=inspection, organisation=organisation, standard=standard
+    ).first()
+    initial = {"version": current.version if current else 0}
+    if current:
+        initial.update(
+            rating=current.rating, narrative=current.narrative, evidence=current.evidence
+        )
+    form = OrganisationRatingForm(request.POST or None, initial=initial)
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_rating_record(
+                inspection=inspection,
+                organisation=organisation,
+                standard=standard,
+                rating=form.cleaned_data["rating"],
+                narrative=form.cleaned_data["narrative"],
+                evidence=form.cleaned_data["evidence"],
+                actor=request.user,
+                seen_version=form.cleaned_data["version"] or 0,
+            )
+        except services.StaleEdit:
+            stale = True
+        else:
+            messages.success(request, f"Rating for {standard.code} {standard.title} saved")
+            return redirect("judgements:organisation_ratings", reference=inspection.reference)
+    return render(
+        request,
+        "judgements/organisation_rating_form.html",
+        {
+            "inspection": inspection,
+            "organisation": organisation,
+            "standard": standard,
+            "form": form,
+            "current": current,
+            "stale": stale,
+            "key_questions": standard.questions.filter(parent__isnull=True),
+        },
+        status=409 if stale else 200,
     )

@@ -245,6 +245,26 @@ def test_allocation_ties_go_to_the_larger_stratum_then_key_order():
     assert allocate({"c": 1, "a": 1, "b": 1}, 2) == {"a": 1, "b": 1, "c": 0}
 
 
+def test_seeded_allocation_breaks_level_ties_by_the_seed_not_by_key_order():
+    # 1 from two strata of 1: both remainders 1/2 and both strata the same size. Without
+    # a seed "a" always wins; with one, each seed picks, so across seeds both strata win.
+    winners = {
+        key
+        for seed in range(40)
+        for key, allocated in allocate({"b": 1, "a": 1}, 1, seed=seed).items()
+        if allocated
+    }
+    assert winners == {"a", "b"}
+    # The same seed always picks the same stratum, whatever the mapping's order.
+    for seed in range(10):
+        assert allocate({"a": 1, "b": 1}, 1, seed=seed) == allocate({"b": 1, "a": 1}, 1, seed=seed)
+    # The larger stratum still wins before the seed is consulted.
+    assert all(
+        allocate({"small": 1, "large": 3}, 2, seed=seed) == {"small": 0, "large": 2}
+        for seed in range(10)
+    )
+
+
 def test_allocation_is_capped_at_the_population_and_handles_empty_input():
     assert allocate({"a": 2, "b": 1}, 10) == {"a": 2, "b": 1}
     assert allocate({}, 5) == {}
@@ -285,6 +305,18 @@ def test_allocation_does_not_depend_on_mapping_order(sizes, total, data):
     shuffled_keys = data.draw(st.permutations(list(sizes)))
     shuffled = {key: sizes[key] for key in shuffled_keys}
     assert allocate(shuffled, total) == allocate(sizes, total)
+
+
+@given(sizes=strata_sizes, total=st.integers(min_value=0, max_value=500), seed=st.integers())
+def test_seeded_allocation_keeps_the_largest_remainder_properties(sizes, total, seed):
+    allocation = allocate(sizes, total, seed=seed)
+    population = sum(sizes.values())
+    capped = min(total, population)
+    assert sum(allocation.values()) == capped
+    for key, size in sizes.items():
+        quota = Fraction(capped * size, population) if population else Fraction(0)
+        assert abs(allocation[key] - quota) < 1
+    assert allocate(dict(reversed(sizes.items())), total, seed=seed) == allocation
 
 
 # ---------------------------------------------------------------------------------- draw

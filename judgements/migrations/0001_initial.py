@@ -7,95 +7,281 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('casefiles', '0001_initial'),
-        ('inspection', '0001_initial'),
+        ("casefiles", "0001_initial"),
+        ("inspection", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('action', models.CharField(choices=[('answer_created', 'Answer given'), ('answer_changed', 'Answer changed'), ('note_changed', 'Evidence note changed'), ('status_changed', 'Status changed'), ('assigned', 'Inspector assigned'), ('qa_selected', 'Selection for quality assurance changed'), ('moderated', 'Moderation decision'), ('org_rating_changed', 'Organisation rating changed')], max_length=20)),
-                ('subject', models.CharField(help_text='What changed, e.g. a question code.', max_length=200)),
-                ('old_value', models.TextField(blank=True)),
-                ('new_value', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='audit', to='casefiles.case')),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit', to='inspection.inspection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("answer_created", "Answer given"),
+                            ("answer_changed", "Answer changed"),
+                            ("note_changed", "Evidence note changed"),
+                            ("status_changed", "Status changed"),
+                            ("assigned", "Inspector assigned"),
+                            ("qa_selected", "Selection for quality assurance changed"),
+                            ("moderated", "Moderation decision"),
+                            ("org_rating_changed", "Organisation rating changed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        help_text="What changed, e.g. a question code.", max_length=200
+                    ),
+                ),
+                ("old_value", models.TextField(blank=True)),
+                ("new_value", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit",
+                        to="casefiles.case",
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit",
+                        to="inspection.inspection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ModerationDecision',
+            name="ModerationDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('agreed', 'Agreed'), ('returned', 'Returned'), ('reopened', 'Reopened')], max_length=10)),
-                ('at', models.DateTimeField()),
-                ('reason', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moderation', to='casefiles.case')),
-                ('moderator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("agreed", "Agreed"),
+                            ("returned", "Returned"),
+                            ("reopened", "Reopened"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moderation",
+                        to="casefiles.case",
+                    ),
+                ),
+                (
+                    "moderator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('na', 'Not applicable')], max_length=3)),
-                ('note', models.TextField(blank=True, verbose_name='evidence note')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField()),
-                ('answered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='casefiles.case')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='inspection.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("na", "Not applicable")],
+                        max_length=3,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="evidence note")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="casefiles.case",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="inspection.question",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['question', 'value'], name='answer_question_value_idx')],
-                'constraints': [models.UniqueConstraint(fields=('case', 'question'), name='answer_once_per_question')],
+                "indexes": [
+                    models.Index(fields=["question", "value"], name="answer_question_value_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "question"), name="answer_once_per_question"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationRating',
+            name="OrganisationRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('rating', models.CharField(choices=[('Outstanding', 'Outstanding'), ('Good', 'Good'), ('Requires improvement', 'Requires Improvement'), ('Inadequate', 'Inadequate')], max_length=24)),
-                ('narrative', models.TextField()),
-                ('evidence', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField()),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='organisation_ratings', to='inspection.inspection')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspection.organisation')),
-                ('rated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspection.standard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("Outstanding", "Outstanding"),
+                            ("Good", "Good"),
+                            ("Requires improvement", "Requires Improvement"),
+                            ("Inadequate", "Inadequate"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("narrative", models.TextField()),
+                ("evidence", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="organisation_ratings",
+                        to="inspection.inspection",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inspection.organisation",
+                    ),
+                ),
+                (
+                    "rated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inspection.standard",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('inspection', 'organisation', 'standard'), name='organisation_rating_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("inspection", "organisation", "standard"),
+                        name="organisation_rating_once",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReturnedQuestion',
+            name="ReturnedQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('resolved', models.BooleanField(default=False)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='returned_questions', to='judgements.moderationdecision')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspection.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("resolved", models.BooleanField(default=False)),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="returned_questions",
+                        to="judgements.moderationdecision",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inspection.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['question__position'],
-                'constraints': [models.UniqueConstraint(fields=('decision', 'question'), name='returned_question_once_per_decision')],
+                "ordering": ["question__position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("decision", "question"), name="returned_question_once_per_decision"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,199 @@
+"""Forms for scoring a step, quality assurance and organisation-level ratings."""
+
+from django import forms
+
+from inspection.formtools import GovForm, name_required_messages
+from inspection.models import Question
+
+from .models import AnswerValue, OrganisationRating
+from .rules import note_problem
+from .services import AnswerInput
+
+NOTE_MAX = 5000
+
+
+def field_prefix(question: Question) -> str:
+    return f"q{question.pk}"
+
+
+class StepForm(forms.Form):
+    """Every question of one step: an answer, an evidence note, and the version last seen."""
+
+    def __init__(self, *args, questions: list[Question], answers: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            prefix = field_prefix(question)
+            answer = answers.get(question.pk)
+            too_long = f"Evidence for {question.code} must be {NOTE_MAX} characters or fewer"
+            self.fields[f"{prefix}-value"] = forms.ChoiceField(
+                label=question.text,
+                choices=AnswerValue.choices,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": f"Select Yes, No or Not applicable for {question.code}"
+                },
+            )
+            self.fields[f"{prefix}-note"] = forms.CharField(
+                label=f"Evidence for {question.code}",
+                required=False,
+                widget=forms.Textarea,
+                max_length=NOTE_MAX,
+                error_messages={"max_length": too_long},
+            )
+            self.fields[f"{prefix}-version"] = forms.IntegerField(
+                required=False, min_value=0, widget=forms.HiddenInput
+            )
+            if answer:
+                self.initial[f"{prefix}-value"] = answer.value
+                self.initial[f"{prefix}-note"] = answer.note
+            self.initial[f"{prefix}-version"] = answer.version if answer else 0
+
+    def clean(self):
+        data = super().clean()
+        for question in self.questions:
+            prefix = field_prefix(question)
+            value = data.get(f"{prefix}-value") or ""
+            note = data.get(f"{prefix}-note") or ""
+            if not value and note.strip():
+                self.add_error(
+                    f"{prefix}-value",
+                    f"Select Yes, No or Not applicable for {question.code} to go with its note",
+                )
+            elif value:
+                problem = note_problem(question, value, note)
+                if problem:
+                    self.add_error(f"{prefix}-note", problem)
+        return data
+
+    def answer_inputs(self) -> list[AnswerInput]:
+        inputs = []
+        for question in self.questions:
+            prefix = field_prefix(question)
+            value = self.cleaned_data.get(f"{prefix}-value")
+            if value:
+                inputs.append(
+                    AnswerInput(
+                        question=question,
+                        value=value,
+                        note=self.cleaned_data.get(f"{prefix}-note") or "",
+                        seen_version=self.cleaned_data.get(f"{prefix}-version") or 0,
+                    )
+                )
+        return inputs
+
+    def rows(self):
+        """Each question with its bound fields, for the template."""
+        for question in self.questions:
+            prefix = field_prefix(question)
+            yield {
+                "question": question,
+                "value": self[f"{prefix}-value"],
+                "note": self[f"{prefix}-note"],
+                "version": self[f"{prefix}-version"],
+            }
+
+
+class AutosaveForm(forms.Form):
+    question = forms.CharField()
+    value = forms.ChoiceField(choices=AnswerValue.choices)
+    note = forms.CharField(required=False, max_length=NOTE_MAX)
+    version = forms.IntegerField(min_value=0)
+
+
+class ReturnForm(forms.Form):
+    """The moderator's decision: agree, or return chosen questions each with a reason."""
+
+    def __init__(self, *args, questions: list[Question], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            prefix = field_prefix(question)
+            self.fields[f"{prefix}-return"] = forms.BooleanField(
+                label=f"Return {question.code}", required=False
+            )
+            self.fields[f"{prefix}-reason"] = forms.CharField(
+                label=f"Reason for returning {question.code}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                max_length=NOTE_MAX,
+            )
+
+    def clean(self):
+        data = super().clean()
+        chosen = self.returns()
+        if not chosen:
+            raise forms.ValidationError("Select at least one question to return, with a reason")
+        for question, reason in chosen.items():
+            if not reason.strip():
+                self.add_error(
+                    f"{field_prefix(question)}-reason",
+                    f"Enter a reason for returning {question.code}",
+                )
+        return data
+
+    def returns(self) -> dict[Question, str]:
+        data = getattr(self, "cleaned_data", {})
+        return {
+            q: data.get(f"{field_prefix(q)}-reason") or ""
+            for q in self.questions
+            if data.get(f"{field_prefix(q)}-return")
+        }
+
+    def rows(self):
+        for question in self.questions:
+            prefix = field_prefix(question)
+            yield {
+                "question": question,
+                "ret": self[f"{prefix}-return"],
+                "reason": self[f"{prefix}-reason"],
+            }
+
+
+class ReopenForm(GovForm):
+    reason = forms.CharField(
+        label="Why does this case need to be reopened?", widget=forms.Textarea, max_length=2000
+    )
+    submit_label = "Reopen case"
+
+
+class QaShareForm(GovForm):
+    percent = forms.IntegerField(
+        label="Share of cases to select (per cent)",
+        min_value=1,
+        max_value=100,
+        initial=20,
+        error_messages={
+            "min_value": "Share must be at least 1 per cent",
+            "max_value": "Share must be 100 per cent or less",
+            "invalid": "Share must be a whole number, like 20",
+        },
+    )
+    seed = forms.IntegerField(
+        label="Random seed",
+        min_value=0,
+        initial=1,
+        help_text="The same seed always selects the same cases, so the selection can be checked.",
+        error_messages={"invalid": "Random seed must be a whole number"},
+    )
+    submit_label = "Select cases"
+
+
+class OrganisationRatingForm(GovForm):
+    rating = forms.ChoiceField(
+        label="Rating", choices=OrganisationRating.Rating.choices, widget=forms.RadioSelect
+    )
+    narrative = forms.CharField(label="Narrative", widget=forms.Textarea, max_length=20000)
+    evidence = forms.CharField(
+        label="Evidence (interviews, surveys, documents)",
+        widget=forms.Textarea,
+        required=False,
+        max_length=20000,
+    )
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    submit_label = "Save rating"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_required_messages(self)

@@ -1,0 +1,84 @@
+"""Which questions a case answers, and what makes an answer complete."""
+
+from dataclasses import dataclass
+
+from casefiles.models import Case
+from inspection.models import Framework, Question, Standard
+
+
+def note_problem(question: Question, value: str, note: str) -> str | None:
+    """An evidence note is needed for every key question answer and for every No."""
+    if note.strip():
+        return None
+    if question.is_key_question:
+        return f"Enter an evidence note for key question {question.code}"
+    if value == "no":
+        return f"Enter an evidence note for {question.code}, answered No"
+    return None
+
+
+def case_questions(framework: Framework) -> list[Question]:
+    """Every question of the framework's case-judged standards, in framework order."""
+    return list(
+        Question.objects.filter(framework=framework, standard__judged_by=Framework.JudgedBy.CASES)
+        .select_related("standard")
+        .order_by("position")
+    )
+
+
+def applicable_questions(case: Case, questions: list[Question] | None = None) -> list[Question]:
+    if questions is None:
+        questions = case_questions(case.inspection.framework)
+    return [q for q in questions if q.applies(case.sample_type)]
+
+
+def case_steps(case: Case, questions: list[Question]) -> list[Standard]:
+    """The steps of the walk-through: case-judged standards with questions for this case."""
+    steps: dict[int, Standard] = {}
+    for question in applicable_questions(case, questions):
+        steps.setdefault(question.standard_id, question.standard)
+    return list(steps.values())
+
+
+@dataclass(frozen=True)
+class Missing:
+    question: Question
+    problem: str
+
+
+def missing_answers(questions: list[Question], answers: dict) -> list[Missing]:
+    """What still stops a case being submitted: unanswered questions and missing notes."""
+    missing = []
+    for question in questions:
+        answer = answers.get(question.pk)
+        if answer is None:
+            missing.append(Missing(question, f"Answer {question.code}"))
+            continue
+        problem = note_problem(question, answer.value, answer.note)
+        if problem:
+            missing.append(Missing(question, problem))
+    return missing
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    standard: Standard
+    answered: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+def progress(case: Case, questions: list[Question], answers: dict) -> list[StepProgress]:
+    rows: dict[int, list[int]] = {}
+    standards: dict[int, Standard] = {}
+    for question in applicable_questions(case, questions):
+        standards.setdefault(question.standard_id, question.standard)
+        counts = rows.setdefault(question.standard_id, [0, 0])
+        counts[1] += 1
+        answer = answers.get(question.pk)
+        if answer and not note_problem(question, answer.value, answer.note):
+            counts[0] += 1
+    return [StepProgress(standards[pk], done, total) for pk, (done, total) in rows.items()]

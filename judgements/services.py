@@ -1,0 +1,520 @@
+"""Every write to a judgement goes through here, with its audit row in the same transaction.
+
+A judgement is an answer and its evidence note, a case's status in the walk-through and
+quality assurance, a moderation decision, or an organisation-level rating. Nothing else in
+the code base writes these tables (tests/test_audit_paths.py checks that).
+"""
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casefiles.models import Case
+from inspection.models import Inspection, Organisation, Question, Standard
+
+from .models import (
+    Answer,
+    AnswerValue,
+    AuditEvent,
+    ModerationDecision,
+    OrganisationRating,
+    ReturnedQuestion,
+)
+from .rules import applicable_questions, missing_answers, note_problem
+
+Action = AuditEvent.Action
+Status = Case.Status
+
+EDITABLE_STATUSES = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED})
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answer as the inspector sent it, with the version of the answer they last saw."""
+
+    question: Question
+    value: str
+    note: str
+    seen_version: int | None = None  # None: the caller does not check for a stale copy
+
+
+@dataclass(frozen=True)
+class Conflict:
+    question: Question
+    yours_value: str
+    yours_note: str
+    theirs_value: str
+    theirs_note: str
+    theirs_by: str
+
+
+class StaleEdit(Exception):
+    """Someone else saved these answers after the copy being saved was opened."""
+
+    def __init__(self, conflicts: Sequence[Conflict]):
+        self.conflicts = list(conflicts)
+        codes = ", ".join(c.question.code for c in conflicts)
+        super().__init__(f"Changed by someone else since you opened the page: {codes}")
+
+
+class IncompleteCase(Exception):
+    def __init__(self, missing):
+        self.missing = missing
+        super().__init__(f"{len(missing)} question(s) still need an answer or a note")
+
+
+def _audit(*, inspection, case, actor, now, action, subject, old="", new="") -> AuditEvent:
+    return AuditEvent(
+        inspection=inspection,
+        case=case,
+        actor=actor,
+        at=now,
+        action=action,
+        subject=subject,
+        old_value=old,
+        new_value=new,
+    )
+
+
+def _describe(value: str) -> str:
+    return AnswerValue(value).label if value else ""
+
+
+def _locked_case(case: Case) -> Case:
+    """Re-read the case under a row lock so that writes to one case happen one at a time."""
+    return Case.objects.select_for_update().select_related("inspection").get(pk=case.pk)
+
+
+def _set_status(case: Case, status: str, *, actor, now, events: list, why: str = "") -> None:
+    if case.status == status:
+        return
+    events.append(
+        _audit(
+            inspection=case.inspection,
+            case=case,
+            actor=actor,
+            now=now,
+            action=Action.STATUS_CHANGED,
+            subject=why or "Case status",
+            old=Case.Status(case.status).label,
+            new=Case.Status(status).label,
+        )
+    )
+    case.status = status
+
+
+def _check_can_score(case: Case, actor) -> None:
+    if case.status not in EDITABLE_STATUSES:
+        raise PermissionDenied(
+            f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "
+            "its answers cannot be changed now."
+        )
+    if (
+        case.inspector_id != actor.pk
+        and not case.inspection.memberships.filter(user=actor, role="lead").exists()
+    ):
+        raise PermissionDenied("Only the inspector assigned to this case can score it.")
+
+
+@transaction.atomic
+def answers_record(*, case: Case, answers: Iterable[AnswerInput], actor) -> list[Answer]:
+    """Record a set of answers for one case, all or none, each change in the audit trail.
+
+    Refuses the whole set (StaleEdit) if any answer has changed since the copy the person
+    was editing; refuses (ValidationError) a missing evidence note. The number of queries
+    does not depend on how many answers are saved.
+    """
+    items = list(answers)
+    case = _locked_case(case)
+    _check_can_score(case, actor)
+    errors = {}
+    for item in items:
+        if item.value not in AnswerValue.values:
+            errors[item.question.code] = (
+                f"Select Yes, No or Not applicable for {item.question.code}"
+            )
+            continue
+        problem = note_problem(item.question, item.value, item.note)
+        if problem:
+            errors[item.question.code] = problem
+    if errors:
+        raise ValidationError(errors)
+
+    existing = {
+        a.question_id: a
+        for a in Answer.objects.select_related("answered_by").filter(
+            case=case, question__in=[i.question for i in items]
+        )
+    }
+    conflicts = []
+    for item in items:
+        current = existing.get(item.question.pk)
+        current_version = current.version if current else 0
+        unchanged = current is not None and (current.value, current.note) == (
+            item.value,
+            item.note.strip(),
+        )
+        if item.seen_version is not None and item.seen_version != current_version and not unchanged:
+            conflicts.append(
+                Conflict(
+                    question=item.question,
+                    yours_value=_describe(item.value),
+                    yours_note=item.note,
+                    theirs_value=_describe(current.value) if current else "No answer",
+                    theirs_note=current.note if current else "",
+                    theirs_by=str(current.answered_by) if current else "",
+                )
+            )
+    if conflicts:
+        raise StaleEdit(conflicts)
+
+    now = timezone.now()
+    events: list[AuditEvent] = []
+    created, changed, results = [], [], []
+    for item in items:
+        note = item.note.strip()
+        current = existing.get(item.question.pk)
+        code = item.question.code
+        if current is None:
+            answer = Answer(
+                case=case,
+                question=item.question,
+                value=item.value,
+                note=note,
+                answered_by=actor,
+                updated_at=now,
+            )
+            created.append(answer)
+            events.append(
+                _audit(
+                    inspection=case.inspection,
+                    case=case,
+                    actor=actor,
+                    now=now,
+                    action=Action.ANSWER_CREATED,
+                    subject=code,
+                    new=f"{_describe(item.value)}\n{note}".strip(),
+                )
+            )
+            results.append(answer)
+            continue
+        if current.value == item.value and current.note == note:
+            results.append(current)
+            continue
+        if current.value != item.value:
+            events.append(
+                _audit(
+                    inspection=case.inspection,
+                    case=case,
+                    actor=actor,
+                    now=now,
+                    action=Action.ANSWER_CHANGED,
+                    subject=code,
+                    old=_describe(current.value),
+                    new=_describe(item.value),
+                )
+            )
+        if current.note != note:
+            events.append(
+                _audit(
+                    inspection=case.inspection,
+                    case=case,
+                    actor=actor,
+                    now=now,
+                    action=Action.NOTE_CHANGED,
+                    subject=code,
+                    old=current.note,
+                    new=note,
+                )
+            )
+        current.value, current.note = item.value, note
+        current.version += 1
+        current.answered_by, current.updated_at = actor, now
+        changed.append(current)
+        results.append(current)
+    Answer.objects.bulk_create(created)
+    if changed:
+        Answer.objects.bulk_update(
+            changed, ["value", "note", "version", "answered_by", "updated_at"]
+        )
+    if case.status == Status.NOT_STARTED and (created or changed):
+        _set_status(case, Status.IN_PROGRESS, actor=actor, now=now, events=events)
+        case.save(update_fields=["status", "updated_at"])
+    AuditEvent.objects.bulk_create(events)
+    return results
+
+
+def answer_record(
+    *, case: Case, question: Question, value: str, note: str, actor, seen_version: int | None = None
+) -> Answer:
+    """Record one answer (the step page's save-as-you-go)."""
+    return answers_record(
+        case=case,
+        answers=[AnswerInput(question=question, value=value, note=note, seen_version=seen_version)],
+        actor=actor,
+    )[0]
+
+
+@transaction.atomic
+def case_submit(*, case: Case, actor) -> Case:
+    """Submit a scored case: every applicable question answered with its notes.
+
+    A case selected for quality assurance goes to the moderator; a returned case goes back.
+    """
+    case = _locked_case(case)
+    _check_can_score(case, actor)
+    questions = applicable_questions(case)
+    answers = {a.question_id: a for a in Answer.objects.filter(case=case)}
+    missing = missing_answers(questions, answers)
+    if missing:
+        raise IncompleteCase(missing)
+    now = timezone.now()
+    events: list[AuditEvent] = []
+    was_returned = case.status == Status.RETURNED
+    target = Status.IN_QA if case.selected_for_qa or was_returned else Status.SUBMITTED
+    _set_status(
+        case,
+        target,
+        actor=actor,
+        now=now,
+        events=events,
+        why="Resubmitted after return" if was_returned else "Submitted",
+    )
+    case.submitted_at = now
+    case.save(update_fields=["status", "submitted_at", "updated_at"])
+    if was_returned:
+        ReturnedQuestion.objects.filter(decision__case=case, resolved=False).update(resolved=True)
+    AuditEvent.objects.bulk_create(events)
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, inspector, actor) -> Case:
+    case = _locked_case(case)
+    if case.inspector_id == (inspector.pk if inspector else None):
+        return case
+    old = str(case.inspector) if case.inspector_id else "Not assigned"
+    case.inspector = inspector
+    case.save(update_fields=["inspector", "updated_at"])
+    AuditEvent.objects.create(
+        inspection=case.inspection,
+        case=case,
+        actor=actor,
+        at=timezone.now(),
+        action=Action.ASSIGNED,
+        subject="Inspector",
+        old=old,
+        new=str(inspector) if inspector else "Not assigned",
+    )
+    return case
+
+
+@transaction.atomic
+def qa_select(*, case: Case, selected: bool, actor) -> Case:
+    case = _locked_case(case)
+    if case.selected_for_qa == selected:
+        return case
+    now = timezone.now()
+    events = [
+        _audit(
+            inspection=case.inspection,
+            case=case,
+            actor=actor,
+            now=now,
+            action=Action.QA_SELECTED,
+            subject="Selected for quality assurance",
+            old="Yes" if case.selected_for_qa else "No",
+            new="Yes" if selected else "No",
+        )
+    ]
+    case.selected_for_qa = selected
+    if selected and case.status == Status.SUBMITTED:
+        _set_status(case, Status.IN_QA, actor=actor, now=now, events=events)
+    elif not selected and case.status == Status.IN_QA:
+        _set_status(case, Status.SUBMITTED, actor=actor, now=now, events=events)
+    case.save(update_fields=["selected_for_qa", "status", "updated_at"])
+    AuditEvent.objects.bulk_create(events)
+    return case
+
+
+def qa_select_share(*, inspection: Inspection, percent: int, seed: int, actor) -> list[Case]:
+    """Select a share of the inspection's cases for quality assurance, at random from a seed."""
+    if not 1 <= percent <= 100:
+        raise ValidationError({"percent": "Share must be a whole number from 1 to 100"})
+    cases = list(Case.objects.filter(inspection=inspection).order_by("reference"))
+    wanted = max(1, round(len(cases) * percent / 100)) if cases else 0
+    chosen = random.Random(f"qa:{inspection.reference}:{seed}").sample(cases, wanted)  # noqa: S311 - reproducible, not secret
+    with transaction.atomic():
+        return [qa_select(case=c, selected=True, actor=actor) for c in chosen]
+
+
+def _check_moderator(case: Case, moderator) -> None:
+    if case.inspector_id == moderator.pk:
+        raise PermissionDenied("A case cannot be quality-assured by the inspector who scored it.")
+    if case.status not in {Status.IN_QA, Status.SUBMITTED}:
+        raise PermissionDenied(
+            f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "
+            "only a submitted case can be quality-assured."
+        )
+
+
+@transaction.atomic
+def case_agree(*, case: Case, moderator) -> Case:
+    """The moderator agrees every judgement: the case is locked."""
+    case = _locked_case(case)
+    _check_moderator(case, moderator)
+    now = timezone.now()
+    ModerationDecision.objects.create(
+        case=case, decision=ModerationDecision.Decision.AGREED, moderator=moderator, at=now
+    )
+    events = [
+        _audit(
+            inspection=case.inspection,
+            case=case,
+            actor=moderator,
+            now=now,
+            action=Action.MODERATED,
+            subject="Quality assurance",
+            new="Agreed",
+        )
+    ]
+    _set_status(case, Status.AGREED, actor=moderator, now=now, events=events)
+    case.save(update_fields=["status", "updated_at"])
+    AuditEvent.objects.bulk_create(events)
+    return case
+
+
+@transaction.atomic
+def case_return(*, case: Case, moderator, reasons: dict[Question, str]) -> ModerationDecision:
+    """The moderator returns the case with a reason for each question sent back."""
+    if not reasons:
+        raise ValidationError({"returns": "Select at least one question to return, with a reason"})
+    blank = [q.code for q, reason in reasons.items() if not reason.strip()]
+    if blank:
+        raise ValidationError({code: f"Enter a reason for returning {code}" for code in blank})
+    case = _locked_case(case)
+    _check_moderator(case, moderator)
+    now = timezone.now()
+    decision = ModerationDecision.objects.create(
+        case=case,
+        decision=ModerationDecision.Decision.RETURNED,
+        moderator=moderator,
+        at=now,
+        reason=f"{len(reasons)} question(s) returned",
+    )
+    ReturnedQuestion.objects.bulk_create(
+        ReturnedQuestion(decision=decision, question=q, reason=r.strip())
+        for q, r in reasons.items()
+    )
+    events = [
+        _audit(
+            inspection=case.inspection,
+            case=case,
+            actor=moderator,
+            now=now,
+            action=Action.MODERATED,
+            subject=f"Returned {q.code}",
+            new=r.strip(),
+        )
+        for q, r in reasons.items()
+    ]
+    _set_status(case, Status.RETURNED, actor=moderator, now=now, events=events)
+    case.save(update_fields=["status", "updated_at"])
+    AuditEvent.objects.bulk_create(events)
+    return decision
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, lead, reason: str) -> Case:
+    """Only the lead reopens an agreed case, and must say why."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for reopening the case"})
+    case = _locked_case(case)
+    if case.status != Status.AGREED:
+        raise PermissionDenied("Only an agreed case can be reopened.")
+    now = timezone.now()
+    ModerationDecision.objects.create(
+        case=case,
+        decision=ModerationDecision.Decision.REOPENED,
+        moderator=lead,
+        at=now,
+        reason=reason.strip(),
+    )
+    events = [
+        _audit(
+            inspection=case.inspection,
+            case=case,
+            actor=lead,
+            now=now,
+            action=Action.MODERATED,
+            subject="Reopened",
+            new=reason.strip(),
+        )
+    ]
+    _set_status(case, Status.IN_PROGRESS, actor=lead, now=now, events=events)
+    case.save(update_fields=["status", "updated_at"])
+    AuditEvent.objects.bulk_create(events)
+    return case
+
+
+@transaction.atomic
+def organisation_rating_record(
+    *,
+    inspection: Inspection,
+    organisation: Organisation,
+    standard: Standard,
+    rating: str,
+    narrative: str,
+    evidence: str,
+    actor,
+    seen_version: int | None = None,
+) -> OrganisationRating:
+    """The lead rates a standard judged from interviews and documents, with the narrative."""
+    if standard.is_case_judged or standard.framework_id != inspection.framework_id:
+        raise ValidationError({"standard": "This standard is not rated at organisation level"})
+    if rating not in OrganisationRating.Rating.values:
+        raise ValidationError({"rating": "Select a rating"})
+    if not narrative.strip():
+        raise ValidationError({"narrative": "Enter the narrative that explains the rating"})
+    Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
+    current = OrganisationRating.objects.filter(
+        inspection=inspection, organisation=organisation, standard=standard
+    ).first()
+    if seen_version is not None and seen_version != (current.version if current else 0):
+        raise StaleEdit([])
+    now = timezone.now()
+    fields = {"rating": rating, "narrative": narrative.strip(), "evidence": evidence.strip()}
+    events = []
+    subject = f"{standard.code} {standard.title} ({organisation.name})"
+    for name, new in fields.items():
+        old = getattr(current, name) if current else ""
+        if old != new:
+            events.append(
+                _audit(
+                    inspection=inspection,
+                    case=None,
+                    actor=actor,
+                    now=now,
+                    action=Action.ORG_RATING_CHANGED,
+                    subject=f"{subject}: {name}",
+                    old=old,
+                    new=new,
+                )
+            )
+    if not events:
+        return current
+    if current is None:
+        current = OrganisationRating(
+            inspection=inspection, organisation=organisation, standard=standard, version=0
+        )
+    for name, new in fields.items():
+        setattr(current, name, new)
+    current.version += 1
+    current.rated_by, current.updated_at = actor, now
+    current.save()
+    AuditEvent.objects.bulk_create(events)
+    return current
