@@ -225,6 +225,8 @@ class CaseFilterForm(GovForm):
 
     def __init__(self, *args, inspection, **kwargs):
         super().__init__(*args, **kwargs)
+        # A GET form: no CSRF token, which would otherwise end up in addresses and page links.
+        self.helper.form_method = "get"
         self.fields["organisation"].choices = [("", "All organisations")] + [
             (o.slug, o.name) for o in inspection.organisations.all()
         ]

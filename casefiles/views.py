@@ -85,7 +85,8 @@ def case_detail(request, public_id):
 @require_http_methods(["GET", "POST"])
 def case_edit(request, public_id):
     case, access = case_access(request.user, public_id)
-    access.require(access.can_edit_casefiles)
+    # An agreed case is locked: its file no longer changes.
+    access.require(access.can_edit_casefiles and not case.is_locked)
     form = CaseForm(request.POST or None, instance=case, inspection=case.inspection)
     if request.method == "POST" and form.is_valid():
         services.case_save(form=form)
@@ -113,7 +114,8 @@ def _part(part: str):
 @require_http_methods(["GET", "POST"])
 def part_edit(request, public_id, part, part_id=None):
     case, access = case_access(request.user, public_id)
-    access.require(access.can_edit_casefiles)
+    # An agreed case is locked: its file no longer changes.
+    access.require(access.can_edit_casefiles and not case.is_locked)
     form_class, model, noun = _part(part)
     instance = part_for_case(case, model, part_id) if part_id else model(case=case)
     form = form_class(request.POST or None, instance=instance)
@@ -138,7 +140,8 @@ def part_edit(request, public_id, part, part_id=None):
 @require_http_methods(["GET", "POST"])
 def part_delete(request, public_id, part, part_id):
     case, access = case_access(request.user, public_id)
-    access.require(access.can_edit_casefiles)
+    # An agreed case is locked: its file no longer changes.
+    access.require(access.can_edit_casefiles and not case.is_locked)
     _form_class, model, noun = _part(part)
     instance = part_for_case(case, model, part_id)
     if request.method == "POST":

@@ -73,7 +73,8 @@ def name_required_messages(form: forms.BaseForm) -> None:
         label = str(field.label or "").strip()
         if not label or isinstance(field, DateInputField):
             continue
-        lowered = label[0].lower() + label[1:]
+        # An initialism keeps its capitals: "Select MAPPA level", not "Select mAPPA level".
+        lowered = label if label[:2].isupper() else label[0].lower() + label[1:]
         if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
             field.error_messages["required"] = f"Select {lowered}"
             field.error_messages["invalid_choice"] = f"Select a valid option for {lowered}"

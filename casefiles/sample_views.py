@@ -1,0 +1,327 @@
+"""Pages for drawing the sample. Everyone on the team reads them; only the lead changes them."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from inspection.access import Access, inspection_access
+
+from . import sample_services
+from .choices import Gender, Level, OrderType, SampleType
+from .models import DrawnCase
+from .population import COLUMNS, template_csv
+from .sample_forms import (
+    DrawForm,
+    PopulationUploadForm,
+    PrecisionForm,
+    ReplaceForm,
+    SizeOverrideForm,
+    WindowsForm,
+)
+from .sample_selectors import (
+    draw_view,
+    drawn_case_access,
+    sample_types_for,
+    sampling_plan,
+    sampling_state,
+    stratum_label,
+)
+from .sample_services import SamplingError
+
+# A file with thousands of problems is usually the wrong file; the first ones say so.
+MAX_PROBLEMS_SHOWN = 500
+
+
+def _lead_access(request, reference) -> Access:
+    access = inspection_access(request.user, reference)
+    access.require(access.is_lead)
+    return access
+
+
+def _drawn_already(request, access: Access, what: str):
+    """Send the lead back to the sample page if the sample is drawn; else None."""
+    if hasattr(access.inspection, "sample_draw"):
+        messages.info(
+            request, f"The sample has been drawn, so {what} can no longer be changed."
+        )
+        return redirect("casefiles:sample", reference=access.inspection.reference)
+    return None
+
+
+def _page(request, template: str, access: Access, **context):
+    return render(
+        request,
+        template,
+        {"inspection": access.inspection, "access": access, "active_tab": "sample", **context},
+    )
+
+
+@require_GET
+def sample_overview(request, reference):
+    access = inspection_access(request.user, reference)
+    state = sampling_state(access.inspection)
+    return _page(request, "casefiles/sample_overview.html", access, state=state)
+
+
+def _vocabulary() -> list[tuple[str, str]]:
+    """What each column accepts, for the upload page."""
+
+    def values(choices) -> str:
+        return ", ".join(f"{label} ({value})" for value, label in choices.choices)
+
+    return [
+        ("case_reference", "The organisation's reference for the case. Each case once."),
+        ("sample_type", values(SampleType)),
+        ("organisation", "The organisation's code in this inspection (listed below)."),
+        ("gender", values(Gender)),
+        ("disposal_type", values(OrderType)),
+        ("risk_of_serious_harm", values(Level)),
+        ("safety_and_wellbeing", values(Level)),
+        ("start_date", "The date the order or disposal started: YYYY-MM-DD or DD/MM/YYYY."),
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+def population_upload(request, reference):
+    access = _lead_access(request, reference)
+    if response := _drawn_already(request, access, "the eligible cases"):
+        return response
+    form = PopulationUploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    filename = ""
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        filename = upload.name
+        try:
+            result = sample_services.population_upload(
+                inspection=access.inspection,
+                filename=upload.name,
+                data=upload.read(),
+                by=request.user,
+            )
+        except SamplingError as error:
+            form.add_error("file", str(error))
+        else:
+            if result.population is not None:
+                messages.success(
+                    request,
+                    f"{result.population.row_count} eligible cases uploaded from "
+                    f"{result.population.filename}",
+                )
+                return redirect("casefiles:sample", reference=reference)
+            problems = result.problems
+            count = len(problems)
+            form.add_error(
+                "file",
+                f"{upload.name} has {count} problem{'s' if count != 1 else ''}, listed "
+                "below by row and column. Nothing was saved: fix them all and upload the "
+                "file again",
+            )
+    return _page(
+        request,
+        "casefiles/sample_upload.html",
+        access,
+        form=form,
+        problems=problems[:MAX_PROBLEMS_SHOWN],
+        problem_count=len(problems),
+        filename=filename,
+        columns=COLUMNS,
+        vocabulary=_vocabulary(),
+        organisations=access.inspection.organisations.all(),
+    )
+
+
+@require_GET
+def population_template(request, reference):
+    inspection_access(request.user, reference)
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="eligible-cases-template.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def windows_edit(request, reference):
+    access = _lead_access(request, reference)
+    if response := _drawn_already(request, access, "the eligibility windows"):
+        return response
+    inspection = access.inspection
+    form = WindowsForm(
+        request.POST or None,
+        sample_types=sample_types_for(inspection),
+        windows=sampling_plan(inspection).windows,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sample_services.sampling_windows_update(
+                inspection=inspection, windows=form.windows(), by=request.user
+            )
+        except SamplingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Eligibility windows saved")
+            return redirect("casefiles:sample", reference=reference)
+    return _page(
+        request,
+        "casefiles/sample_form.html",
+        access,
+        form=form,
+        title="Eligibility windows",
+        intro=(
+            "A case is eligible when its order or disposal started within its sample "
+            "type's window, counted in calendar months back from the first day of "
+            f"fieldwork ({inspection.fieldwork_start:%-d %B %Y}). Both ends are included. "
+            "Leave both numbers empty for a sample type with no window: every case of "
+            "that type is then eligible."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def precision_edit(request, reference):
+    access = _lead_access(request, reference)
+    if response := _drawn_already(request, access, "the confidence level and margin of error"):
+        return response
+    inspection = access.inspection
+    plan = sampling_plan(inspection)
+    form = PrecisionForm(
+        request.POST or None,
+        initial={
+            "confidence": f"{plan.confidence.normalize():f}",
+            "margin": f"{(plan.margin * 100).normalize():f}",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sample_services.sampling_precision_update(
+                inspection=inspection,
+                confidence=form.cleaned_data["confidence"],
+                margin=form.cleaned_data["margin"] / 100,
+                by=request.user,
+            )
+        except SamplingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Confidence level and margin of error saved")
+            return redirect("casefiles:sample", reference=reference)
+    return _page(
+        request,
+        "casefiles/sample_form.html",
+        access,
+        form=form,
+        title="Confidence level and margin of error",
+        intro=(
+            "The sample size is set to estimate how often cases meet a standard to this "
+            "precision. The inspectorate's reports use 80% with a margin of error of 5."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def size_override(request, reference, sample_type):
+    access = _lead_access(request, reference)
+    if response := _drawn_already(request, access, "the sample size"):
+        return response
+    state = sampling_state(access.inspection)
+    line = next((s for s in state.sizes if s.sample_type == sample_type), None)
+    if line is None:
+        raise Http404("This inspection draws no sample of that type")
+    form = SizeOverrideForm(
+        request.POST or None,
+        eligible=line.calculation.population,
+        calculated=line.calculation.size,
+        initial={"size": line.override.size if line.overridden else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            sample_services.sample_size_override(
+                inspection=access.inspection,
+                sample_type=sample_type,
+                size=form.cleaned_data["size"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except SamplingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Sample size for {line.label.lower()}s saved")
+            return redirect("casefiles:sample", reference=reference)
+    return _page(
+        request,
+        "casefiles/sample_form.html",
+        access,
+        form=form,
+        title=f"Sample size: {line.label.lower()}s",
+        intro=(
+            "You can set a sample size other than the calculated one, for example to "
+            "match the inspectors' time on site. The reason is kept with the sample."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sample_draw(request, reference):
+    access = inspection_access(request.user, reference)
+    if request.method == "POST":
+        access.require(access.is_lead)
+    state = sampling_state(access.inspection)
+    if state.draw is not None:
+        if request.method == "POST":
+            messages.info(request, "The sample has already been drawn.")
+            return redirect("casefiles:sample_draw", reference=reference)
+        return _page(
+            request, "casefiles/sample_drawn.html", access, view=draw_view(state.draw)
+        )
+    form = DrawForm(request.POST or None) if access.is_lead else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            draw = sample_services.sample_draw(
+                inspection=access.inspection, seed=form.cleaned_data["seed"], by=request.user
+            )
+        except SamplingError as error:
+            form.add_error(None, str(error))
+        else:
+            drawn = sum(size["drawn"] for size in draw.sizes.values())
+            messages.success(request, f"Sample drawn: {drawn} cases added to the inspection")
+            return redirect("casefiles:sample_draw", reference=reference)
+    return _page(request, "casefiles/sample_draw.html", access, form=form, state=state)
+
+
+@require_http_methods(["GET", "POST"])
+def drawn_case_replace(request, public_id):
+    entry, access = drawn_case_access(request.user, public_id)
+    access.require(access.is_lead)
+    reference = access.inspection.reference
+    if entry.status != DrawnCase.Status.SELECTED:
+        messages.info(request, f"Case {entry.reference} is not in the sample.")
+        return redirect("casefiles:sample_draw", reference=reference)
+    form = ReplaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            replacement = sample_services.drawn_case_replace(
+                entry=entry, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except SamplingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Case {entry.reference} replaced by {replacement.reserve.reference}",
+            )
+            return redirect("casefiles:sample_draw", reference=reference)
+    next_reserve = (
+        DrawnCase.objects.filter(
+            draw=entry.draw, stratum=entry.stratum, status=DrawnCase.Status.RESERVE
+        )
+        .order_by("position")
+        .first()
+    )
+    return _page(
+        request,
+        "casefiles/sample_replace.html",
+        access,
+        form=form,
+        entry=entry,
+        labels=stratum_label(entry.stratum),
+        next_reserve=next_reserve,
+    )

@@ -1,0 +1,3 @@
+"""Pages for dashboards (see reports/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for exchange (see reports/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for ratings (see reports/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages for report (see reports/urls.py)."""
+
+urlpatterns: list = []
