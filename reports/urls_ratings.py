@@ -1,3 +1,19 @@
 """Pages for ratings (see reports/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_ratings
+
+urlpatterns = [
+    path("inspections/<slug:reference>/ratings/", views_ratings.ratings, name="ratings"),
+    path(
+        "inspections/<slug:reference>/ratings/tables/",
+        views_ratings.thematic,
+        name="ratings_tables",
+    ),
+    path(
+        "inspections/<slug:reference>/ratings/standards/<str:code>/",
+        views_ratings.standard,
+        name="ratings_standard",
+    ),
+]
