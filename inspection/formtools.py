@@ -13,6 +13,9 @@ class DateField(DateInputField):
     """A GOV.UK date input (day, month, year) whose messages name the field."""
 
     def __init__(self, *, label: str, **kwargs):
+        # Each box is checked on its own, so a date with a missing part is an error (naming the
+        # part) rather than quietly saved as no date at all.
+        kwargs.setdefault("require_all_fields", False)
         super().__init__(label=label, **kwargs)
         name = str(label)
         self.error_messages["required"] = f"Enter the {name.lower()}"
