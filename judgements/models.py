@@ -157,3 +157,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.subject}"
+
+
+class ReadRecord(models.Model):
+    """Who opened which case file, and when: children's data is read on a need-to-know basis."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reads")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    page = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The administrators' page lists a case's reads, newest first.
+            models.Index(fields=["case", "-at"], name="read_record_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} read {self.case} ({self.page})"

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casefiles.models import Case
-from inspection.models import Inspection, Organisation, Question, Standard
+from inspection.models import Inspection, Membership, Organisation, Question, Standard
 
 from .models import (
     Answer,
@@ -22,14 +22,19 @@ from .models import (
     AuditEvent,
     ModerationDecision,
     OrganisationRating,
+    ReadRecord,
     ReturnedQuestion,
 )
 from .rules import applicable_questions, missing_answers, note_problem
+from .selectors import has_scored
 
 Action = AuditEvent.Action
 Status = Case.Status
 
 EDITABLE_STATUSES = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED})
+Role = Membership.Role
+SCORING_ROLES = frozenset({Role.LEAD, Role.INSPECTOR, Role.PARTNER})
+MODERATING_ROLES = frozenset({Role.LEAD, Role.QUALITY_ASSURANCE})
 
 
 @dataclass(frozen=True)
@@ -107,16 +112,29 @@ def _set_status(case: Case, status: str, *, actor, now, events: list, why: str =
     case.status = status
 
 
+def _role(inspection: Inspection, user) -> str | None:
+    if user is None or not user.pk:
+        return None
+    return (
+        Membership.objects.filter(inspection=inspection, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def _require_lead(inspection: Inspection, actor, what: str) -> None:
+    if _role(inspection, actor) != Role.LEAD:
+        raise PermissionDenied(f"Only the lead inspector {what}.")
+
+
 def _check_can_score(case: Case, actor) -> None:
     if case.status not in EDITABLE_STATUSES:
         raise PermissionDenied(
             f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "
             "its answers cannot be changed now."
         )
-    if (
-        case.inspector_id != actor.pk
-        and not case.inspection.memberships.filter(user=actor, role="lead").exists()
-    ):
+    role = _role(case.inspection, actor)
+    if role not in SCORING_ROLES or (case.inspector_id != actor.pk and role != Role.LEAD):
         raise PermissionDenied("Only the inspector assigned to this case can score it.")
 
 
@@ -294,9 +312,15 @@ def case_submit(*, case: Case, actor) -> Case:
 
 @transaction.atomic
 def case_assign(*, case: Case, inspector, actor) -> Case:
+    """The lead gives a case to someone on the team who scores cases (or to nobody)."""
     case = _locked_case(case)
+    _require_lead(case.inspection, actor, "assigns cases")
     if case.inspector_id == (inspector.pk if inspector else None):
         return case
+    if inspector is not None and _role(case.inspection, inspector) not in SCORING_ROLES:
+        raise ValidationError(
+            {"inspector": f"{inspector} is not an inspector on this inspection's team"}
+        )
     old = str(case.inspector) if case.inspector_id else "Not assigned"
     case.inspector = inspector
     case.save(update_fields=["inspector", "updated_at"])
@@ -307,8 +331,8 @@ def case_assign(*, case: Case, inspector, actor) -> Case:
         at=timezone.now(),
         action=Action.ASSIGNED,
         subject="Inspector",
-        old=old,
-        new=str(inspector) if inspector else "Not assigned",
+        old_value=old,
+        new_value=str(inspector) if inspector else "Not assigned",
     )
     return case
 
@@ -316,6 +340,7 @@ def case_assign(*, case: Case, inspector, actor) -> Case:
 @transaction.atomic
 def qa_select(*, case: Case, selected: bool, actor) -> Case:
     case = _locked_case(case)
+    _require_lead(case.inspection, actor, "selects cases for quality assurance")
     if case.selected_for_qa == selected:
         return case
     now = timezone.now()
@@ -353,8 +378,10 @@ def qa_select_share(*, inspection: Inspection, percent: int, seed: int, actor) -
 
 
 def _check_moderator(case: Case, moderator) -> None:
-    if case.inspector_id == moderator.pk:
-        raise PermissionDenied("A case cannot be quality-assured by the inspector who scored it.")
+    if _role(case.inspection, moderator) not in MODERATING_ROLES:
+        raise PermissionDenied("Only quality assurance or the lead inspector moderates cases.")
+    if case.inspector_id == moderator.pk or has_scored(case, moderator):
+        raise PermissionDenied("A case cannot be quality-assured by anyone who scored it.")
     if case.status not in {Status.IN_QA, Status.SUBMITTED}:
         raise PermissionDenied(
             f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "
@@ -434,6 +461,7 @@ def case_reopen(*, case: Case, lead, reason: str) -> Case:
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for reopening the case"})
     case = _locked_case(case)
+    _require_lead(case.inspection, lead, "reopens an agreed case")
     if case.status != Status.AGREED:
         raise PermissionDenied("Only an agreed case can be reopened.")
     now = timezone.now()
@@ -474,6 +502,9 @@ def organisation_rating_record(
     seen_version: int | None = None,
 ) -> OrganisationRating:
     """The lead rates a standard judged from interviews and documents, with the narrative."""
+    _require_lead(inspection, actor, "rates standards at organisation level")
+    if not inspection.organisations.filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": "This organisation is not part of the inspection"})
     if standard.is_case_judged or standard.framework_id != inspection.framework_id:
         raise ValidationError({"standard": "This standard is not rated at organisation level"})
     if rating not in OrganisationRating.Rating.values:
@@ -518,3 +549,8 @@ def organisation_rating_record(
     current.save()
     AuditEvent.objects.bulk_create(events)
     return current
+
+
+def case_read_record(*, case: Case, reader, page: str) -> None:
+    """Note that someone opened a page showing this case's file or judgements."""
+    ReadRecord.objects.create(case=case, reader=reader, at=timezone.now(), page=page)

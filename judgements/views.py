@@ -19,7 +19,14 @@ from .forms import (
     StepForm,
 )
 from .models import OrganisationRating
-from .selectors import moderation_record, step_facts, walkthrough
+from .selectors import (
+    has_scored,
+    moderation_record,
+    step_facts,
+    step_questions,
+    walkthrough,
+)
+from .services import case_read_record as read_record
 
 
 def _can_score(case: Case, access, user) -> bool:
@@ -35,6 +42,7 @@ def _can_moderate(case: Case, access, user) -> bool:
         access.is_qa
         and case.inspector_id != user.pk
         and case.status in {Case.Status.IN_QA, Case.Status.SUBMITTED}
+        and not has_scored(case, user)
     )
 
 
@@ -52,6 +60,7 @@ def queue(request):
 @require_GET
 def case_summary(request, public_id):
     case, access = case_access(request.user, public_id)
+    read_record(case=case, reader=request.user, page="judgements")
     walk = walkthrough(case)
     return render(
         request,
@@ -73,6 +82,7 @@ def case_summary(request, public_id):
 @require_http_methods(["GET", "POST"])
 def step(request, public_id, code):
     case, access = case_access(request.user, public_id)
+    read_record(case=case, reader=request.user, page="step")
     walk = walkthrough(case)
     current = walk.step(code)
     standard = current.standard
@@ -127,12 +137,11 @@ def autosave(request, public_id, code):
     case, access = case_access(request.user, public_id)
     if not _can_score(case, access, request.user):
         return JsonResponse({"message": "You cannot change the answers for this case."}, status=403)
-    walk = walkthrough(case)
-    standard = walk.step(code).standard
+    questions = step_questions(case, code)
     form = AutosaveForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"message": "Not saved: choose Yes, No or Not applicable."}, status=400)
-    by_prefix = {f"q{q.pk}": q for q in walk.step_questions(standard)}
+    by_prefix = {f"q{q.pk}": q for q in questions}
     question = by_prefix.get(form.cleaned_data["question"])
     if question is None:
         return JsonResponse({"message": "Not saved: unknown question."}, status=400)
@@ -188,6 +197,7 @@ def submit(request, public_id):
 @require_http_methods(["GET", "POST"])
 def moderate(request, public_id):
     case, access = case_access(request.user, public_id)
+    read_record(case=case, reader=request.user, page="quality assurance")
     if not _can_moderate(case, access, request.user):
         raise PermissionDenied("You cannot quality-assure this case.")
     walk = walkthrough(case)
@@ -234,6 +244,7 @@ def reopen(request, public_id):
 @require_GET
 def history(request, public_id):
     case, access = case_access(request.user, public_id)
+    read_record(case=case, reader=request.user, page="history")
     events = case.audit.select_related("actor")
     return render(
         request,
