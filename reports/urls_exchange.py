@@ -1,3 +1,24 @@
 """Pages for exchange (see reports/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_exchange
+
+urlpatterns = [
+    path("inspections/<slug:reference>/export/", views_exchange.exchange, name="exchange"),
+    path(
+        "inspections/<slug:reference>/export/answers.csv",
+        views_exchange.answers_csv,
+        name="answers_csv",
+    ),
+    path(
+        "inspections/<slug:reference>/export/answers.xlsx",
+        views_exchange.answers_excel,
+        name="answers_xlsx",
+    ),
+    path(
+        "inspections/<slug:reference>/export/inspection.json",
+        views_exchange.inspection_file,
+        name="inspection_json",
+    ),
+]

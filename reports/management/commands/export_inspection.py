@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from inspection.models import Inspection
+from reports.exchange import exchange_json, inspection_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a whole inspection to a JSON file in the exchange format "
+        "(docs/data-exchange.md). Use - as the file to write to standard output."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("reference", help="The inspection's reference, e.g. yos-bd-2018.")
+        parser.add_argument("out", help="The file to write (replaced if it exists).")
+
+    def handle(self, *args, reference, out, **options):
+        inspection = (
+            Inspection.objects.select_related("framework").filter(reference=reference).first()
+        )
+        if inspection is None:
+            raise CommandError(f"No inspection has the reference '{reference}'.")
+        text = exchange_json(inspection_export(inspection))
+        if out == "-":
+            self.stdout.write(text, ending="")
+            return
+        Path(out).write_text(text, encoding="utf-8")
+        self.stdout.write(
+            f"Exported {inspection.reference} ({inspection.cases.count()} case(s)) to {out}."
+        )
