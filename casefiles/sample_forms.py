@@ -234,9 +234,7 @@ class ReplaceForm(GovForm):
         label="Why is the case being replaced?",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=(
-            "For example, the case was transferred to another area. Kept with the sample."
-        ),
+        help_text=("For example, the case was transferred to another area. Kept with the sample."),
     )
 
     def __init__(self, *args, **kwargs):

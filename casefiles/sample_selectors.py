@@ -260,6 +260,10 @@ class StratumView:
     reserves: list[DrawnCase] = field(default_factory=list)
     replaced: list[DrawnCase] = field(default_factory=list)
 
+    @property
+    def share_percent(self) -> float:
+        return self.share * 100
+
 
 @dataclass
 class SampleTypeView:
@@ -284,6 +288,14 @@ class DrawView:
     draw: SampleDraw
     sample_types: list[SampleTypeView]
     replacements: list[SampleReplacement]
+
+    @property
+    def confidence_percent(self) -> float:
+        return float(self.draw.confidence) * 100
+
+    @property
+    def margin_percent(self) -> float:
+        return float(self.draw.margin) * 100
 
 
 def _largest_label(tables: list[CharacteristicTable], largest: LargestDifference | None) -> str:
@@ -342,7 +354,9 @@ def draw_view(draw: SampleDraw) -> DrawView:
             if e.sample_type == kind and e.status == DrawnCase.Status.SELECTED
         ]
         # Within one sample type the "sample type" characteristic says nothing.
-        tables = [t for t in representativeness(eligible, chosen) if t.characteristic != "sample_type"]
+        tables = [
+            t for t in representativeness(eligible, chosen) if t.characteristic != "sample_type"
+        ]
         largest = largest_difference(tables)
         views.append(
             SampleTypeView(
@@ -355,9 +369,7 @@ def draw_view(draw: SampleDraw) -> DrawView:
                 largest_label=_largest_label(tables, largest),
             )
         )
-    replacements = list(
-        draw.replacements.select_related("removed", "reserve__case", "replaced_by")
-    )
+    replacements = list(draw.replacements.select_related("removed", "reserve__case", "replaced_by"))
     return DrawView(draw=draw, sample_types=views, replacements=replacements)
 
 

@@ -52,10 +52,13 @@ def _refuse_if_drawn(inspection: Inspection, what: str) -> None:
         )
 
 
-def _lock(inspection: Inspection) -> None:
-    # Serialise sampling writes for one inspection: two leads drawing (or one uploading
-    # while another draws) at once must not both act on what they read before.
-    Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
+def _lock(inspection: Inspection) -> Inspection:
+    """The inspection, read afresh and locked until the transaction ends.
+
+    Serialises sampling writes for one inspection: two leads drawing (or one uploading
+    while another draws) at once must not both act on what they read before.
+    """
+    return Inspection.objects.select_for_update().get(pk=inspection.pk)
 
 
 def _plan_for_update(inspection: Inspection) -> SamplingPlan:
@@ -220,7 +223,7 @@ def sample_draw(*, inspection: Inspection, seed: int, by=None) -> SampleDraw:
     """
     if seed < 0:
         raise SamplingError("The seed must be a whole number, 0 or more.")
-    _lock(inspection)
+    inspection = _lock(inspection)
     _refuse_if_drawn(inspection, "the sample")
     state = sampling_state(inspection)
     if state.population is None:
@@ -315,7 +318,9 @@ def drawn_case_replace(*, entry: DrawnCase, reason: str, by) -> SampleReplacemen
     _lock(inspection)
     entry = DrawnCase.objects.select_related("case", "draw").get(pk=entry.pk)
     if entry.status != DrawnCase.Status.SELECTED:
-        raise SamplingError(f"Case {entry.reference} is not in the sample, so it cannot be replaced.")
+        raise SamplingError(
+            f"Case {entry.reference} is not in the sample, so it cannot be replaced."
+        )
     case = entry.case
     if case is not None and case.answers.exists():
         raise SamplingError(

@@ -42,11 +42,16 @@ def _lead_access(request, reference) -> Access:
 def _drawn_already(request, access: Access, what: str):
     """Send the lead back to the sample page if the sample is drawn; else None."""
     if hasattr(access.inspection, "sample_draw"):
-        messages.info(
-            request, f"The sample has been drawn, so {what} can no longer be changed."
-        )
+        messages.info(request, f"The sample has been drawn, so {what} can no longer be changed.")
         return redirect("casefiles:sample", reference=access.inspection.reference)
     return None
+
+
+def _posted(request, *, files: bool = False) -> tuple:
+    """A form's data: bound on POST even when nothing was sent, so 'required' is reported."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
 
 
 def _page(request, template: str, access: Access, **context):
@@ -87,7 +92,7 @@ def population_upload(request, reference):
     access = _lead_access(request, reference)
     if response := _drawn_already(request, access, "the eligible cases"):
         return response
-    form = PopulationUploadForm(request.POST or None, request.FILES or None)
+    form = PopulationUploadForm(*_posted(request, files=True))
     problems = []
     filename = ""
     if request.method == "POST" and form.is_valid():
@@ -147,7 +152,7 @@ def windows_edit(request, reference):
         return response
     inspection = access.inspection
     form = WindowsForm(
-        request.POST or None,
+        *_posted(request),
         sample_types=sample_types_for(inspection),
         windows=sampling_plan(inspection).windows,
     )
@@ -185,7 +190,7 @@ def precision_edit(request, reference):
     inspection = access.inspection
     plan = sampling_plan(inspection)
     form = PrecisionForm(
-        request.POST or None,
+        *_posted(request),
         initial={
             "confidence": f"{plan.confidence.normalize():f}",
             "margin": f"{(plan.margin * 100).normalize():f}",
@@ -227,7 +232,7 @@ def size_override(request, reference, sample_type):
     if line is None:
         raise Http404("This inspection draws no sample of that type")
     form = SizeOverrideForm(
-        request.POST or None,
+        *_posted(request),
         eligible=line.calculation.population,
         calculated=line.calculation.size,
         initial={"size": line.override.size if line.overridden else None},
@@ -269,10 +274,8 @@ def sample_draw(request, reference):
         if request.method == "POST":
             messages.info(request, "The sample has already been drawn.")
             return redirect("casefiles:sample_draw", reference=reference)
-        return _page(
-            request, "casefiles/sample_drawn.html", access, view=draw_view(state.draw)
-        )
-    form = DrawForm(request.POST or None) if access.is_lead else None
+        return _page(request, "casefiles/sample_drawn.html", access, view=draw_view(state.draw))
+    form = DrawForm(*_posted(request)) if access.is_lead else None
     if request.method == "POST" and form.is_valid():
         try:
             draw = sample_services.sample_draw(
@@ -295,7 +298,7 @@ def drawn_case_replace(request, public_id):
     if entry.status != DrawnCase.Status.SELECTED:
         messages.info(request, f"Case {entry.reference} is not in the sample.")
         return redirect("casefiles:sample_draw", reference=reference)
-    form = ReplaceForm(request.POST or None)
+    form = ReplaceForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             replacement = sample_services.drawn_case_replace(

@@ -9,145 +9,359 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casefiles', '0002_initial'),
-        ('inspection', '0001_initial'),
+        ("casefiles", "0002_initial"),
+        ("inspection", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='date_of_birth',
+            model_name="case",
+            name="date_of_birth",
             field=models.DateField(null=True),
         ),
         migrations.CreateModel(
-            name='SampleDraw',
+            name="SampleDraw",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('seed', models.BigIntegerField()),
-                ('confidence', models.DecimalField(decimal_places=4, max_digits=5)),
-                ('margin', models.DecimalField(decimal_places=4, max_digits=5)),
-                ('windows', models.JSONField()),
-                ('sizes', models.JSONField()),
-                ('allocation', models.JSONField()),
-                ('drawn_at', models.DateTimeField()),
-                ('drawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inspection', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sample_draw', to='inspection.inspection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("seed", models.BigIntegerField()),
+                ("confidence", models.DecimalField(decimal_places=4, max_digits=5)),
+                ("margin", models.DecimalField(decimal_places=4, max_digits=5)),
+                ("windows", models.JSONField()),
+                ("sizes", models.JSONField()),
+                ("allocation", models.JSONField()),
+                ("drawn_at", models.DateTimeField()),
+                (
+                    "drawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sample_draw",
+                        to="inspection.inspection",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DrawnCase',
+            name="DrawnCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reference', models.CharField(max_length=40, verbose_name='case reference')),
-                ('sample_type', models.CharField(choices=[('new_order', 'New order'), ('cp_plan', 'Child protection plan case'), ('referral', 'Referral'), ('court_disposal', 'Court disposal'), ('out_of_court', 'Out-of-court disposal')], max_length=20)),
-                ('stratum', models.CharField(help_text='Sample type, gender, disposal, ROSH and wellbeing, joined by |.', max_length=200)),
-                ('position', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('selected', 'In the sample'), ('reserve', 'Reserve'), ('replaced', 'Replaced')], max_length=10)),
-                ('row', models.JSONField(help_text='The case as the population file gave it.')),
-                ('case', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='draw_entry', to='casefiles.case')),
-                ('draw', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='casefiles.sampledraw')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reference", models.CharField(max_length=40, verbose_name="case reference")),
+                (
+                    "sample_type",
+                    models.CharField(
+                        choices=[
+                            ("new_order", "New order"),
+                            ("cp_plan", "Child protection plan case"),
+                            ("referral", "Referral"),
+                            ("court_disposal", "Court disposal"),
+                            ("out_of_court", "Out-of-court disposal"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "stratum",
+                    models.CharField(
+                        help_text="Sample type, gender, disposal, ROSH and wellbeing, joined by |.",
+                        max_length=200,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("selected", "In the sample"),
+                            ("reserve", "Reserve"),
+                            ("replaced", "Replaced"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("row", models.JSONField(help_text="The case as the population file gave it.")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="draw_entry",
+                        to="casefiles.case",
+                    ),
+                ),
+                (
+                    "draw",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="casefiles.sampledraw",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sample_type', 'stratum', 'position'],
+                "ordering": ["sample_type", "stratum", "position"],
             },
         ),
         migrations.CreateModel(
-            name='SamplePopulation',
+            name="SamplePopulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('filename', models.CharField(max_length=255)),
-                ('checksum', models.CharField(help_text='SHA-256 of the file as uploaded.', max_length=64)),
-                ('rows', models.JSONField()),
-                ('row_count', models.PositiveIntegerField()),
-                ('uploaded_at', models.DateTimeField()),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sample_populations', to='inspection.inspection')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("filename", models.CharField(max_length=255)),
+                (
+                    "checksum",
+                    models.CharField(help_text="SHA-256 of the file as uploaded.", max_length=64),
+                ),
+                ("rows", models.JSONField()),
+                ("row_count", models.PositiveIntegerField()),
+                ("uploaded_at", models.DateTimeField()),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sample_populations",
+                        to="inspection.inspection",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-pk'],
-                'get_latest_by': ['uploaded_at', 'pk'],
+                "ordering": ["-uploaded_at", "-pk"],
+                "get_latest_by": ["uploaded_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='sampledraw',
-            name='population',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='draws', to='casefiles.samplepopulation'),
+            model_name="sampledraw",
+            name="population",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="draws",
+                to="casefiles.samplepopulation",
+            ),
         ),
         migrations.CreateModel(
-            name='SampleReplacement',
+            name="SampleReplacement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reason', models.TextField()),
-                ('replaced_at', models.DateTimeField()),
-                ('draw', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='replacements', to='casefiles.sampledraw')),
-                ('removed', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='casefiles.drawncase')),
-                ('replaced_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reserve', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='casefiles.drawncase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reason", models.TextField()),
+                ("replaced_at", models.DateTimeField()),
+                (
+                    "draw",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replacements",
+                        to="casefiles.sampledraw",
+                    ),
+                ),
+                (
+                    "removed",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="casefiles.drawncase",
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reserve",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="casefiles.drawncase",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-replaced_at', '-pk'],
+                "ordering": ["-replaced_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SampleSizeOverride',
+            name="SampleSizeOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sample_type', models.CharField(choices=[('new_order', 'New order'), ('cp_plan', 'Child protection plan case'), ('referral', 'Referral'), ('court_disposal', 'Court disposal'), ('out_of_court', 'Out-of-court disposal')], max_length=20)),
-                ('size', models.PositiveIntegerField(blank=True, null=True)),
-                ('reason', models.TextField()),
-                ('set_at', models.DateTimeField()),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sample_size_overrides', to='inspection.inspection')),
-                ('set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sample_type",
+                    models.CharField(
+                        choices=[
+                            ("new_order", "New order"),
+                            ("cp_plan", "Child protection plan case"),
+                            ("referral", "Referral"),
+                            ("court_disposal", "Court disposal"),
+                            ("out_of_court", "Out-of-court disposal"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("size", models.PositiveIntegerField(blank=True, null=True)),
+                ("reason", models.TextField()),
+                ("set_at", models.DateTimeField()),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sample_size_overrides",
+                        to="inspection.inspection",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-set_at', '-pk'],
+                "ordering": ["-set_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SamplingPlan',
+            name="SamplingPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('windows', models.JSONField(default=casefiles.models.default_windows, help_text='Per sample type with a window: [months from, months to] before fieldwork.')),
-                ('confidence', models.DecimalField(decimal_places=4, default=Decimal('0.8'), max_digits=5)),
-                ('margin', models.DecimalField(decimal_places=4, default=Decimal('0.05'), max_digits=5, verbose_name='margin of error')),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
-                ('inspection', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sampling_plan', to='inspection.inspection')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "windows",
+                    models.JSONField(
+                        default=casefiles.models.default_windows,
+                        help_text="Per sample type with a window: [months from, months to] before fieldwork.",
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.DecimalField(decimal_places=4, default=Decimal("0.8"), max_digits=5),
+                ),
+                (
+                    "margin",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0.05"),
+                        max_digits=5,
+                        verbose_name="margin of error",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "inspection",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sampling_plan",
+                        to="inspection.inspection",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='drawncase',
-            index=models.Index(fields=['draw', 'stratum', 'status'], name='drawn_case_reserve_idx'),
+            model_name="drawncase",
+            index=models.Index(fields=["draw", "stratum", "status"], name="drawn_case_reserve_idx"),
         ),
         migrations.AddConstraint(
-            model_name='drawncase',
-            constraint=models.UniqueConstraint(fields=('draw', 'reference'), name='drawn_case_once'),
+            model_name="drawncase",
+            constraint=models.UniqueConstraint(
+                fields=("draw", "reference"), name="drawn_case_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drawncase',
-            constraint=models.UniqueConstraint(fields=('draw', 'stratum', 'position'), name='drawn_case_position_unique'),
+            model_name="drawncase",
+            constraint=models.UniqueConstraint(
+                fields=("draw", "stratum", "position"), name="drawn_case_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sampledraw',
-            constraint=models.CheckConstraint(condition=models.Q(('seed__gte', 0)), name='sample_draw_seed_not_negative'),
+            model_name="sampledraw",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("seed__gte", 0)), name="sample_draw_seed_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplesizeoverride',
-            constraint=models.CheckConstraint(condition=models.Q(('size__isnull', True), ('size__gte', 1), _connector='OR'), name='sample_size_override_at_least_one'),
+            model_name="samplesizeoverride",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("size__isnull", True), ("size__gte", 1), _connector="OR"),
+                name="sample_size_override_at_least_one",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplingplan',
-            constraint=models.CheckConstraint(condition=models.Q(('confidence__gt', 0), ('confidence__lt', 1)), name='sampling_plan_confidence_between_0_and_1'),
+            model_name="samplingplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("confidence__gt", 0), ("confidence__lt", 1)),
+                name="sampling_plan_confidence_between_0_and_1",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplingplan',
-            constraint=models.CheckConstraint(condition=models.Q(('margin__gt', 0), ('margin__lt', 1)), name='sampling_plan_margin_between_0_and_1'),
+            model_name="samplingplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("margin__gt", 0), ("margin__lt", 1)),
+                name="sampling_plan_margin_between_0_and_1",
+            ),
         ),
     ]
