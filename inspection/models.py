@@ -263,3 +263,34 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class CaseDataPurge(models.Model):
+    """The record that a published inspection's case data was deleted, kept for good.
+
+    Written by inspection.retention.case_data_purge in the same transaction as the deletion.
+    It names no case, so it outlives them: who deleted, when, how many rows of each kind, the
+    ratings as they stood (so they stay explainable at aggregate level) and the report as it
+    was rendered just before.
+    """
+
+    # PROTECT: the inspection cannot then be deleted by accident along with this record.
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.PROTECT, related_name="case_data_purge"
+    )
+    purged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    purged_at = models.DateTimeField()
+    cases_deleted = models.PositiveIntegerField()
+    answers_deleted = models.PositiveIntegerField()
+    deleted = models.JSONField(help_text="Rows deleted per model, e.g. {'casefiles.Case': 14}.")
+    ratings = models.JSONField(
+        help_text="The ratings just before the deletion, as `manage.py inspection_ratings --json`."
+    )
+    report_pdf = models.BinaryField(help_text="The report as rendered just before the deletion.")
+    report_filename = models.CharField(max_length=120)
+
+    class Meta:
+        verbose_name = "case data deletion"
+
+    def __str__(self) -> str:
+        return f"Case data of {self.inspection} deleted {self.purged_at:%Y-%m-%d}"

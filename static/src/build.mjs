@@ -22,5 +22,6 @@ writeFileSync(join(out, "app.css"), css.css);
 cpSync(join(modules, "govuk-frontend", "dist", "govuk", "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 cpSync(join(modules, "@ministryofjustice", "frontend", "moj", "moj-frontend.min.js"), join(out, "moj-frontend.min.js"));
 cpSync(join(modules, "govuk-frontend", "dist", "govuk", "assets", "images"), join(out, "assets", "images"), { recursive: true });
+cpSync(join(modules, "@ministryofjustice", "frontend", "moj", "assets", "images"), join(out, "assets", "images"), { recursive: true });
 cpSync(join(root, "static", "src", "app.mjs"), join(out, "app.mjs"));
 console.log(`built ${out}`);
