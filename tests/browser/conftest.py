@@ -8,6 +8,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.test.utils import override_settings
@@ -49,6 +50,9 @@ class PageWatch:
     errors: list[str] = field(default_factory=list)
     loaded: list[str] = field(default_factory=list)
     checked_up_to: int = 0
+    # axe-core needs timers, which do not run in a page without JavaScript: such a page is
+    # checked by showing its HTML, scripts blocked, in a page of a context with JavaScript.
+    checker: Page | None = None
 
 
 def watch(page: Page) -> PageWatch:
@@ -67,7 +71,7 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def site(django_db_setup, django_db_blocker):
+def site(django_db_setup):
     """The live server, started over plain HTTP (the production HTTPS settings are off)."""
     with override_settings(
         SECURE_SSL_REDIRECT=False,
@@ -86,11 +90,23 @@ def site(django_db_setup, django_db_blocker):
         server.stop()
 
 
-def _open_page(browser, site, **context_options):
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The cast of users is created, and signs in, through a deliberately slow hasher otherwise.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _new_page(browser, site, **context_options) -> Page:
     context = browser.new_context(base_url=site.url, **context_options)
     context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+    return context.new_page()
+
+
+def _open_page(browser, site, *, javascript=True):
+    page = _new_page(browser, site, java_script_enabled=javascript)
     state = page.audit_watch = PageWatch()
+    if not javascript:
+        state.checker = _new_page(browser, site)
 
     def on_console(message):
         if message.type == "error":
@@ -99,12 +115,14 @@ def _open_page(browser, site, **context_options):
     page.on("console", on_console)
     page.on("pageerror", lambda error: state.errors.append(f"script error on {page.url}: {error}"))
     page.on("load", lambda: state.loaded.append(page.url))
-    return context, page
+    return page
 
 
-def _close_page(context, page):
+def _close_page(page):
     state = watch(page)
-    context.close()
+    page.context.close()
+    if state.checker:
+        state.checker.context.close()
     assert not state.errors, "\n".join(state.errors)
     unchecked = state.loaded[state.checked_up_to :]
     assert not unchecked, f"pages loaded but not checked with axe-core: {unchecked}"
@@ -112,16 +130,16 @@ def _close_page(context, page):
 
 @pytest.fixture
 def page(browser, site, transactional_db):
-    context, page = _open_page(browser, site)
+    page = _open_page(browser, site)
     yield page
-    _close_page(context, page)
+    _close_page(page)
 
 
 @pytest.fixture
 def page_without_js(browser, site, transactional_db):
-    context, page = _open_page(browser, site, java_script_enabled=False)
+    page = _open_page(browser, site, javascript=False)
     yield page
-    _close_page(context, page)
+    _close_page(page)
 
 
 def format_violations(violations: list[dict]) -> str:
@@ -138,13 +156,39 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(page: Page) -> None:
-    """Run axe-core on the page as it is now; fail listing every violation."""
+def _run_axe(page: Page) -> dict:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         # Evaluated scripts are not subject to the page's Content-Security-Policy.
         page.evaluate(AXE_SOURCE)
-    results = page.evaluate("options => window.axe.run(document, options)", AXE_OPTIONS)
+    return page.evaluate("options => window.axe.run(document, options)", AXE_OPTIONS)
+
+
+def _run_axe_without_javascript(page: Page, checker: Page) -> dict:
+    url, html = page.url, page.content()
+
+    def serve(route):
+        route.fulfill(
+            status=200,
+            content_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": "script-src 'none'"},
+            body=html,
+        )
+
+    checker.route(lambda address: address == url, serve)
+    try:
+        checker.goto(url)
+    finally:
+        checker.unroute_all()
+    return _run_axe(checker)
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core on the page as it is now; fail listing every violation."""
     state = watch(page)
+    if state.checker:
+        results = _run_axe_without_javascript(page, state.checker)
+    else:
+        results = _run_axe(page)
     state.checked_up_to = len(state.loaded)
     violations = results["violations"]
     assert not violations, (
@@ -172,7 +216,7 @@ def follow(page: Page, action) -> Page:
 
 def sign_in(page: Page, user, next_path: str = "/") -> Page:
     """Sign in through the login page, as a person would."""
-    visit(page, f"/login/?next={next_path}")
+    visit(page, f"/login/?{urlencode({'next': next_path})}")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     follow(page, page.get_by_role("button", name="Sign in").click)

@@ -114,9 +114,8 @@ def test_inspector_finds_a_case_and_records_a_referral_by_keyboard(page, people,
     # Home page to the inspection, then its Cases tab.
     follow(page, page.get_by_role("link", name=sample.title).click)
     expect(page.get_by_role("heading", level=1)).to_have_text(sample.title)
-    follow(page, page.get_by_role("navigation", name="Inspection sections").get_by_role(
-        "link", name="Cases"
-    ).click)
+    tabs = page.get_by_role("navigation", name="Inspection sections")
+    follow(page, tabs.get_by_role("link", name="Cases", exact=True).click)
     expect(page.locator("#case-count")).to_have_text("3 cases")
     expect(case_rows(page)).to_have_count(3)
 
