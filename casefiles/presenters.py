@@ -11,6 +11,11 @@ def yes_no(value) -> str:
     return "Yes" if value else "No"
 
 
+def with_article(noun: str) -> str:
+    """'an order', 'a referral'."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def day(value) -> str:
     return value.strftime("%-d %b %Y") if value else ""
 
@@ -23,6 +28,10 @@ class Section:
     headings: list[str]
     rows: list[dict] = field(default_factory=list)
     editable: bool = False
+
+    @property
+    def add_label(self) -> str:
+        return f"Add {with_article(self.noun)}"
 
 
 def case_summary(case: Case) -> list[tuple[str, str]]:

@@ -60,7 +60,7 @@ def timeline(case: Case) -> list[TimelineEntry]:
         )
     for referral in case.referrals.all():
         if referral.response_date:
-            response = f"response on {referral.response_date:%d %B %Y}"
+            response = f"response on {referral.response_date:%-d %B %Y}"
         else:
             response = "no response recorded"
         entries.append(

@@ -11,7 +11,7 @@ from . import services
 from .access import case_access, part_for_case
 from .forms import PARTS, CaseFilterForm, CaseForm
 from .models import Case
-from .presenters import case_summary, file_sections
+from .presenters import case_summary, file_sections, with_article
 from .selectors import case_with_file, timeline
 
 CASES_PER_PAGE = 25
@@ -134,7 +134,7 @@ def part_edit(request, public_id, part, part_id=None):
             "case": case,
             "inspection": case.inspection,
             "noun": noun,
-            "title": f"{verb} {'a' if not part_id else 'the'} {noun}",
+            "title": f"{verb} {with_article(noun) if not part_id else f'the {noun}'}",
         },
     )
 

@@ -55,6 +55,8 @@ class GovForm(forms.Form):
         name_required_messages(self)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
+        # Templates put the CSRF token in each POST form; a GET form must not carry one.
+        self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
 
@@ -67,6 +69,8 @@ class GovModelForm(forms.ModelForm):
         name_required_messages(self)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
+        # Templates put the CSRF token in each POST form; a GET form must not carry one.
+        self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
 
