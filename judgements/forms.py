@@ -157,6 +157,11 @@ class ReopenForm(GovForm):
     )
     submit_label = "Reopen case"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The label is a question, so the generated "Enter why does..." would read badly.
+        self.fields["reason"].error_messages["required"] = "Enter the reason for reopening the case"
+
 
 class QaShareForm(GovForm):
     percent = forms.IntegerField(

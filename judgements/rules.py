@@ -52,7 +52,9 @@ def missing_answers(questions: list[Question], answers: dict) -> list[Missing]:
     for question in questions:
         answer = answers.get(question.pk)
         if answer is None:
-            missing.append(Missing(question, f"Answer {question.code}"))
+            missing.append(
+                Missing(question, f"Select Yes, No or Not applicable for {question.code}")
+            )
             continue
         problem = note_problem(question, answer.value, answer.note)
         if problem:

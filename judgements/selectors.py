@@ -2,14 +2,23 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 
-from casefiles.models import Case
+from casefiles.models import (
+    AgencyCheck,
+    Case,
+    ChildProtectionPlan,
+    HomeVisit,
+    LinkedChild,
+    Meeting,
+    Order,
+    Referral,
+)
 from casefiles.presenters import file_sections
-from casefiles.selectors import case_with_file
-from inspection.models import Question, Standard
+from inspection.models import Framework, Question, Standard
 
-from .models import Answer, ModerationDecision, ReturnedQuestion
+from .models import Answer, AuditEvent, ModerationDecision, ReturnedQuestion
 from .rules import StepProgress, applicable_questions, case_questions, progress
 
 
@@ -50,9 +59,8 @@ class Walkthrough:
 
 def walkthrough(case: Case) -> Walkthrough:
     questions = applicable_questions(case, case_questions(case.inspection.framework))
-    answers = {
-        a.question_id: a for a in Answer.objects.filter(case=case).select_related("answered_by")
-    }
+    # Who gave each answer is not shown on these pages; the History page names them.
+    answers = {a.question_id: a for a in Answer.objects.filter(case=case)}
     returns = {
         r.question_id: r
         for r in ReturnedQuestion.objects.filter(
@@ -68,13 +76,53 @@ def walkthrough(case: Case) -> Walkthrough:
     )
 
 
+def _part_prefetches(wanted: set[str]) -> list[Prefetch]:
+    """How each part of a case file is loaded: one query per part the step shows.
+
+    The parts it does not show get an empty queryset, which Django answers without a query.
+    """
+    parts = {
+        "orders": Order.objects.prefetch_related("requirements"),
+        "children": LinkedChild.objects.all(),
+        "plans": ChildProtectionPlan.objects.select_related("child"),
+        "referrals": Referral.objects.select_related("child"),
+        "checks": AgencyCheck.objects.all(),
+        "meetings": Meeting.objects.all(),
+        "visits": HomeVisit.objects.all(),
+    }
+    return [
+        Prefetch(name, queryset=queryset if name in wanted else queryset.none())
+        for name, queryset in parts.items()
+    ]
+
+
 def step_facts(case: Case, standard: Standard):
-    """The parts of the case file that matter for this step (fixed queries: one per part)."""
+    """The parts of the case file that matter for this step (one query per part shown)."""
     wanted = set(standard.case_facts)
     if not wanted - {"classifications"}:
         return []
-    loaded = case_with_file(Case.objects.filter(pk=case.pk)).get()
+    # A bare copy carries the prefetched parts, so the caller's case is left as it was.
+    loaded = Case(pk=case.pk)
+    prefetch_related_objects([loaded], *_part_prefetches(wanted))
     return file_sections(loaded, editable=False, only=wanted)
+
+
+def step_questions(case: Case, code: str) -> list[Question]:
+    """The questions of one step of this case's walk-through, in order (one query); else 404."""
+    questions = [
+        q
+        for q in Question.objects.filter(
+            framework_id=case.inspection.framework_id,
+            standard__code=code,
+            standard__judged_by=Framework.JudgedBy.CASES,
+        )
+        .select_related("standard")
+        .order_by("position")
+        if q.applies(case.sample_type)
+    ]
+    if not questions:
+        raise Http404("No such step for this case")
+    return questions
 
 
 def moderation_record(case: Case) -> list[ModerationDecision]:
@@ -83,3 +131,19 @@ def moderation_record(case: Case) -> list[ModerationDecision]:
         .select_related("moderator")
         .prefetch_related("returned_questions__question")
     )
+
+
+def has_scored(case: Case, user) -> bool:
+    """Whether this person ever gave or changed an answer or note of the case (one query).
+
+    Someone who scored any part of a case cannot quality-assure it.
+    """
+    return AuditEvent.objects.filter(
+        case=case,
+        actor=user,
+        action__in=[
+            AuditEvent.Action.ANSWER_CREATED,
+            AuditEvent.Action.ANSWER_CHANGED,
+            AuditEvent.Action.NOTE_CHANGED,
+        ],
+    ).exists()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case as DbCase
+from django.db.models import F, Value, When
 from django.utils import timezone
 
 from casefiles.models import Case
@@ -256,8 +258,15 @@ def answers_record(*, case: Case, answers: Iterable[AnswerInput], actor) -> list
         results.append(current)
     Answer.objects.bulk_create(created)
     if changed:
-        Answer.objects.bulk_update(
-            changed, ["value", "note", "version", "answered_by", "updated_at"]
+        # One UPDATE whatever the number changed. Only the value and the note differ from
+        # row to row (bulk_update would build a CASE for every field, at a cost in CPU); the
+        # case's lock means that no version changed since the answers were read above.
+        Answer.objects.filter(pk__in=[a.pk for a in changed]).update(
+            value=DbCase(*[When(pk=a.pk, then=Value(a.value)) for a in changed]),
+            note=DbCase(*[When(pk=a.pk, then=Value(a.note)) for a in changed]),
+            version=F("version") + 1,
+            answered_by=actor,
+            updated_at=now,
         )
     if case.status == Status.NOT_STARTED and (created or changed):
         _set_status(case, Status.IN_PROGRESS, actor=actor, now=now, events=events)

@@ -188,7 +188,6 @@ def submit(request, public_id):
                 "decisions": moderation_record(case),
                 "case_tab": "judgements",
             },
-            status=400,
         )
     messages.success(request, f"Case {case.reference} submitted")
     return redirect("judgements:case_summary", public_id=case.public_id)
@@ -319,7 +318,6 @@ def assign(request, reference):
             "errors": errors,
             "active_tab": "assign",
         },
-        status=400 if errors or share_form.errors else 200,
     )
 
 

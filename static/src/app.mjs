@@ -10,26 +10,48 @@ initMoj();
 const stepForm = document.querySelector("form[data-autosave-url]");
 if (stepForm) {
   const status = document.getElementById("autosave-status");
-  const save = async (field) => {
-    const question = field.dataset.question || field.name.split("-")[0];
+  const say = (message) => {
+    if (status) status.textContent = message;
+  };
+  const field = (question, name) =>
+    stepForm.querySelector(
+      `[name="${question}-${name}"]:checked, textarea[name="${question}-${name}"], input[type=hidden][name="${question}-${name}"]`,
+    );
+  const save = async (question) => {
+    // Read the answer when its turn comes, so that it carries the version the last save returned.
+    const container = document.getElementById(question);
+    const code = container?.dataset.code || question;
+    const value = field(question, "value")?.value;
+    const note = field(question, "note")?.value || "";
+    if (!value) return; // nothing to save until Yes, No or Not applicable is chosen
+    if (!note.trim() && (container?.dataset.keyQuestion !== undefined || value === "no")) {
+      say(`${code} not saved yet: add the evidence note.`);
+      return;
+    }
     const data = new FormData();
     data.append("csrfmiddlewaretoken", stepForm.querySelector("[name=csrfmiddlewaretoken]").value);
     data.append("question", question);
-    for (const name of ["value", "note", "version"]) {
-      const input = stepForm.querySelector(`[name="${question}-${name}"]:checked, textarea[name="${question}-${name}"], input[type=hidden][name="${question}-${name}"]`);
-      if (input) data.append(name, input.value);
-    }
+    data.append("value", value);
+    data.append("note", note);
+    data.append("version", field(question, "version")?.value || "0");
     const response = await fetch(stepForm.dataset.autosaveUrl, { method: "POST", body: data, credentials: "same-origin" });
     const body = await response.json().catch(() => ({}));
     if (response.ok) {
-      const version = stepForm.querySelector(`input[type=hidden][name="${question}-version"]`);
+      const version = field(question, "version");
       if (version && body.version !== undefined) version.value = body.version;
-      if (status) status.textContent = body.message || "Saved";
-    } else if (status) {
-      status.textContent = body.message || "Not saved. Use the Save button to see what went wrong.";
+      say(body.message || "Saved");
+    } else {
+      say(body.message || "Not saved. Use the Save button to see what went wrong.");
     }
   };
+  // One save at a time for each question: moving through the radios with the arrow keys
+  // changes the answer several times, and each save must carry the version of the one before.
+  const queues = new Map();
   stepForm.addEventListener("change", (event) => {
-    if (event.target.matches("input[type=radio], textarea")) save(event.target);
+    if (!event.target.matches("input[type=radio], textarea")) return;
+    const question = event.target.name.split("-")[0];
+    const run = () => save(question).catch(() => say("Not saved. Use the Save button to save."));
+    const next = (queues.get(question) || Promise.resolve()).then(run);
+    queues.set(question, next);
   });
 }
