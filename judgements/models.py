@@ -38,6 +38,8 @@ class Answer(models.Model):
         indexes = [
             # Roll-ups count answers by question across an inspection's cases.
             models.Index(fields=["question", "value"], name="answer_question_value_idx"),
+            # The dashboards count values per case and question from the index alone.
+            models.Index(fields=["case", "question", "value"], name="answer_rollup_idx"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ urlpatterns = [
         name="ratings_tables",
     ),
     path(
-        "inspections/<slug:reference>/ratings/standards/<str:code>/",
+        "inspections/<slug:reference>/ratings/standards/<code:code>/",
         views_ratings.standard,
         name="ratings_standard",
     ),

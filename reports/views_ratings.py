@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from inspection.access import inspection_access
+from inspection.converters import slug_from_query
 from inspection.models import Inspection
 from judgements.models import OrganisationRating
 
@@ -20,7 +21,7 @@ from .tables import thematic_tables
 
 def _organisation(request, inspection):
     """The one organisation asked for with ?organisation=<slug> (a thematic inspection), if any."""
-    slug = request.GET.get("organisation", "").strip()
+    slug = slug_from_query(request, "organisation")
     if not slug:
         return None
     return get_object_or_404(inspection.organisations, slug=slug)

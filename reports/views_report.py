@@ -35,6 +35,11 @@ def _overview_url(inspection) -> str:
     return reverse("reports:report", args=[inspection.reference])
 
 
+def _posted(request):
+    """The form's data: bound on every POST, even an empty one, so that 'required' is said."""
+    return request.POST if request.method == "POST" else None
+
+
 def _lead_access(request, reference):
     access = inspection_access(request.user, reference)
     access.require(access.is_lead)
@@ -111,7 +116,7 @@ def foreword(request, reference):
     access = _lead_access(request, reference)
     inspection = access.inspection
     current = services.report_of(inspection)
-    form = ForewordForm(request.POST or None, initial={"foreword": current.foreword})
+    form = ForewordForm(_posted(request), initial={"foreword": current.foreword})
     if request.method == "POST" and form.is_valid():
 
         def save(data):
@@ -132,7 +137,7 @@ def findings(request, reference, domain):
     domain = get_object_or_404(Domain, framework=inspection.framework, code=domain)
     current = services.report_texts(inspection).findings.get(domain.pk)
     form = DomainFindingsForm(
-        request.POST or None, initial={"key_findings": current.key_findings if current else ""}
+        _posted(request), initial={"key_findings": current.key_findings if current else ""}
     )
     if request.method == "POST" and form.is_valid():
 
@@ -169,7 +174,7 @@ def standard(request, reference, code):
         "strengths": current.strengths if current else "",
         "areas_for_improvement": current.areas_for_improvement if current else "",
     }
-    form = StandardTextForm(request.POST or None, initial=initial)
+    form = StandardTextForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
 
         def save(data):
@@ -278,7 +283,7 @@ def item_edit(request, reference, kind, public_id=None):
     inspection = access.inspection
     item_kind = _kind(kind)
     instance = _item(item_kind, inspection, public_id) if public_id else None
-    form = item_kind.form_for(inspection, request.POST or None, instance)
+    form = item_kind.form_for(inspection, _posted(request), instance)
     if request.method == "POST" and form.is_valid():
 
         def save(data):

@@ -81,6 +81,10 @@ REVIEWED_WRITERS: dict[tuple[str, str], str] = {
         "Imports a whole inspection exported from another installation, in one transaction; "
         "it records an AuditEvent for every answer, decision and rating it brings in."
     ),
+    ("reports/management/commands/seed_benchmark.py", "Command"): (
+        "Builds the synthetic benchmark dataset in bulk (COPY on PostgreSQL); it records an "
+        "AuditEvent for every answer, case status and organisation rating it writes."
+    ),
 }
 
 

@@ -1,0 +1,814 @@
+"""Dashboards for managers: the national view, an area over time, drill-down, referrals, CSV.
+
+Figures are checked against hand-counted answers and against the rating engine's own roll-up
+of each inspection (reports.selectors.inspection_rating), so a dashboard never disagrees with
+the inspection's ratings page. Query counts are pinned on a small and a larger dataset.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+from datetime import date, timedelta
+from html import unescape
+
+import pytest
+from django.core.management import call_command
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from casefiles.models import Case, Referral
+from inspection.models import Area, Organisation, Question
+from judgements.models import Answer, OrganisationRating
+from reports.dashboards import Figure, compare
+from reports.rating import Tally
+from reports.selectors import inspection_rating
+from tests.conftest import make_case, make_inspection
+
+pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
+
+NATIONAL = "/dashboards/"
+
+
+@pytest.fixture(autouse=True)
+def _plain(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False
+
+
+# Helpers ------------------------------------------------------------------------------------------
+
+
+def page(response) -> str:
+    """The page's text, as read: tags out, spaces collapsed."""
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
+    return re.sub(r" ([,.;:)])", r"\1", text)
+
+
+def error_summary(response) -> list[str]:
+    match = re.search(
+        r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>',
+        response.content.decode(),
+        re.S,
+    )
+    if not match:
+        return []
+    return [
+        unescape(re.sub(r"<[^>]+>", "", item)).strip()
+        for item in re.findall(r"<li>(.*?)</li>", match.group(1), re.S)
+    ]
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def key_questions(framework, sample_type: str = "court_disposal") -> list[Question]:
+    return [
+        q
+        for q in Question.objects.filter(framework=framework, parent__isnull=True).order_by(
+            "position"
+        )
+        if sample_type in q.applies_to
+    ]
+
+
+def score(case: Case, values: dict[str, str], *, by, status: str = "agreed") -> None:
+    """Answer the case's key questions (codes -> yes / no / na) and mark it scored."""
+    framework = case.inspection.framework
+    questions = {q.code: q for q in Question.objects.filter(framework=framework)}
+    now = timezone.now()
+    Answer.objects.bulk_create(
+        Answer(case=case, question=questions[code], value=value, answered_by=by, updated_at=now)
+        for code, value in values.items()
+    )
+    Case.objects.filter(pk=case.pk).update(status=status)
+
+
+def score_all(case: Case, value, *, by, status: str = "agreed") -> None:
+    """Answer every applicable key question with value(code) (or a fixed value)."""
+    codes = [q.code for q in key_questions(case.inspection.framework, case.sample_type)]
+    score(
+        case,
+        {code: value(code) if callable(value) else value for code in codes},
+        by=by,
+        status=status,
+    )
+
+
+def new_organisation(slug: str, *, region: str = "London", kind: str = "yos") -> Organisation:
+    area = Area.objects.create(
+        slug=f"{slug}-area", name=f"{slug.title()} area", police_force_area="Police", region=region
+    )
+    return Organisation.objects.create(slug=slug, name=f"{slug.title()} YOS", kind=kind, area=area)
+
+
+def grid(response) -> dict[str, list[str]]:
+    """Organisation name -> the ratings in its row, read from the page's grid."""
+    body = response.content.decode()
+    table = re.search(r'<table class="govuk-table app-dashboard-grid".*?</table>', body, re.S)
+    assert table, "no ratings grid on the page"
+    rows = {}
+    for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table.group(0), re.S)[1:]:
+        name = unescape(re.search(r'<a class="govuk-link" href="[^"]*">(.*?)</a>', row).group(1))
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        rows[name] = [
+            unescape(m.group(1))
+            if (m := re.search(r'app-rating--[\w-]+">(.*?)</span>', c))
+            else "Not rated"
+            for c in cells
+        ]
+    return rows
+
+
+# A national picture: two organisations, one of them inspected twice -------------------------------
+
+
+@pytest.fixture
+def national(people, yos_framework, organisation):
+    """Barking (London) inspected in 2016 and 2018; Reading (South Central) in 2017."""
+    old = make_inspection(
+        framework=yos_framework,
+        organisations=[organisation],
+        people=people,
+        reference="yos-bd-2016",
+        fieldwork_start=date(2016, 3, 1),
+        fieldwork_end=date(2016, 3, 10),
+    )
+    new = make_inspection(
+        framework=yos_framework, organisations=[organisation], people=people
+    )  # April 2018
+    reading = new_organisation("reading", region="South Central", kind="yot")
+    other = make_inspection(
+        framework=yos_framework,
+        organisations=[reading],
+        people=people,
+        reference="yot-reading-2017",
+        fieldwork_start=date(2017, 6, 1),
+        fieldwork_end=date(2017, 6, 9),
+    )
+    # 2016: everything Yes.
+    for n in range(3):
+        score_all(make_case(old, reference=f"C-{n}"), "yes", by=people.inspector)
+    # 2018: 12 court cases; 2.1.1 is Yes in 9 of 12 (75%, Good), 2.2.2 Yes in 5 of 12
+    # (42%, Inadequate), the rest Yes. One out-of-court case. One case not submitted.
+    for n in range(12):
+        values = {
+            "2.1.1": "yes" if n < 9 else "no",
+            "2.2.2": "yes" if n < 5 else "no",
+        }
+        score_all(
+            make_case(new, reference=f"C-{n:02d}"),
+            lambda c, v=values: v.get(c, "yes"),
+            by=people.inspector,
+        )
+    score_all(
+        make_case(new, reference="C-OOC", sample_type="out_of_court"), "no", by=people.inspector
+    )
+    score_all(make_case(new, reference="C-DRAFT"), "no", by=people.inspector, status="in_progress")
+    # Reading: 4 court cases, 3.x not sampled; 2.1.2 Yes in 1 of 4.
+    for n in range(4):
+        score_all(
+            make_case(other, reference=f"R-{n}", organisation=reading),
+            lambda c, n=n: "no" if c == "2.1.2" and n > 0 else "yes",
+            by=people.inspector,
+        )
+    OrganisationRating.objects.create(
+        inspection=new,
+        organisation=organisation,
+        standard=yos_framework.standards.get(code="1.1"),
+        rating="Good",
+        narrative="Strong leadership.",
+        rated_by=people.lead,
+        updated_at=timezone.now(),
+    )
+    return {"old": old, "new": new, "other": other, "reading": reading, "bd": organisation}
+
+
+# Access -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        NATIONAL,
+        "/dashboards/questions/2.1.1/",
+        "/dashboards/referrals/",
+        "/dashboards/organisations/bd-yos/",
+        "/dashboards/areas/barking-and-dagenham/",
+        "/dashboards/inspections/yos-bd-2018/bd-yos/cases/?standard=2.1",
+    ],
+)
+def test_every_dashboard_needs_a_sign_in_and_only_reads(client, login, people, national, url):
+    response = client.get(url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    manager = login(people.manager)
+    assert manager.get(url).status_code == 200
+    assert manager.head(url).status_code == 200
+    for method in (manager.post, manager.put, manager.delete):
+        assert method(url).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "url", [NATIONAL, "/dashboards/questions/2.1.1/", "/dashboards/referrals/"]
+)
+def test_national_views_are_for_managers_and_administrators(client, login, people, national, url):
+    assert login(people.admin).get(url).status_code == 200
+    for person in (people.lead, people.inspector, people.outsider):
+        response = login(person).get(url)
+        assert response.status_code == 403
+
+
+def test_someone_on_a_team_sees_only_their_inspections_without_national_figures(
+    login, people, national
+):
+    response = login(people.inspector).get("/dashboards/organisations/reading/")
+    assert response.status_code == 200  # on every team in this fixture
+    text = page(response)
+    assert "National figures are shown to managers" in text
+    assert "Compared with national" not in text
+
+    # An outsider is on no team: the area and its cases are "not found".
+    outsider = login(people.outsider)
+    assert outsider.get("/dashboards/organisations/bd-yos/").status_code == 404
+    assert (
+        outsider.get("/dashboards/inspections/yos-bd-2018/bd-yos/cases/?standard=2.1").status_code
+        == 404
+    )
+
+
+def test_a_team_member_does_not_see_other_teams_inspections(login, people, national):
+    from inspection.models import Membership
+
+    Membership.objects.filter(inspection=national["old"], user=people.colleague).delete()
+    response = login(people.colleague).get("/dashboards/organisations/bd-yos/")
+    assert response.status_code == 200
+    assert "yos-bd-2016" not in response.content.decode()
+    assert "/inspections/yos-bd-2018/" in response.content.decode()
+
+
+def test_managers_see_a_dashboards_link_and_others_do_not(login, people, national):
+    assert 'href="/dashboards/"' in login(people.manager).get("/").content.decode()
+    assert 'href="/dashboards/"' not in login(people.inspector).get("/").content.decode()
+
+
+# The national view --------------------------------------------------------------------------------
+
+
+def test_each_organisation_appears_once_at_its_latest_inspection(login, people, national):
+    response = login(people.manager).get(NATIONAL)
+    assert response.status_code == 200
+    rows = grid(response)
+    assert list(rows) == ["Barking and Dagenham YOS", "Reading YOS"]
+    body = response.content.decode()
+    assert "/inspections/yos-bd-2018/" in body
+    assert "/inspections/yos-bd-2016/" not in body  # superseded by the 2018 inspection
+    assert "/inspections/yot-reading-2017/" in body
+    # 1.1 rated Good by the lead; 2.1 lowest 75% -> Good; 2.2 lowest 42% -> Inadequate;
+    # 3.x from one out-of-court case answered No -> Inadequate; overall 2+0+0+... rated.
+    bd = rows["Barking and Dagenham YOS"]
+    assert bd[:6] == ["Good", "Not rated", "Not rated", "Not rated", "Good", "Inadequate"]
+    assert bd[8:12] == ["Inadequate"] * 4
+    assert rows["Reading YOS"][4] == "Inadequate"  # 2.1.2: 1 of 4
+    assert rows["Reading YOS"][8:12] == ["Not rated"] * 4  # no out-of-court cases
+    assert "2 organisations, each at its latest inspection" in page(response)
+
+
+def test_dashboard_ratings_agree_with_the_rating_engine(login, people, yos_framework):
+    """Random answers across three organisations: every cell equals the engine's rating."""
+    rng = random.Random(5)
+    inspections = []
+    for index in range(3):
+        organisation = new_organisation(f"org{index}")
+        inspection = make_inspection(
+            framework=yos_framework,
+            organisations=[organisation],
+            people=people,
+            reference=f"insp-{index}",
+        )
+        inspections.append((inspection, organisation))
+        for n in range(rng.randint(3, 14)):
+            case = make_case(
+                inspection,
+                reference=f"C-{n}",
+                sample_type=rng.choice(["court_disposal", "out_of_court"]),
+            )
+            score_all(case, lambda _c: rng.choice(["yes", "yes", "no", "na"]), by=people.lead)
+    rows = grid(login(people.manager).get(NATIONAL))
+    codes = list(yos_framework.standards.order_by("position").values_list("code", flat=True))
+    for inspection, organisation in inspections:
+        result = inspection_rating(inspection, organisation=organisation).result
+        expected = [result.standard(code).rating or "Not rated" for code in codes]
+        expected.append(result.rating or "Not rated")
+        assert rows[organisation.name] == expected
+
+
+def test_distribution_counts_ratings_per_standard(login, people, national):
+    response = login(people.manager).get(NATIONAL + "?format=csv&table=distribution")
+    rows = csv_rows(response)
+    assert rows[0] == [
+        "standard",
+        "title",
+        "Outstanding",
+        "Good",
+        "Requires improvement",
+        "Inadequate",
+        "Not rated",
+    ]
+    by_code = {row[0]: row[2:] for row in rows[1:]}
+    assert by_code["1.1"] == ["0", "1", "0", "0", "1"]
+    assert by_code["2.1"] == ["0", "1", "0", "1", "0"]
+    assert by_code["3.1"] == ["0", "0", "0", "1", "1"]
+    html = login(people.manager).get(NATIONAL).content.decode()
+    assert 'id="distribution-chart-title"' in html and 'role="img"' in html
+
+
+def test_weakest_key_questions_show_n_of_n_intervals_and_small_samples(login, people, national):
+    response = login(people.manager).get(NATIONAL)
+    weakest = re.search(
+        r'<table class="govuk-table" id="weakest-table">.*?</table>',
+        response.content.decode(),
+        re.S,
+    ).group(0)
+    text = page(type("R", (), {"content": weakest.encode()})())
+    # Ten shown, weakest first: the out-of-court questions, 0 of 1 (a small sample), at 0%.
+    assert weakest.count("<tr") == 11
+    assert text.index("3.1.1") < text.index("3.1.2") < text.index("3.4.1")
+    assert "0 of 1 (0%) Small sample" in text
+    low, high = Figure(Tally(0, 1)).interval
+    assert (low, high) == (0, 79)
+    assert "0% to 79%" in text
+    assert "2.1.1" not in text  # 21 of 28 (75%) is not among the weakest ten
+
+
+def test_national_key_questions_csv_has_every_figure(login, people, national):
+    rows = csv_rows(login(people.manager).get(NATIONAL + "?format=csv&table=questions"))
+    assert rows[0] == [
+        "key question",
+        "text",
+        "yes",
+        "applicable",
+        "percent",
+        "ci_low",
+        "ci_high",
+        "small_sample",
+    ]
+    by_code = {row[0]: row for row in rows[1:]}
+    assert by_code["2.2.2"][2:] == ["9", "16", "56", *map(str, Figure(Tally(9, 7)).interval), "no"]
+    assert by_code["3.1.1"][2:] == ["0", "1", "0", "0", "79", "yes"]
+
+
+def test_ratings_csv_lists_the_grid(login, people, national):
+    rows = csv_rows(login(people.manager).get(NATIONAL + "?format=csv&table=ratings"))
+    assert rows[0][:7] == [
+        "organisation",
+        "type",
+        "area",
+        "region",
+        "inspection",
+        "fieldwork start",
+        "cases scored",
+    ]
+    assert rows[1][:7] == [
+        "Barking and Dagenham YOS",
+        "Youth Offending Service",
+        "Barking and Dagenham",
+        "London",
+        "yos-bd-2018",
+        "2018-04-16",
+        "13",
+    ]
+    assert login(people.manager).get(NATIONAL + "?format=csv&table=nope").status_code == 404
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(login, people, national):
+    Organisation.objects.filter(pk=national["reading"].pk).update(name="=HYPERLINK(1)")
+    rows = csv_rows(login(people.manager).get(NATIONAL + "?format=csv&table=ratings"))
+    assert ["'=HYPERLINK(1)"] == [row[0] for row in rows if "HYPERLINK" in row[0]]
+
+
+# Filters ------------------------------------------------------------------------------------------
+
+
+def test_filters_by_region_kind_and_period(login, people, national):
+    manager = login(people.manager)
+    assert list(grid(manager.get(NATIONAL + "?region=South+Central"))) == ["Reading YOS"]
+    assert list(grid(manager.get(NATIONAL + "?kind=yos"))) == ["Barking and Dagenham YOS"]
+    # Fieldwork up to the end of 2017: Barking and Dagenham's latest is then its 2016 visit.
+    response = manager.get(NATIONAL + "?fieldwork_to_0=31&fieldwork_to_1=12&fieldwork_to_2=2017")
+    body = response.content.decode()
+    assert "/inspections/yos-bd-2016/" in body and "/inspections/yos-bd-2018/" not in body
+    assert grid(response)["Barking and Dagenham YOS"][4] == "Outstanding"
+    # From 2018 on: only Barking and Dagenham.
+    response = manager.get(
+        NATIONAL + "?fieldwork_from_0=1&fieldwork_from_1=1&fieldwork_from_2=2018"
+    )
+    assert list(grid(response)) == ["Barking and Dagenham YOS"]
+    assert "with fieldwork from 1 January 2018" in page(response)
+
+
+def test_framework_filter_shows_only_that_frameworks_inspections(
+    login, people, national, cp_framework
+):
+    thematic = make_inspection(
+        framework=cp_framework,
+        organisations=[national["reading"]],
+        people=people,
+        reference="cp-2014",
+        fieldwork_start=date(2014, 1, 6),
+        fieldwork_end=date(2014, 1, 17),
+    )
+    response = login(people.manager).get(NATIONAL + "?framework=child-protection-audit-2014")
+    assert list(grid(response)) == ["Reading YOS"]
+    assert f"/inspections/{thematic.reference}/" in response.content.decode()
+    assert "Child protection case audit (2014)" in page(response)
+    # With no framework chosen, the framework of the latest fieldwork is shown, and selected.
+    body = login(people.manager).get(NATIONAL).content.decode()
+    assert re.search(r'<option value="youth-offending-services-2018"\s+selected', body)
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        (
+            "fieldwork_from_0=32&fieldwork_from_1=1&fieldwork_from_2=2019",
+            "Fieldwork from must be a real date",
+        ),
+        (
+            "fieldwork_to_0=1&fieldwork_to_1=&fieldwork_to_2=2019",
+            "Fieldwork to must include a month",
+        ),
+        (
+            "fieldwork_from_0=1&fieldwork_from_1=1&fieldwork_from_2=2020"
+            "&fieldwork_to_0=1&fieldwork_to_1=1&fieldwork_to_2=2019",
+            "Fieldwork to must be the same as or after fieldwork from",
+        ),
+        ("region=Atlantis", "Select a valid option for region"),
+        ("kind=castle", "Select a valid option for organisation type"),
+        ("framework=nonsense", "Select a valid option for framework"),
+    ],
+)
+def test_bad_filter_values_are_refused_naming_the_field(login, people, national, query, message):
+    for url in (NATIONAL, "/dashboards/referrals/", "/dashboards/questions/2.1.1/"):
+        response = login(people.manager).get(f"{url}?{query}")
+        assert response.status_code == 200
+        assert message in error_summary(response)
+        assert page(response).count("Correct the filters to see the figures") == 1
+        assert "<title>Error:" in response.content.decode()
+
+
+# Query counts -------------------------------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+NATIONAL_QUERIES = (
+    # the session and the user; the filter form's frameworks and regions; the default
+    # framework (that of the latest fieldwork); the framework's standards and key questions;
+    # each organisation's latest inspection; THE answer aggregate; the lead inspectors'
+    # ratings; cases per inspection; saving the session (a savepoint, the update, release).
+    14
+)
+
+
+@pytest.mark.parametrize("size", [(2, 1, 2), (5, 3, 6)])
+def test_national_query_count_does_not_grow_with_the_data(
+    login, people, django_assert_num_queries, size
+):
+    organisations, inspections, cases = size
+    call_command(
+        "seed_benchmark",
+        organisations=organisations,
+        inspections=inspections,
+        cases=cases,
+        stdout=io.StringIO(),
+    )
+    manager = login(people.manager)
+    with django_assert_num_queries(NATIONAL_QUERIES):
+        response = manager.get(NATIONAL)
+    assert len(grid(response)) == organisations
+
+
+def test_every_dashboard_makes_as_many_queries_for_more_data(login, people):
+    urls = [
+        NATIONAL,
+        "/dashboards/questions/2.1.1/",
+        "/dashboards/referrals/",
+        "/dashboards/organisations/bench-org-0001/",
+        "/dashboards/areas/bench-area-0001/",
+        "/dashboards/inspections/bench-org-0001-1/bench-org-0001/cases/?standard=2.2",
+    ]
+    call_command("seed_benchmark", organisations=2, inspections=1, cases=3, stdout=io.StringIO())
+    manager = login(people.manager)
+    small = [_queries(manager, url) for url in urls]
+    call_command(
+        "seed_benchmark",
+        organisations=6,
+        inspections=3,
+        cases=8,
+        replace=True,
+        stdout=io.StringIO(),
+    )
+    manager = login(people.manager)
+    assert [_queries(manager, url) for url in urls] == small
+
+
+# One organisation or area over time ---------------------------------------------------------------
+
+
+def test_area_view_shows_the_ratings_trend_oldest_first(login, people, national):
+    response = login(people.manager).get("/dashboards/organisations/bd-yos/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.index("/inspections/yos-bd-2016/") < body.index("/inspections/yos-bd-2018/")
+    text = page(response)
+    assert "2 inspections on Youth offending services (2018), from March 2016 to April 2018" in text
+    trend = csv_rows(
+        login(people.manager).get("/dashboards/organisations/bd-yos/?format=csv&table=ratings")
+    )
+    assert [row[1] for row in trend[1:]] == ["yos-bd-2016", "yos-bd-2018"]
+    assert trend[1][4:12] == ["Not rated"] * 4 + ["Outstanding"] * 4
+    assert trend[2][4:10] == ["Good", "Not rated", "Not rated", "Not rated", "Good", "Inadequate"]
+    assert 'id="trend-chart-title"' in body
+
+
+def test_area_view_compares_each_result_with_the_national_figure(login, people, national):
+    rows = csv_rows(
+        login(people.manager).get("/dashboards/organisations/bd-yos/?format=csv&table=questions")
+    )
+    header = rows[0]
+    by_key = {(r[1], r[3]): dict(zip(header, r, strict=True)) for r in rows[1:]}
+    result = by_key[("yos-bd-2018", "2.2.2")]
+    assert (result["yes"], result["applicable"]) == ("5", "12")
+    # The national figure is the national dashboard's: 5 of 12 here and 4 of 4 at Reading.
+    assert (result["national yes"], result["national applicable"]) == ("9", "16")
+    assert result["compared"] == "Similar to national"
+    # The 2016 inspection is set against the same national figure; its 3 of 3 is above
+    # 9 of 16 only if 56% lies below its interval (it does not: 3 cases prove little).
+    old = by_key[("yos-bd-2016", "2.2.2")]
+    assert (old["yes"], old["applicable"], old["national applicable"]) == ("3", "3", "16")
+    assert old["compared"] == "Similar to national"
+
+
+def test_comparison_needs_the_national_figure_outside_the_interval():
+    assert compare(Figure(Tally(5, 15)), Figure(Tally(90, 10))).verdict == "Below national"
+    assert compare(Figure(Tally(19, 1)), Figure(Tally(50, 50))).verdict == "Above national"
+    similar = compare(Figure(Tally(6, 4)), Figure(Tally(50, 50)))
+    assert similar.verdict == "Similar to national" and similar.difference_display == "+10 points"
+    assert compare(Figure(Tally()), Figure(Tally(1, 1))) is None
+
+
+def test_area_view_shows_a_result_below_the_national_figure(login, people, national):
+    # Another organisation answers everything Yes in 40 cases: Barking and Dagenham's 5 of 12
+    # on 2.2.2 is now below the national figure, whose value lies above its interval.
+    other = new_organisation("bromley")
+    inspection = make_inspection(
+        framework=national["new"].framework,
+        organisations=[other],
+        people=people,
+        reference="yos-bromley-2018",
+        fieldwork_start=date(2018, 9, 3),
+        fieldwork_end=date(2018, 9, 14),
+    )
+    for n in range(40):
+        score_all(make_case(inspection, reference=f"B-{n}"), "yes", by=people.inspector)
+    response = login(people.manager).get("/dashboards/organisations/bd-yos/")
+    table = re.search(
+        r'id="questions-yos-bd-2018-bd-yos">.*?</table>', response.content.decode(), re.S
+    ).group(0)
+    row = unescape(re.search(r"2\.2\.2 .*?</tr>", table, re.S).group(0))
+    assert "5 of 12 (42%)" in row
+    assert "49 of 56 (88%)" in row  # 5 of 12, 4 of 4 and 40 of 40
+    assert "Below national" in row and "-46 points" in row
+    assert "national dashboard" in page(response)
+
+
+def test_an_area_view_covers_every_organisation_in_the_area(login, people, national):
+    second = Organisation.objects.create(
+        slug="bd-probation", name="BD Probation", kind="pdu", area=national["bd"].area
+    )
+    inspection = make_inspection(
+        framework=national["new"].framework,
+        organisations=[second],
+        people=people,
+        reference="pdu-bd-2019",
+        fieldwork_start=date(2019, 2, 4),
+        fieldwork_end=date(2019, 2, 15),
+    )
+    score_all(make_case(inspection, reference="P-1"), "yes", by=people.inspector)
+    response = login(people.manager).get("/dashboards/areas/barking-and-dagenham/")
+    text = page(response)
+    assert "Organisations in this area: BD Probation, Barking and Dagenham YOS." in text
+    body = response.content.decode()
+    for reference in ("yos-bd-2016", "yos-bd-2018", "pdu-bd-2019"):
+        assert f"/inspections/{reference}/" in body
+
+
+def test_area_view_switches_framework_and_refuses_an_unknown_one(
+    login, people, national, cp_framework
+):
+    make_inspection(
+        framework=cp_framework,
+        organisations=[national["bd"]],
+        people=people,
+        reference="cp-bd-2014",
+        fieldwork_start=date(2014, 1, 6),
+        fieldwork_end=date(2014, 1, 17),
+    )
+    manager = login(people.manager)
+    response = manager.get(
+        "/dashboards/organisations/bd-yos/?framework=child-protection-audit-2014"
+    )
+    assert "1 inspection on Child protection case audit (2014)" in page(response)
+    response = manager.get("/dashboards/organisations/bd-yos/?framework=made-up-1")
+    assert response.status_code == 200
+    assert error_summary(response)[0].startswith("Framework: select one of the frameworks")
+
+
+def test_an_organisation_never_inspected_says_so(login, people, national):
+    new_organisation("quiet")
+    response = login(people.manager).get("/dashboards/organisations/quiet/")
+    assert response.status_code == 200
+    assert "There are no inspections of Quiet YOS yet" in page(response)
+    assert login(people.manager).get("/dashboards/organisations/nowhere/").status_code == 404
+
+
+# Drill-down ---------------------------------------------------------------------------------------
+
+
+def test_a_rating_cell_links_to_the_cases_behind_it(login, people, national):
+    manager = login(people.manager)
+    body = manager.get(NATIONAL).content.decode()
+    url = "/dashboards/inspections/yos-bd-2018/bd-yos/cases/?standard=2.2"
+    assert f'href="{url}"' in body
+    response = manager.get(url)
+    assert response.status_code == 200
+    text = page(response)
+    assert "Cases behind 2.2 Planning" in text
+    assert "Why: lowest key question 2.2.2: 5 of 12 (42%)" in text
+    assert "12 scored cases, those with a No first" in text
+    assert "1 case in the sample is not counted yet" in text
+    html = response.content.decode()
+    assert 'href="/inspections/yos-bd-2018/"' in html
+    assert 'href="/inspections/yos-bd-2018/ratings/standards/2.2/?organisation=bd-yos"' in html
+    for case in Case.objects.filter(inspection=national["new"], sample_type="court_disposal"):
+        if case.status == "agreed":
+            assert f'href="/cases/{case.public_id}/"' in html
+    draft = Case.objects.get(reference="C-DRAFT")
+    assert f"/cases/{draft.public_id}/" not in html
+    # Cases with a No come first: C-05 is the first No for 2.2.2.
+    order = re.findall(r">(C-\d\d)</a>", html)
+    assert order[:7] == ["C-05", "C-06", "C-07", "C-08", "C-09", "C-10", "C-11"]
+    figures = csv_rows(manager.get(url + "&format=csv&table=figures"))
+    assert figures[2][:5] == ["2.2.2", figures[2][1], "5", "12", "42"]
+    rows = csv_rows(manager.get(url + "&format=csv&table=cases"))
+    assert rows[0] == ["case", "sample", "status", "2.2.1", "2.2.2", "2.2.3"]
+    assert rows[1] == ["C-05", "Court disposal", "Agreed", "yes", "no", "yes"]
+
+
+def test_drill_down_by_key_question_and_for_an_organisation_standard(login, people, national):
+    manager = login(people.manager)
+    response = manager.get("/dashboards/inspections/yos-bd-2018/bd-yos/cases/?question=2.1.1")
+    assert "Cases behind key question 2.1.1" in page(response)
+    assert "9 of 12 (75%)" in page(response)
+    response = manager.get("/dashboards/inspections/yos-bd-2018/bd-yos/cases/?standard=1.1")
+    assert "rated by the lead inspector from interviews" in page(response)
+    for bad in ("?standard=9.9", "?question=9.9.9", ""):
+        url = "/dashboards/inspections/yos-bd-2018/bd-yos/cases/" + bad
+        assert manager.get(url).status_code == 404
+    assert (
+        manager.get("/dashboards/inspections/yos-bd-2018/reading/cases/?standard=2.1").status_code
+        == 404
+    )
+
+
+def test_a_key_question_across_organisations_lowest_first(login, people, national):
+    manager = login(people.manager)
+    response = manager.get("/dashboards/questions/2.1.2/")
+    assert response.status_code == 200
+    text = page(response)
+    assert text.index("Reading YOS") < text.index("Barking and Dagenham YOS")
+    reading = text[text.index("Reading YOS") : text.index("Barking and Dagenham YOS")]
+    assert "1 of 4 (25%)" in reading and "Small sample" in reading
+    assert "13 of 16 (81%)" in text  # 12 of 12 plus 1 of 4
+    assert "/dashboards/inspections/yot-reading-2017/reading/cases/?question=2.1.2" in (
+        response.content.decode()
+    )
+    rows = csv_rows(manager.get("/dashboards/questions/2.1.2/?format=csv&table=organisations"))
+    assert rows[1][:4] == ["Reading YOS", "Reading area", "South Central", "yot-reading-2017"]
+    assert manager.get("/dashboards/questions/1.1.1/").status_code == 404  # not from cases
+    assert manager.get("/dashboards/questions/nope/").status_code == 404
+
+
+# Referral tracker ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def referrals(national, people):
+    new = national["new"]  # fieldwork starts 16 April 2018
+    scored = Case.objects.filter(inspection=new, status="agreed").order_by("reference")
+    a, b, c, d = scored[:4]
+
+    def refer(case, **extra):
+        return Referral.objects.create(case=case, method="phone", **extra)
+
+    waiting = refer(a, referral_date=date(2018, 1, 16))  # no response: 90 days to fieldwork
+    late = refer(
+        b,
+        referral_date=date(2018, 2, 1),
+        response_date=date(2018, 2, 21),
+        response_timely=False,
+        response_satisfactory=True,
+    )  # late, not followed up: 20 days
+    refer(
+        c,
+        referral_date=date(2018, 2, 1),
+        response_date=date(2018, 2, 3),
+        response_timely=True,
+        response_satisfactory=False,
+        followed_up=True,
+    )  # unsatisfactory but followed up: fine
+    refer(
+        d,
+        referral_date=date(2018, 2, 1),
+        response_date=date(2018, 2, 2),
+        response_timely=True,
+        response_satisfactory=True,
+    )  # fine
+    refer(Case.objects.get(reference="C-DRAFT"), referral_date=date(2018, 1, 1))  # not scored
+    return waiting, late
+
+
+def test_referral_tracker_counts_and_waits(login, people, referrals):
+    waiting, late = referrals
+    response = login(people.manager).get("/dashboards/referrals/")
+    assert response.status_code == 200
+    text = page(response)
+    assert "4 referrals in scored cases" in text
+    assert "1 with no response recorded" in text
+    assert "1 not followed up after a late or unsatisfactory response" in text
+    rows = csv_rows(
+        login(people.manager).get("/dashboards/referrals/?format=csv&table=organisations")
+    )
+    assert rows[1] == [
+        "Barking and Dagenham YOS",
+        "Barking and Dagenham",
+        "London",
+        "4",
+        "1",
+        "1",
+        "55.0",
+        "90",
+    ]
+    areas = csv_rows(login(people.manager).get("/dashboards/referrals/?format=csv&table=areas"))
+    assert areas[1] == ["Barking and Dagenham", "London", "4", "1", "1", "55.0", "90"]
+
+
+def test_referral_tracker_lists_each_referral_waiting_with_its_case(login, people, referrals):
+    waiting, late = referrals
+    manager = login(people.manager)
+    response = manager.get("/dashboards/referrals/?organisation=bd-yos")
+    html = response.content.decode()
+    assert "Referrals waiting: Barking and Dagenham YOS" in page(response)
+    assert html.index(f"/cases/{waiting.case.public_id}/") < html.index(
+        f"/cases/{late.case.public_id}/"
+    )
+    assert "No response recorded" in page(response)
+    assert "Response late, not followed up" in page(response)
+    rows = csv_rows(manager.get("/dashboards/referrals/?format=csv&table=waiting"))
+    assert [(r[0], r[10], r[11]) for r in rows[1:]] == [
+        (waiting.case.reference, "90", "No response recorded"),
+        (late.case.reference, "20", "Response late, not followed up"),
+    ]
+    # Filters narrow the tracker as they narrow the ratings.
+    response = manager.get("/dashboards/referrals/?region=South+Central")
+    assert "0 referrals in scored cases" in page(response)
+
+
+def test_referral_tracker_pages_long_lists(login, people, national):
+    case = Case.objects.filter(inspection=national["new"], status="agreed").first()
+    Referral.objects.bulk_create(
+        Referral(case=case, method="email", referral_date=date(2017, 1, 1) + timedelta(days=n))
+        for n in range(60)
+    )
+    response = login(people.manager).get("/dashboards/referrals/")
+    assert "60 referrals, longest wait first; page 1 of 2" in page(response)
+    response = login(people.manager).get("/dashboards/referrals/?page=2")
+    assert response.status_code == 200 and "page 2 of 2" in page(response)
+
+
+def test_with_no_inspections_the_national_view_says_so(login, people):
+    response = login(people.manager).get(NATIONAL)
+    assert response.status_code == 200
+    assert "There are no inspections yet" in page(response)
+    response = login(people.manager).get("/dashboards/referrals/")
+    assert "0 referrals in scored cases" in page(response)
