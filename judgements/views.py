@@ -11,6 +11,7 @@ from inspection.models import Membership, Standard, User
 
 from . import services
 from .forms import (
+    NOTE_MAX,
     AutosaveForm,
     OrganisationRatingForm,
     QaShareForm,
@@ -27,6 +28,11 @@ from .selectors import (
     walkthrough,
 )
 from .services import case_read_record as read_record
+
+
+def _posted(request):
+    """The form's data: bound on every POST, even an empty one, so that 'required' is said."""
+    return request.POST if request.method == "POST" else None
 
 
 def _can_score(case: Case, access, user) -> bool:
@@ -82,15 +88,16 @@ def case_summary(request, public_id):
 @require_http_methods(["GET", "POST"])
 def step(request, public_id, code):
     case, access = case_access(request.user, public_id)
-    read_record(case=case, reader=request.user, page="step")
     walk = walkthrough(case)
     current = walk.step(code)
     standard = current.standard
     can_score = _can_score(case, access, request.user)
     if request.method == "POST" and not can_score:
         raise PermissionDenied("You cannot change the answers for this case.")
+    # Recorded once the request is allowed, not for a refused one.
+    read_record(case=case, reader=request.user, page="step")
     questions = walk.step_questions(standard)
-    form = StepForm(request.POST or None, questions=questions, answers=walk.answers)
+    form = StepForm(_posted(request), questions=questions, answers=walk.answers)
     conflicts = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,12 +146,14 @@ def autosave(request, public_id, code):
         return JsonResponse({"message": "You cannot change the answers for this case."}, status=403)
     questions = step_questions(case, code)
     form = AutosaveForm(request.POST)
-    if not form.is_valid():
-        return JsonResponse({"message": "Not saved: choose Yes, No or Not applicable."}, status=400)
     by_prefix = {f"q{q.pk}": q for q in questions}
-    question = by_prefix.get(form.cleaned_data["question"])
+    question = by_prefix.get(request.POST.get("question", ""))
     if question is None:
         return JsonResponse({"message": "Not saved: unknown question."}, status=400)
+    if not form.is_valid():
+        return JsonResponse(
+            {"message": "Not saved: " + _autosave_problems(form, question)}, status=400
+        )
     try:
         answer = services.answer_record(
             case=case,
@@ -165,6 +174,23 @@ def autosave(request, public_id, code):
     except ValidationError as error:
         return JsonResponse({"message": "Not saved: " + " ".join(error.messages)}, status=400)
     return JsonResponse({"version": answer.version, "message": f"{question.code} saved"})
+
+
+def _autosave_problems(form: AutosaveForm, question) -> str:
+    """What was wrong with an autosaved answer, naming its question."""
+    code = question.code
+    errors = form.errors.as_data()
+    problems = []
+    if "value" in errors:
+        problems.append(f"choose Yes, No or Not applicable for {code}")
+    if "note" in errors:
+        if any(e.code == "null_characters_not_allowed" for e in errors["note"]):
+            problems.append(f"the evidence for {code} must not contain null characters")
+        else:
+            problems.append(f"the evidence for {code} must be {NOTE_MAX} characters or fewer")
+    if "version" in errors:
+        problems.append(f"{code} could not be checked against the saved answer: reload the page")
+    return "; ".join(problems) + "."
 
 
 @require_POST
@@ -196,11 +222,11 @@ def submit(request, public_id):
 @require_http_methods(["GET", "POST"])
 def moderate(request, public_id):
     case, access = case_access(request.user, public_id)
-    read_record(case=case, reader=request.user, page="quality assurance")
     if not _can_moderate(case, access, request.user):
         raise PermissionDenied("You cannot quality-assure this case.")
+    read_record(case=case, reader=request.user, page="quality assurance")
     walk = walkthrough(case)
-    form = ReturnForm(request.POST or None, questions=walk.questions)
+    form = ReturnForm(_posted(request), questions=walk.questions)
     if request.method == "POST":
         if request.POST.get("decision") == "agree":
             services.case_agree(case=case, moderator=request.user)
@@ -228,7 +254,7 @@ def moderate(request, public_id):
 def reopen(request, public_id):
     case, access = case_access(request.user, public_id)
     access.require(access.is_lead and case.status == Case.Status.AGREED)
-    form = ReopenForm(request.POST or None)
+    form = ReopenForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.case_reopen(case=case, lead=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"Case {case.reference} reopened")
@@ -293,12 +319,15 @@ def assign(request, reference):
             messages.success(request, f"{len(chosen)} cases selected for quality assurance")
             return redirect("judgements:assign", reference=inspection.reference)
     elif request.method == "POST":
-        for case in cases:
+        # Only the cases the form listed: a case added since the page was opened, or a request
+        # that lists none, is left as it was rather than unassigned and taken out of QA.
+        listed = [case for case in cases if f"inspector-{case.public_id}" in request.POST]
+        for case in listed:
             wanted = request.POST.get(f"inspector-{case.public_id}", "")
             if wanted and wanted not in scorers:
                 errors.append((case, f"Select an inspector on the team for case {case.reference}"))
         if not errors:
-            for case in cases:
+            for case in listed:
                 wanted = request.POST.get(f"inspector-{case.public_id}", "")
                 services.case_assign(case=case, inspector=scorers.get(wanted), actor=request.user)
                 services.qa_select(
@@ -380,7 +409,7 @@ def organisation_rating_edit(request, reference, organisation, code):
         initial.update(
             rating=current.rating, narrative=current.narrative, evidence=current.evidence
         )
-    form = OrganisationRatingForm(request.POST or None, initial=initial)
+    form = OrganisationRatingForm(_posted(request), initial=initial)
     stale = False
     if request.method == "POST" and form.is_valid():
         try:

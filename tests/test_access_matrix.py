@@ -1,0 +1,467 @@
+"""Who may read and who may change every page: one test per (page, person, method).
+
+The pages are found by walking the URL configuration, so a page added without a line in
+MATRIX fails (add it to the access matrix), and so does a line for a page that is gone.
+
+Each line says how to build the page's address from a small world (an inspection with its
+team, a case assigned to the inspector with one of each part of its file, a submitted case
+selected for quality assurance, an agreed case, an organisation-level standard, a
+recommendation in the report and, for the one page that needs it, a drawn sample) and what
+each person gets for a GET and for a POST with an empty body. The people are:
+
+- anonymous: signed out; every page sends them to sign in first
+- inspector: on the team, the case's assigned inspector
+- outsider: an inspector on another team; an inspection or case page is "not found", so that
+  they cannot tell whether it exists (405 for a wrong method, which says nothing either)
+- qa: quality assurance on the team; reads everything, writes only moderation
+- lead: the lead inspector, who writes the report, the sample, ratings and assignments
+- manager: reads every inspection and the dashboards, and never writes
+- admin: a superuser, who reads everything; writing is by role on the team, so not here
+
+An empty POST to a form that the person may use is refused with the form's errors (200, or
+400 from the JSON autosave); a form with no required field (remove, log out, the sample's
+windows, the assignments) succeeds (302). Every GET, and every refused POST, is also checked
+to change no data beyond the read record that opening a case leaves (and only when its page
+is shown) and the report's pseudonyms, which are chosen the first time a text is rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, cached_property
+from types import SimpleNamespace
+from unittest import mock
+from urllib.parse import quote
+
+import pytest
+from conftest import FRAMEWORKS, make_case, make_inspection
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from sample_population import csv_bytes, population_rows
+
+from casefiles.models import (
+    AgencyCheck,
+    Case,
+    ChildProtectionPlan,
+    DrawnCase,
+    HomeVisit,
+    LinkedChild,
+    Meeting,
+    Order,
+    Referral,
+)
+from casefiles.sample_services import population_upload, sample_draw
+from inspection.models import Area, Organisation, User
+from inspection.services import framework_file_read, framework_load
+from judgements import services
+from judgements.models import ReadRecord
+from judgements.rules import applicable_questions
+from reports import report_services
+
+pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore:No directory at")]
+
+ROLES = ("anonymous", "inspector", "outsider", "qa", "lead", "manager", "admin")
+METHODS = ("GET", "POST")
+
+LOGIN = "login"  # 302 to /login/?next=<the page>
+ADMIN_LOGIN = "admin login"  # 302 to the admin site's own sign-in page
+
+# --------------------------------------------------------------------------- the world
+
+FRAMEWORK = "youth-offending-services-2018.json"
+PASSWORD = "a-long-test-password"  # noqa: S105
+
+
+def _user(username: str, **extra):
+    return User.objects.create_user(username=username, password=PASSWORD, **extra)
+
+
+@cache
+def _framework_file(path):
+    """The framework file, checked against its schema once, and cut to the first standard of
+    each domain (1.1 judged by the lead, 2.1 and 3.1 from cases): each test loads it afresh,
+    and the pages' access rules do not depend on how many standards there are."""
+    data, checksum = framework_file_read(path)
+    domains = [{**domain, "standards": domain["standards"][:1]} for domain in data["domains"]]
+    return {**data, "domains": domains}, checksum
+
+
+def _scored_and_submitted(case, people):
+    """The case scored Yes throughout by its inspector, selected for QA and submitted."""
+    services.qa_select(case=case, selected=True, actor=people.lead)
+    services.answers_record(
+        case=case,
+        answers=[
+            services.AnswerInput(question=q, value="yes", note=f"Evidence for {q.code}")
+            for q in applicable_questions(case)
+        ],
+        actor=people.inspector,
+    )
+    services.case_submit(case=case, actor=people.inspector)
+    case.refresh_from_db()
+    return case
+
+
+def _file_parts(case) -> dict[str, object]:
+    """One of each part of a case file, keyed by its name in the addresses."""
+    child = LinkedChild.objects.create(
+        case=case, name="Mia Morgan", date_of_birth=date(2012, 3, 4), relationship="child"
+    )
+    return {
+        "orders": Order.objects.create(
+            case=case, order_type="referral_order", start_date=date(2017, 8, 1)
+        ),
+        "children": child,
+        "plans": ChildProtectionPlan.objects.create(
+            case=case, child=child, category="neglect", start_date=date(2017, 8, 2)
+        ),
+        "referrals": Referral.objects.create(
+            case=case, child=child, referral_date=date(2017, 8, 3), method="phone"
+        ),
+        "checks": AgencyCheck.objects.create(
+            case=case, agency="police", kind="check", requested_date=date(2017, 8, 4)
+        ),
+        "meetings": Meeting.objects.create(
+            case=case, kind="icpc", meeting_date=date(2017, 8, 5), invited=True
+        ),
+        "visits": HomeVisit.objects.create(case=case, visit_date=date(2017, 8, 6)),
+    }
+
+
+class World:
+    """Everything the pages need, built afresh for each test (a POST may change it)."""
+
+    def __init__(self):
+        self.people = SimpleNamespace(
+            lead=_user("lead"),
+            inspector=_user("inspector"),
+            colleague=_user("colleague"),
+            qa=_user("qa"),
+            partner=_user("partner"),
+            manager=_user("manager", is_manager=True),
+            outsider=_user("outsider"),
+            admin=_user("admin", is_staff=True, is_superuser=True),
+        )
+        with mock.patch("inspection.services.framework_file_read", _framework_file):
+            self.framework, _ = framework_load(path=FRAMEWORKS / FRAMEWORK)
+        self.area = Area.objects.create(
+            slug="barking-and-dagenham",
+            name="Barking and Dagenham",
+            police_force_area="Metropolitan Police",
+            region="London",
+        )
+        self.organisation = Organisation.objects.create(
+            slug="bd-yos", name="Barking and Dagenham YOS", kind="yos", area=self.area
+        )
+        self.inspection = make_inspection(
+            framework=self.framework, organisations=[self.organisation], people=self.people
+        )
+        self.case = make_case(self.inspection, reference="C-001", inspector=self.people.inspector)
+        self.parts = _file_parts(self.case)
+        # Submitted and waiting for quality assurance (the qa person has not scored it).
+        self.qa_case = _scored_and_submitted(
+            make_case(self.inspection, reference="C-002", inspector=self.people.inspector),
+            self.people,
+        )
+        # Agreed, so locked: only the lead may reopen it. Only its status matters to the pages
+        # here, so it is not scored first (scoring takes longer than all the rest).
+        self.agreed_case = make_case(
+            self.inspection,
+            reference="C-003",
+            inspector=self.people.inspector,
+            selected_for_qa=True,
+            status=Case.Status.AGREED,
+        )
+        self.recommendation = report_services.recommendation_save(
+            inspection=self.inspection,
+            addressed_to="Barking and Dagenham YOS",
+            text="Make sure every referral says what response is wanted.",
+            actor=self.people.lead,
+        )
+
+    @cached_property
+    def drawn_entry(self):
+        """A case in a drawn sample, in a second inspection with the same team.
+
+        Built only for the page that needs it: once a sample is drawn, the pages that set it
+        up send the lead back to the sample page, which the main inspection must not do.
+        """
+        inspection = make_inspection(
+            framework=self.framework,
+            organisations=[self.organisation],
+            people=self.people,
+            reference="yos-bd-2018-drawn",
+        )
+        rows = population_rows(court=6, out_of_court=4, court_outside=0, out_of_court_outside=0)
+        result = population_upload(
+            inspection=inspection,
+            filename="eligible.csv",
+            data=csv_bytes(rows),
+            by=self.people.lead,
+        )
+        assert result.problems == []
+        sample_draw(inspection=inspection, seed=2018, by=self.people.lead)
+        return DrawnCase.objects.filter(
+            draw__inspection=inspection, status=DrawnCase.Status.SELECTED
+        ).first()
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def _none(w: World) -> dict:
+    return {}
+
+
+def _inspection(w: World, **more) -> dict:
+    return {"reference": w.inspection.reference, **more}
+
+
+def _case(w: World, **more) -> dict:
+    return {"public_id": w.case.public_id, **more}
+
+
+def _part(w: World) -> dict:
+    return _case(w, part="referrals", part_id=w.parts["referrals"].public_id)
+
+
+def _recommendation(w: World) -> dict:
+    return _inspection(w, kind="recommendations", public_id=w.recommendation.public_id)
+
+
+def _step(w: World) -> dict:
+    return _case(w, code="2.1")
+
+
+# Each row is what anonymous, inspector, outsider, qa, lead, manager and admin get (ROLES).
+TEAM_READS = (LOGIN, 200, 404, 200, 200, 200, 200)  # the team, managers and administrators
+NOT_THIS_METHOD = (LOGIN, 405, 405, 405, 405, 405, 405)  # before any lookup: tells nothing
+LEAD_ONLY = (LOGIN, 403, 404, 403, 200, 403, 403)  # the lead's forms; empty POST: errors
+LEAD_SUCCEEDS = (LOGIN, 403, 404, 403, 302, 403, 403)  # the lead's form with no required field
+CASE_FILE_FORM = (LOGIN, 200, 404, 403, 200, 403, 403)  # those who score cases keep the file
+MANAGERS_ONLY = (LOGIN, 403, 403, 403, 403, 200, 200)  # national views compare every team
+EVERYONE = (LOGIN, 200, 200, 200, 200, 200, 200)
+
+
+@dataclass(frozen=True)
+class Page:
+    kwargs: Callable[[World], dict]
+    get: tuple
+    post: tuple
+    query: str = ""
+
+
+MATRIX: dict[str, Page] = {
+    # The home page and each person's queue show only what the person may see.
+    "inspection:home": Page(_none, EVERYONE, NOT_THIS_METHOD),
+    "inspection:detail": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "judgements:queue": Page(_none, EVERYONE, NOT_THIS_METHOD),
+    # The sample: everyone reads it; only the lead sets it up, draws it and replaces a case.
+    "casefiles:sample": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "casefiles:sample_template": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "casefiles:sample_upload": Page(_inspection, LEAD_ONLY, LEAD_ONLY),
+    # Empty boxes mean "no window" (every case of that type is eligible): a valid answer.
+    "casefiles:sample_windows": Page(_inspection, LEAD_ONLY, LEAD_SUCCEEDS),
+    "casefiles:sample_precision": Page(_inspection, LEAD_ONLY, LEAD_ONLY),
+    "casefiles:sample_size_override": Page(
+        lambda w: _inspection(w, sample_type="court_disposal"), LEAD_ONLY, LEAD_ONLY
+    ),
+    "casefiles:sample_draw": Page(_inspection, TEAM_READS, LEAD_ONLY),
+    "casefiles:sample_replace": Page(
+        lambda w: {"public_id": w.drawn_entry.public_id}, LEAD_ONLY, LEAD_ONLY
+    ),
+    # Case files: the team reads them; the lead, inspectors and partners keep them.
+    "casefiles:list": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "casefiles:create": Page(_inspection, CASE_FILE_FORM, CASE_FILE_FORM),
+    "casefiles:detail": Page(_case, TEAM_READS, NOT_THIS_METHOD),
+    "casefiles:edit": Page(_case, CASE_FILE_FORM, CASE_FILE_FORM),
+    "casefiles:part_add": Page(
+        lambda w: _case(w, part="referrals"), CASE_FILE_FORM, CASE_FILE_FORM
+    ),
+    "casefiles:part_edit": Page(_part, CASE_FILE_FORM, CASE_FILE_FORM),
+    "casefiles:part_delete": Page(_part, CASE_FILE_FORM, (LOGIN, 302, 404, 403, 302, 403, 403)),
+    # Judgements: the assigned inspector (or the lead) scores; an incomplete case is not
+    # submitted (200, listing what is missing); autosave answers JSON. A step may be saved
+    # with nothing answered yet (save and come back later).
+    "judgements:case_summary": Page(_case, TEAM_READS, NOT_THIS_METHOD),
+    "judgements:history": Page(_case, TEAM_READS, NOT_THIS_METHOD),
+    "judgements:step": Page(_step, TEAM_READS, (LOGIN, 302, 404, 403, 302, 403, 403)),
+    "judgements:autosave": Page(_step, NOT_THIS_METHOD, (LOGIN, 400, 404, 403, 400, 403, 403)),
+    "judgements:submit": Page(_case, NOT_THIS_METHOD, CASE_FILE_FORM),
+    # Quality assurance (or the lead), never the inspector who scored the case.
+    "judgements:moderate": Page(
+        lambda w: {"public_id": w.qa_case.public_id},
+        (LOGIN, 403, 404, 200, 200, 403, 403),
+        (LOGIN, 403, 404, 200, 200, 403, 403),
+    ),
+    "judgements:qa_list": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "judgements:reopen": Page(
+        lambda w: {"public_id": w.agreed_case.public_id}, LEAD_ONLY, LEAD_ONLY
+    ),
+    # Everyone who reads the inspection sees the assignments; only the lead changes them.
+    "judgements:assign": Page(_inspection, TEAM_READS, LEAD_SUCCEEDS),
+    "judgements:organisation_ratings": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "judgements:organisation_rating_edit": Page(
+        lambda w: _inspection(w, organisation=w.organisation.slug, code="1.1"),
+        LEAD_ONLY,
+        LEAD_ONLY,
+    ),
+    # Ratings are read-only.
+    "reports:ratings": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:ratings_tables": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:ratings_standard": Page(
+        lambda w: _inspection(w, code="2.1"), TEAM_READS, NOT_THIS_METHOD
+    ),
+    # The report: everyone reads it, checks it and downloads it; only the lead writes it.
+    "reports:report": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:report_check": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:report_preview": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:report_pdf": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:report_foreword": Page(_inspection, LEAD_ONLY, LEAD_ONLY),
+    "reports:report_findings": Page(lambda w: _inspection(w, domain="1"), LEAD_ONLY, LEAD_ONLY),
+    "reports:report_standard": Page(lambda w: _inspection(w, code="2.1"), LEAD_ONLY, LEAD_ONLY),
+    "reports:report_item_add": Page(
+        lambda w: _inspection(w, kind="recommendations"), LEAD_ONLY, LEAD_ONLY
+    ),
+    "reports:report_item_edit": Page(_recommendation, LEAD_ONLY, LEAD_ONLY),
+    "reports:report_item_remove": Page(_recommendation, LEAD_ONLY, LEAD_SUCCEEDS),
+    # Downloads: the answers for every reader; the whole inspection file, which holds the case
+    # files' personal details, for the lead and administrators only.
+    "reports:exchange": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:answers_csv": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:answers_xlsx": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:inspection_json": Page(
+        _inspection, (LOGIN, 403, 404, 403, 200, 403, 200), NOT_THIS_METHOD
+    ),
+    # Dashboards: the national views for managers and administrators; an area or organisation
+    # shows anyone else the inspections they are on, and is "not found" if none.
+    "reports:dashboards": Page(_none, MANAGERS_ONLY, NOT_THIS_METHOD),
+    "reports:dashboard_question": Page(lambda w: {"code": "2.1.1"}, MANAGERS_ONLY, NOT_THIS_METHOD),
+    "reports:dashboard_referrals": Page(_none, MANAGERS_ONLY, NOT_THIS_METHOD),
+    "reports:dashboard_organisation": Page(
+        lambda w: {"slug": w.organisation.slug}, TEAM_READS, NOT_THIS_METHOD
+    ),
+    "reports:dashboard_area": Page(lambda w: {"slug": w.area.slug}, TEAM_READS, NOT_THIS_METHOD),
+    "reports:dashboard_cases": Page(
+        lambda w: _inspection(w, organisation=w.organisation.slug),
+        TEAM_READS,
+        NOT_THIS_METHOD,
+        query="?standard=2.1",
+    ),
+    # Signing in sends a signed-in person home; an empty form is refused. Signing out is a POST.
+    "login": Page(_none, (200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
+    "logout": Page(_none, NOT_THIS_METHOD, (LOGIN, 302, 302, 302, 302, 302, 302)),
+    # Django's admin site signs people in on its own page, and lets in staff only.
+    "admin:index": Page(_none, (ADMIN_LOGIN,) * 6 + (200,), (ADMIN_LOGIN,) * 6 + (200,)),
+}
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+def _named_patterns(resolver, namespace: str = ""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def url_names() -> set[str]:
+    """Every named page, except the admin site's own (but its index) and static files."""
+    return {
+        name
+        for name in _named_patterns(get_resolver())
+        if (not name.startswith("admin:") or name == "admin:index") and name != "static"
+    }
+
+
+def test_every_page_is_in_the_matrix():
+    missing = sorted(url_names() - set(MATRIX))
+    assert not missing, f"add it to the access matrix: {', '.join(missing)}"
+
+
+def test_every_page_in_the_matrix_still_exists():
+    gone = sorted(set(MATRIX) - url_names())
+    assert not gone, f"no such page any more, remove it from the access matrix: {', '.join(gone)}"
+
+
+# --------------------------------------------------------------------------- who gets what
+
+# Rows that may change without anything being written: what opening a case leaves behind, and
+# the report's pseudonyms, chosen once, the first time a report text is rendered.
+UNTRACKED = {"judgements.ReadRecord", "reports.Pseudonym"}
+PROJECT_APPS = {"inspection", "casefiles", "judgements", "reports"}
+
+
+def _data() -> dict[str, list]:
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values_list())
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS and model._meta.label not in UNTRACKED
+    }
+
+
+def _describe(response) -> str:
+    return f"{response.status_code} {response.get('Location', '')}".strip()
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "method"),
+    [
+        pytest.param(name, role, method, id=f"{name}-{role}-{method}")
+        for name in MATRIX
+        for method in METHODS
+        for role in ROLES
+    ],
+)
+def test_access(client, name, role, method):
+    page = MATRIX[name]
+    expected = (page.get if method == "GET" else page.post)[ROLES.index(role)]
+    world = World()
+    url = reverse(name, kwargs=page.kwargs(world)) + page.query
+    if role != "anonymous":
+        client.force_login(
+            getattr(world.people, role), backend="django.contrib.auth.backends.ModelBackend"
+        )
+    before, reads_before = _data(), ReadRecord.objects.count()
+
+    response = client.get(url) if method == "GET" else client.post(url, {})
+
+    if expected == LOGIN:
+        assert (response.status_code, response.get("Location")) == (
+            302,
+            f"{reverse('login')}?next={quote(url)}",
+        )
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302, _describe(response)
+        assert response["Location"].startswith(reverse("admin:login")), _describe(response)
+    else:
+        assert response.status_code == expected, _describe(response)
+        if expected == 302:
+            assert not response["Location"].startswith(f"{reverse('login')}?"), "not signed in"
+    if expected != 302:
+        # A page that is only read, or a write that is refused, changes nothing.
+        assert _data() == before
+    if expected not in (200, 302):
+        # Opening a case is recorded only when the person may: a refusal leaves no record.
+        assert ReadRecord.objects.count() == reads_before
+
+
+def test_an_empty_post_to_assign_leaves_every_case_as_it_was(client):
+    # The lead's empty POST "succeeds" above; it must not unassign cases or take them out of QA.
+    world = World()
+    cases = Case.objects.order_by("reference").values_list(
+        "reference", "inspector__username", "selected_for_qa", "status"
+    )
+    before = list(cases)
+    client.force_login(world.people.lead, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client.post(reverse("judgements:assign", args=[world.inspection.reference]), {})
+
+    assert response.status_code == 302
+    assert list(cases) == before
+    assert ("C-002", "inspector", True, Case.Status.IN_QA) in before
