@@ -17,6 +17,11 @@ from .selectors import case_with_file, timeline
 CASES_PER_PAGE = 25
 
 
+def _posted(request):
+    """The form's data: bound on every POST, even an empty one, so that 'required' is said."""
+    return request.POST if request.method == "POST" else None
+
+
 @require_GET
 def case_list(request, reference):
     access = inspection_access(request.user, reference)
@@ -46,7 +51,7 @@ def case_list(request, reference):
 def case_create(request, reference):
     access = inspection_access(request.user, reference)
     access.require(access.can_edit_casefiles)
-    form = CaseForm(request.POST or None, inspection=access.inspection)
+    form = CaseForm(_posted(request), inspection=access.inspection)
     if request.method == "POST" and form.is_valid():
         case = services.case_save(form=form)
         messages.success(request, f"Case {case.reference} added")
@@ -89,7 +94,7 @@ def case_edit(request, public_id):
     case, access = case_access(request.user, public_id)
     # An agreed case is locked: its file no longer changes.
     access.require(access.can_edit_casefiles and not case.is_locked)
-    form = CaseForm(request.POST or None, instance=case, inspection=case.inspection)
+    form = CaseForm(_posted(request), instance=case, inspection=case.inspection)
     if request.method == "POST" and form.is_valid():
         services.case_save(form=form)
         messages.success(request, "Case details saved")
@@ -120,7 +125,7 @@ def part_edit(request, public_id, part, part_id=None):
     access.require(access.can_edit_casefiles and not case.is_locked)
     form_class, model, noun = _part(part)
     instance = part_for_case(case, model, part_id) if part_id else model(case=case)
-    form = form_class(request.POST or None, instance=instance)
+    form = form_class(_posted(request), instance=instance)
     if request.method == "POST" and form.is_valid():
         services.casefile_part_save(form=form, case=case)
         messages.success(request, f"{noun.capitalize()} saved")

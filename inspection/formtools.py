@@ -22,6 +22,8 @@ class DateField(DateInputField):
         self.error_messages["incomplete"] = f"{name} must include a day, month and year"
         for part, sub in zip(("day", "month", "year"), self.fields, strict=True):
             sub.error_messages["incomplete"] = f"{name} must include a {part}"
+            # A box holding only spaces is stripped to nothing, then found empty.
+            sub.error_messages["required"] = f"{name} must include a {part}"
             sub.validators = [_digits(f"{name} must be a real date")]
 
     def compress(self, data_list):
@@ -30,7 +32,7 @@ class DateField(DateInputField):
             return None
         try:
             value = date(day=int(day), month=int(month), year=int(year))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:  # 31 February; a year of 30 digits
             raise ValidationError(f"{self.label} must be a real date") from error
         if value.year < 1900:
             raise ValidationError(f"{self.label} must be after 1900")
@@ -87,10 +89,50 @@ def name_required_messages(form: forms.BaseForm) -> None:
             field.error_messages["invalid_choice"] = f"Select a valid option for {lowered}"
         else:
             field.error_messages["required"] = f"Enter {lowered}"
+        if isinstance(field, forms.ModelChoiceField):
+            # Django checks a chosen key for NUL itself, with a message naming no field; a key
+            # holding one is simply not among the options.
+            field.validate_no_null_characters = _not_null(field)
         if isinstance(field, forms.CharField) and field.max_length:
             field.error_messages["max_length"] = (
                 f"{label} must be {field.max_length} characters or fewer"
             )
+        if isinstance(field, forms.CharField):
+            # Pasted text can carry a NUL, which the database cannot store.
+            field.error_messages.setdefault(
+                "null_characters_not_allowed", f"{label} must not contain null characters"
+            )
+        if isinstance(field, forms.IntegerField | forms.DecimalField):
+            _name_number_messages(field, label)
+
+
+def _not_null(field: forms.ModelChoiceField):
+    def validate(value) -> None:
+        if "\x00" in str(value):
+            raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
+
+    return validate
+
+
+def _name_number_messages(field: forms.IntegerField | forms.DecimalField, label: str) -> None:
+    """Django's own messages ("Enter a whole number.", "Ensure this value is greater than or
+    equal to 0.") do not say which box is wrong; a message a form sets itself is kept."""
+    default = type(field).default_error_messages.get("invalid")
+    if field.error_messages.get("invalid") == default:
+        # DecimalField and FloatField are kinds of IntegerField in Django.
+        whole = not isinstance(field, forms.DecimalField | forms.FloatField)
+        field.error_messages["invalid"] = f"{label} must be a {'whole ' if whole else ''}number"
+    if field.min_value is not None:
+        field.error_messages.setdefault("min_value", f"{label} must be {field.min_value} or more")
+    if field.max_value is not None:
+        field.error_messages.setdefault("max_value", f"{label} must be {field.max_value} or less")
+    if isinstance(field, forms.DecimalField):
+        for code in ("max_digits", "max_whole_digits"):
+            field.error_messages.setdefault(code, f"{label} has too many digits")
+        field.error_messages.setdefault(
+            "max_decimal_places",
+            f"{label} must have no more than {field.decimal_places} decimal places",
+        )
 
 
 def yes_no_unknown(label: str) -> forms.TypedChoiceField:

@@ -40,7 +40,12 @@ class StepForm(forms.Form):
                 required=False,
                 widget=forms.Textarea,
                 max_length=NOTE_MAX,
-                error_messages={"max_length": too_long},
+                error_messages={
+                    "max_length": too_long,
+                    "null_characters_not_allowed": (
+                        f"Evidence for {question.code} must not contain null characters"
+                    ),
+                },
             )
             self.fields[f"{prefix}-version"] = forms.IntegerField(
                 required=False, min_value=0, widget=forms.HiddenInput
@@ -54,6 +59,15 @@ class StepForm(forms.Form):
         data = super().clean()
         for question in self.questions:
             prefix = field_prefix(question)
+            if f"{prefix}-version" in self.errors:
+                # The version is hidden and sent back as the page gave it; a bad one is shown
+                # with the question's answer, as the error summary lists only those.
+                del self.errors[f"{prefix}-version"]
+                self.add_error(
+                    f"{prefix}-value",
+                    f"{question.code} could not be checked against the saved answer: "
+                    "reload the page and answer it again",
+                )
             value = data.get(f"{prefix}-value") or ""
             note = data.get(f"{prefix}-note") or ""
             if not value and note.strip():
@@ -118,6 +132,15 @@ class ReturnForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 max_length=NOTE_MAX,
+                error_messages={
+                    "max_length": (
+                        f"Reason for returning {question.code} must be {NOTE_MAX} characters "
+                        "or fewer"
+                    ),
+                    "null_characters_not_allowed": (
+                        f"Reason for returning {question.code} must not contain null characters"
+                    ),
+                },
             )
 
     def clean(self):
@@ -202,3 +225,15 @@ class OrganisationRatingForm(GovForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         name_required_messages(self)
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self.errors:
+            # The version is hidden, and the error summary lists only the fields shown.
+            del self.errors["version"]
+            self.add_error(
+                None,
+                "The version of the rating sent with the form is not valid: reload the page "
+                "and make your change again",
+            )
+        return data

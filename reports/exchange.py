@@ -115,7 +115,13 @@ def parse_datetime(value: str) -> datetime:
     """An ISO 8601 date and time with a time zone (Z or an offset)."""
     if not _DATETIME.fullmatch(value):
         raise ValueError(value)
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        # Stored and written in UTC: 9999-12-31T23:59:59-14:00 would be in the year 10000.
+        moment.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError(value) from error
+    return moment
 
 
 _FORMATS = jsonschema.FormatChecker(formats=())
@@ -525,7 +531,7 @@ def inspection_import(*, raw: bytes | str) -> Inspection:
     as inactive accounts without a password.
     """
     data = _parse(raw)
-    problems = schema_problems(data)
+    problems = schema_problems(data) + unstorable_text(data)
     try:
         with transaction.atomic():
             checked = _Checker(data)
@@ -552,6 +558,14 @@ def _parse(raw: bytes | str) -> Any:
             raise ImportRefused([Problem("$", f"the file is not UTF-8 text ({error})")]) from error
     try:
         return json.loads(raw)
+    except RecursionError as error:
+        raise ImportRefused(
+            [
+                Problem(
+                    "$", "lists and objects are nested too deeply to read (is it the right file?)"
+                )
+            ]
+        ) from error
     except json.JSONDecodeError as error:
         raise ImportRefused(
             [
@@ -600,6 +614,27 @@ def schema_problems(data: Any) -> list[Problem]:
     return [_schema_problem(e) for e in sorted(validator.iter_errors(data), key=_path_key)]
 
 
+def unstorable_text(data: Any) -> list[Problem]:
+    """Text holding a NUL character, which the database cannot store, wherever it is (keys
+    too). A loop, not recursion: the file may nest deeply."""
+    problems = []
+    stack = [("$", data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str) and "\x00" in node:
+            problems.append(Problem(path, "contains a NUL character, which cannot be stored"))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if "\x00" in key:
+                    problems.append(
+                        Problem(path, "a key contains a NUL character, which cannot be stored")
+                    )
+                stack.append((f"{path}.{key}", value))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{index}]", value) for index, value in enumerate(node))
+    return sorted(problems, key=lambda problem: problem.path)
+
+
 def _schema_problem(error) -> Problem:
     path, kind, schema, instance = error.json_path, error.validator, error.schema, error.instance
     if kind == "required":
@@ -631,8 +666,11 @@ def _schema_problem(error) -> Problem:
         return Problem(path, "must not be empty")
     if kind == "minimum":
         return Problem(path, f"must be {error.validator_value} or more, got {instance}")
+    if kind == "maximum":
+        return Problem(path, f"must be {error.validator_value} or less, got {instance}")
     if kind == "pattern":
-        return Problem(path, f"{_show(instance)} is not in the right form: {schema['description']}")
+        form = schema.get("description") or f"it must match {schema['pattern']}"
+        return Problem(path, f"{_show(instance)} is not in the right form: {form}")
     return Problem(path, error.message)
 
 
