@@ -117,6 +117,7 @@ def bar_chart(
     max_value: float = 100.0,
     unit: str = "%",
     marker_label: str = "",
+    reference_lines: Sequence[float] = (),
     width: int = 720,
     label_width: int = 90,
     text_width: int = 190,
@@ -126,6 +127,8 @@ def bar_chart(
     Used for key-question results ("% yes" with Wilson intervals, the national figure as the
     mark). Labels should be short (a question's code); the table beside the chart carries
     the words. ``marker_label`` names the mark in a one-line key above the bars.
+    ``reference_lines`` draws dashed lines across every bar at those values (the report marks
+    where the rating bands start).
     """
     if max_value <= 0:
         raise ValueError("max_value must be positive")
@@ -150,6 +153,13 @@ def bar_chart(
         body.append(
             f'<text class="app-chart__axis" x="{gx}" y="{TOP - 10}" text-anchor="middle" '
             f'fill="{TEXT_COLOUR}">{_num(value)}{_text(unit)}</text>'
+        )
+    for value in reference_lines:
+        rx = _num(x(value))
+        body.append(
+            f'<line class="app-chart__reference" x1="{rx}" y1="{TOP - 4}" x2="{rx}" '
+            f'y2="{height - BOTTOM}" stroke="{MARKER_COLOUR}" stroke-width="1.25" '
+            f'stroke-dasharray="4 3"/>'
         )
     if marker_label and any(bar.marker is not None for bar in bars):
         body.append(
