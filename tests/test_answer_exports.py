@@ -16,12 +16,6 @@ from reports.exchange import ANSWER_COLUMNS, answer_rows, answers_csv_lines
 from reports.views_exchange import XLSX
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_plain(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def built(people, yos_framework, organisation):
     return build_inspection(people, yos_framework, organisation)

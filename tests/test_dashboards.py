@@ -32,11 +32,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 NATIONAL = "/dashboards/"
 
 
-@pytest.fixture(autouse=True)
-def _plain(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SECURE_SSL_REDIRECT = False
-
 
 # Helpers ------------------------------------------------------------------------------------------
 

@@ -19,11 +19,6 @@ from casefiles.sampling import sample_size
 MODELS = [SamplePopulation, SamplingPlan, SampleDraw, DrawnCase, Case]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The cast is created with passwords in every test; the slow production hasher is not needed.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}

@@ -18,10 +18,6 @@ from reports.exchange import ImportRefused, exchange_json, inspection_export, in
 FRAMEWORK = "Youth offending services (2018)"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def good(people, yos_framework, organisation):

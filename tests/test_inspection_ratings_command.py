@@ -23,11 +23,6 @@ from inspection.models import Area, Inspection, Organisation
 from reports.rating import RATING_NAMES
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run(*args: str) -> str:
     out = io.StringIO()
     call_command("inspection_ratings", *args, stdout=out)

@@ -19,12 +19,6 @@ from casefiles.models import (
 from inspection.models import Inspection, Membership, Organisation
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Users are created with a password in every test; the slow production hasher is not needed.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def refused(build) -> None:
     """The database refuses the row built by `build`, and the transaction survives."""
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -40,11 +40,6 @@ from reports.tables import thematic_tables
 SAMPLE_TYPE = {"2": "court_disposal", "3": "out_of_court"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_plain(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SECURE_SSL_REDIRECT = False
-
 
 # Building the dataset ------------------------------------------------------------------------
 

@@ -21,11 +21,6 @@ READERS = ["lead", "inspector", "qa", "partner", "manager"]
 PAGES = ["ratings", "standard", "tables"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_plain(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SECURE_SSL_REDIRECT = False
-
 
 def url(page: str, inspection, **query) -> str:
     if page == "ratings":

@@ -35,11 +35,6 @@ FIRST_NAMES = ["Jayden", "Kyle", "Shanice", "Tyrone", "Amira", "Liam", "Grace", 
 SURNAMES = ["Morgan", "Okonjo", "Baptiste", "Kowalski", "Ferreira", "Doyle", "Achebe"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_plain(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SECURE_SSL_REDIRECT = False
-
 
 # Building seed 004 through the services ------------------------------------------------------
 

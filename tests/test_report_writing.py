@@ -38,11 +38,6 @@ from reports.pseudonyms import (
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_plain(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SECURE_SSL_REDIRECT = False
-
 
 def url(name, inspection, *args):
     return reverse(f"reports:{name}", args=[inspection.reference, *args])

@@ -38,10 +38,6 @@ REFERENCE = "yos-bd-2018"
 NAMES = ["Tyler Begum", "Chloe Walsh", "Kai Osei", "Leah Turner", "Reece Doyle", "Zara Price"]
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def score(case, actor, *, no_every=3):
     """Answer every applicable question (a No on every third key question) and submit."""

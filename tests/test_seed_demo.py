@@ -56,11 +56,6 @@ def seed() -> str:
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The demonstration people get passwords; the slow production hasher is not needed here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def seeded(db):

@@ -32,11 +32,6 @@ YOS_FILE = FRAMEWORKS / "youth-offending-services-2018.json"
 CP_FILE = FRAMEWORKS / "child-protection-audit-2014.json"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The cast is created with a password in every test; the slow production hasher is not needed.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 # Helpers -------------------------------------------------------------------------------------
 
