@@ -8,7 +8,7 @@
 
 Each page is requested through django.test.Client, signed in as a manager, after a few
 warm-up requests; the median and 95th percentile (nearest rank) of the timed requests are
-printed. "Bare SQL" is the answer aggregate the page rests on (reports.dashboards), run as
+printed. "Bare SQL" is the answer aggregate the page rests on (reports.dashboards.selectors), run as
 raw SQL with a cursor and fetched: the ratio says how much the page adds to the database work.
 """
 
@@ -37,7 +37,7 @@ from django.test import Client  # noqa: E402
 from casefiles.models import Case  # noqa: E402
 from inspection.models import Inspection, Organisation, User  # noqa: E402
 from judgements.models import Answer  # noqa: E402
-from reports import dashboards  # noqa: E402
+from reports.dashboards import selectors as dashboards  # noqa: E402
 
 WARM_UP = 3
 ORGANISATION = "bench-org-0001"

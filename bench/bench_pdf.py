@@ -39,7 +39,7 @@ def build(random_seed: int = 4):
         case_submit,
         organisation_rating_record,
     )
-    from reports import report_services as services
+    from reports.writing import services as services
 
     rng = random.Random(random_seed)
     framework, _ = framework_load(
@@ -182,7 +182,7 @@ def main() -> None:
         connection.settings_dict["TEST"]["NAME"] = "test_bench_pdf"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from reports.pdf import report_pdf
+        from reports.writing.pdf import report_pdf
 
         started = time.perf_counter()
         inspection, cases, answers = build()

@@ -50,7 +50,7 @@ INSPECTORS="$INSPECTORS" manage shell -v0 <<'PYTHON'
 import os
 
 from casefiles.models import Case
-from inspection.management.commands.seed_demo import DEMO_PASSWORD
+from reports.management.commands.seed_demo import DEMO_PASSWORD
 from inspection.models import Inspection, Membership, User
 from judgements.rules import applicable_questions
 from judgements.services import AnswerInput, answers_record, case_assign, case_submit

@@ -335,8 +335,8 @@ class HomeVisit(CaseFilePart):
 
 # --------------------------------------------------------------------- drawing the sample
 #
-# How the sample is drawn (casefiles.sampling) and read from the organisations' files
-# (casefiles.population) is plain Python; these tables keep what an inspection chose and
+# How the sample is drawn (casefiles.sampling.draw) and read from the organisations' files
+# (casefiles.sampling.population) is plain Python; these tables keep what an inspection chose and
 # drew, so the sample can be explained and drawn again from its seed.
 
 
@@ -388,7 +388,7 @@ class SamplingPlan(models.Model):
 class SamplePopulation(models.Model):
     """One upload of the eligible cases, checked clean. The latest upload is the one sampled.
 
-    ``rows`` holds the cases as read (``casefiles.population.PopulationRow`` fields, dates
+    ``rows`` holds the cases as read (``casefiles.sampling.population.PopulationRow`` fields, dates
     as YYYY-MM-DD); earlier uploads are kept so that a draw can always name its file.
     """
 

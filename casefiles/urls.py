@@ -6,7 +6,7 @@ app_name = "casefiles"
 
 urlpatterns = [
     path("inspections/<slug:reference>/cases/", views.case_list, name="list"),
-    path("", include("casefiles.sample_urls")),
+    path("", include("casefiles.sampling.urls")),
     path("inspections/<slug:reference>/cases/add/", views.case_create, name="create"),
     path("cases/<uuid:public_id>/", views.case_detail, name="detail"),
     path("cases/<uuid:public_id>/edit/", views.case_edit, name="edit"),

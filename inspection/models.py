@@ -268,7 +268,7 @@ class Membership(models.Model):
 class CaseDataPurge(models.Model):
     """The record that a published inspection's case data was deleted, kept for good.
 
-    Written by inspection.retention.case_data_purge in the same transaction as the deletion.
+    Written by reports.retention.case_data_purge in the same transaction as the deletion.
     It names no case, so it outlives them: who deleted, when, how many rows of each kind, the
     ratings as they stood (so they stay explainable at aggregate level) and the report as it
     was rendered just before.

@@ -1,7 +1,7 @@
 """The report the lead inspector writes, and the pseudonyms that stand in for real names.
 
-Every write goes through reports.report_services, which records a ReportEdit in the same
-transaction. Ratings are never stored here: the report shows what reports.selectors computes
+Every write goes through reports.writing.services, which records a ReportEdit in the same
+transaction. Ratings are never stored here: the report shows what reports.ratings.selectors computes
 from the answers at the moment it is rendered.
 """
 

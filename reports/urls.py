@@ -5,8 +5,8 @@ from django.urls import include, path
 app_name = "reports"
 
 urlpatterns = [
-    path("", include("reports.urls_ratings")),
-    path("", include("reports.urls_report")),
-    path("", include("reports.urls_exchange")),
-    path("", include("reports.urls_dashboards")),
+    path("", include("reports.ratings.urls")),
+    path("", include("reports.writing.urls")),
+    path("", include("reports.exchange.urls")),
+    path("", include("reports.dashboards.urls")),
 ]

@@ -11,7 +11,7 @@ import csv
 import io
 from datetime import date, timedelta
 
-from casefiles.population import COLUMNS
+from casefiles.sampling.population import COLUMNS
 
 GENDERS = ["male", "male", "male", "female"]
 LEVELS = ["low", "medium", "medium", "high"]

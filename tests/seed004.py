@@ -15,7 +15,7 @@ fully published inspection.
 
 from __future__ import annotations
 
-from reports.rating import AnswerFact, KeyQuestionDef, StandardDef
+from reports.ratings.engine import AnswerFact, KeyQuestionDef, StandardDef
 
 ORGANISATION = "Barking and Dagenham YOS"
 COURT_CASES = 31

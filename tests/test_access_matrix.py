@@ -52,13 +52,13 @@ from casefiles.models import (
     Order,
     Referral,
 )
-from casefiles.sample_services import population_upload, sample_draw
+from casefiles.sampling.services import population_upload, sample_draw
 from inspection.models import Area, Organisation, User
 from inspection.services import framework_file_read, framework_load
 from judgements import services
 from judgements.models import ReadRecord
 from judgements.rules import applicable_questions
-from reports import report_services
+from reports.writing import services as report_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore:No directory at")]
 

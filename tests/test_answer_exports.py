@@ -12,8 +12,8 @@ from test_exchange import answer_all, build_inspection
 
 from judgements import services
 from judgements.rules import case_questions
-from reports.exchange import ANSWER_COLUMNS, answer_rows, answers_csv_lines
-from reports.views_exchange import XLSX
+from reports.exchange.core import ANSWER_COLUMNS, answer_rows, answers_csv_lines
+from reports.exchange.views import XLSX
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ from casefiles.models import Case, LinkedChild, Order
 from inspection.models import Inspection, Membership
 from judgements.models import Answer, AuditEvent, ModerationDecision, OrganisationRating
 from judgements.services import organisation_rating_record
-from reports import report_services
 from reports.models import Report
+from reports.writing import services as report_services
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 

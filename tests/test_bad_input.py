@@ -40,16 +40,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sample_population import csv_bytes, population_rows, xlsx_bytes
 from test_exchange import add_case_file, build_inspection
 
-from casefiles import sample_forms
 from casefiles.forms import PARTS, CaseFilterForm, CaseForm
 from casefiles.models import Case, DrawnCase
-from casefiles.sample_services import population_upload, sample_draw
+from casefiles.sampling import forms as sample_forms
+from casefiles.sampling.services import population_upload, sample_draw
 from inspection.formtools import DateField
 from judgements import forms as judgement_forms
 from judgements.models import OrganisationRating
 from judgements.rules import applicable_questions
-from reports import report_forms
-from reports.views_dashboards import DashboardFilterForm
+from reports.dashboards.views import DashboardFilterForm
+from reports.writing import forms as report_forms
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 
@@ -576,7 +576,7 @@ def test_report_sections(world, login, section, data):
 @FUZZ
 @given(data=st.data())
 def test_report_items(world, login, kind, data):
-    from reports.views_report import ITEM_KINDS
+    from reports.writing.views import ITEM_KINDS
 
     client = login(world.people.lead)
     reference = world.inspection.reference
@@ -663,7 +663,7 @@ def test_population_upload(inspection, people, login, data):
 @FUZZ
 @given(data=st.data())
 def test_sample_settings(uploaded, people, login, page, data):
-    from casefiles.sample_selectors import sample_types_for, sampling_plan
+    from casefiles.sampling.selectors import sample_types_for, sampling_plan
 
     client = login(people.lead)
     if page == "windows":

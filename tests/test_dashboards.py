@@ -1,8 +1,8 @@
 """Dashboards for managers: the national view, an area over time, drill-down, referrals, CSV.
 
 Figures are checked against hand-counted answers and against the rating engine's own roll-up
-of each inspection (reports.selectors.inspection_rating), so a dashboard never disagrees with
-the inspection's ratings page. Query counts are pinned on a small and a larger dataset.
+of each inspection (reports.ratings.selectors.inspection_rating), so a dashboard never disagrees
+with the inspection's ratings page. Query counts are pinned on a small and a larger dataset.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from django.utils import timezone
 from casefiles.models import Case, Referral
 from inspection.models import Area, Organisation, Question
 from judgements.models import Answer, OrganisationRating
-from reports.dashboards import Figure, compare
-from reports.rating import Tally
-from reports.selectors import inspection_rating
+from reports.dashboards.selectors import Figure, compare
+from reports.ratings.engine import Tally
+from reports.ratings.selectors import inspection_rating
 from tests.conftest import make_case, make_inspection
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")

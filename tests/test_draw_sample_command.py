@@ -14,7 +14,7 @@ from casefiles.models import (
     SamplePopulation,
     SamplingPlan,
 )
-from casefiles.sampling import sample_size
+from casefiles.sampling.draw import sample_size
 
 MODELS = [SamplePopulation, SamplingPlan, SampleDraw, DrawnCase, Case]
 
@@ -81,7 +81,7 @@ def test_the_command_draws_the_sample_and_prints_the_allocation(inspection, popu
 def test_the_command_and_the_pages_agree_for_the_same_seed(
     people, yos_framework, organisation, population_file
 ):
-    from casefiles.sample_services import population_upload, sample_draw
+    from casefiles.sampling.services import population_upload, sample_draw
 
     by_command = make_inspection(
         framework=yos_framework, organisations=[organisation], people=people, reference="cmd"

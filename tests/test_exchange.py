@@ -47,7 +47,7 @@ from judgements.models import (
     ReturnedQuestion,
 )
 from judgements.rules import case_questions
-from reports.exchange import (
+from reports.exchange.core import (
     FORMAT,
     SCHEMA_PATH,
     ImportRefused,
@@ -240,7 +240,7 @@ def build_inspection(people, framework, organisation, *, reference="yos-bd-2018"
 
 def write_report(inspection, people, case):
     """Some of every kind of report text, and the pseudonyms of the case files' names."""
-    from reports import report_services
+    from reports.writing import services as report_services
 
     framework = inspection.framework
     report_services.report_foreword_save(

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from test_exchange import build_inspection
 
-from reports.exchange import ImportRefused, exchange_json, inspection_export, inspection_import
+from reports.exchange.core import ImportRefused, exchange_json, inspection_export, inspection_import
 
 FRAMEWORK = "Youth offending services (2018)"
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from casefiles.choices import Gender, Level, OrderType, SampleType
-from casefiles.population import (
+from casefiles.sampling.population import (
     COLUMNS,
     MAX_ROWS,
     PopulationRow,

@@ -1,4 +1,4 @@
-"""Tests for reports.rating: bands, overall cut points, edge cases and the seed 004 ratings.
+"""Tests for reports.ratings.engine: bands, overall cut points, edge cases and the seed 004 ratings.
 
 No database and no Django: the engine is plain Python, so these run with ``-p no:django``.
 """
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.rating import (
+from reports.ratings.engine import (
     DEFAULT_FRAMEWORK_RULES,
     DEFAULT_RULES,
     GOOD,

@@ -33,9 +33,9 @@ from casefiles.models import Case, ChildProtectionPlan, Order
 from inspection.models import Inspection, Organisation, Standard
 from judgements.rules import applicable_questions, case_questions
 from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
-from reports.rating import NOT_APPLICABLE, RATING_NAMES, AnswerFact, Tally
-from reports.selectors import inspection_rating, no_answers
-from reports.tables import thematic_tables
+from reports.ratings.engine import NOT_APPLICABLE, RATING_NAMES, AnswerFact, Tally
+from reports.ratings.selectors import inspection_rating, no_answers
+from reports.ratings.tables import thematic_tables
 
 SAMPLE_TYPE = {"2": "court_disposal", "3": "out_of_court"}
 

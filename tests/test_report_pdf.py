@@ -25,8 +25,8 @@ from casefiles.models import LinkedChild
 from inspection.models import Domain, Standard
 from judgements.rules import applicable_questions, case_questions
 from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
-from reports import report_services as services
-from reports.pdf import ReportPdf, report_pdf
+from reports.writing import services as services
+from reports.writing.pdf import ReportPdf, report_pdf
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from casefiles.models import LinkedChild
 from inspection.models import Domain, Organisation, Standard
-from reports import report_services as services
 from reports.models import (
     DomainFindings,
     KeyFact,
@@ -25,7 +24,8 @@ from reports.models import (
     ReportEdit,
     StandardText,
 )
-from reports.pseudonyms import (
+from reports.writing import services as services
+from reports.writing.pseudonyms import (
     ANY_NAMES,
     FEMALE_NAMES,
     MALE_NAMES,

@@ -17,7 +17,6 @@ from pypdf import PdfReader
 
 from casefiles.models import Case, ChildProtectionPlan, LinkedChild, Order
 from inspection.models import CaseDataPurge, Inspection, Organisation
-from inspection.retention import PurgeRefused, case_data_counts, case_data_purge
 from judgements.models import Answer, AuditEvent, ModerationDecision, OrganisationRating, ReadRecord
 from judgements.rules import applicable_questions
 from judgements.services import (
@@ -29,8 +28,9 @@ from judgements.services import (
     organisation_rating_record,
     qa_select,
 )
-from reports import report_services
 from reports.models import PracticeExample, Pseudonym, Report, ReportEdit
+from reports.retention import PurgeRefused, case_data_counts, case_data_purge
+from reports.writing import services as report_services
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 

@@ -26,9 +26,9 @@ from casefiles.models import (
     SampleSizeOverride,
     SamplingPlan,
 )
-from casefiles.population import COLUMNS
-from casefiles.sample_services import population_upload, sample_draw
-from casefiles.sampling import sample_size
+from casefiles.sampling.draw import sample_size
+from casefiles.sampling.population import COLUMNS
+from casefiles.sampling.services import population_upload, sample_draw
 from judgements.models import Answer
 
 SAMPLE_MODELS = [

@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casefiles import sampling
 from casefiles.choices import Gender, Level, OrderType, SampleType
-from casefiles.population import PopulationRow
-from casefiles.sampling import (
+from casefiles.sampling import draw as sampling
+from casefiles.sampling.draw import (
     DEFAULT_WINDOWS,
     Draw,
     EligibilityWindow,
@@ -27,6 +26,7 @@ from casefiles.sampling import (
     stratum_key,
     subtract_months,
 )
+from casefiles.sampling.population import PopulationRow
 
 
 def make_row(

@@ -17,7 +17,6 @@ from casefiles.models import (
     Referral,
     Requirement,
 )
-from inspection.management.commands.seed_demo import DEMO_PASSWORD
 from inspection.models import (
     Area,
     Framework,
@@ -26,6 +25,7 @@ from inspection.models import (
     Organisation,
     User,
 )
+from reports.management.commands.seed_demo import DEMO_PASSWORD
 
 COUNTED = [
     User,

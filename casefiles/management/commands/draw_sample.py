@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from casefiles.models import SampleDraw
-from casefiles.sample_selectors import SAMPLE_TYPE_LABELS, sampling_plan, stratum_label
-from casefiles.sample_services import (
+from casefiles.sampling.selectors import SAMPLE_TYPE_LABELS, sampling_plan, stratum_label
+from casefiles.sampling.services import (
     SamplingError,
     population_upload,
     sample_draw,

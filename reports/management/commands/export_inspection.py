@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from inspection.models import Inspection
-from reports.exchange import exchange_json, inspection_export
+from reports.exchange.core import exchange_json, inspection_export
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.exchange import ImportRefused, inspection_import
+from reports.exchange.core import ImportRefused, inspection_import
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from inspection.models import Inspection
-from reports.pdf import report_pdf
+from reports.writing.pdf import report_pdf
 
 
 class Command(BaseCommand):

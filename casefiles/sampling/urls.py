@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import sample_views as views
+from casefiles.sampling import views
 
 urlpatterns = [
     path("inspections/<slug:reference>/sample/", views.sample_overview, name="sample"),

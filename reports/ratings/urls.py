@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_ratings
+from reports.ratings import views as views_ratings
 
 urlpatterns = [
     path("inspections/<slug:reference>/ratings/", views_ratings.ratings, name="ratings"),

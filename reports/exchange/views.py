@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods
 from casefiles.models import Case
 from inspection.access import Access, inspection_access
 from judgements.models import Answer
-
-from .exchange import answers_csv_lines, answers_xlsx, exchange_json, inspection_export
+from reports.exchange.core import answers_csv_lines, answers_xlsx, exchange_json, inspection_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

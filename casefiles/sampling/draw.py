@@ -19,7 +19,7 @@ The steps, each a pure function an inspector's screen or a test can call on its 
 4. ``representativeness``: show, characteristic by characteristic, how closely the
    sample's ratios match the population's.
 
-No ORM here: rows are ``PopulationRow`` values from ``casefiles.population``.
+No ORM here: rows are ``PopulationRow`` values from ``casefiles.sampling.population``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import TypeVar
 from django.db.models import TextChoices
 
 from casefiles.choices import Gender, Level, OrderType, SampleType
-from casefiles.population import PopulationRow
+from casefiles.sampling.population import PopulationRow
 
 # --------------------------------------------------------------------------- sample size
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
-from .charts import Bar, bar_chart
+from reports.charts import Bar, bar_chart
 
 
 @dataclass(frozen=True)

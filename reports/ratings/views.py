@@ -13,10 +13,9 @@ from inspection.access import inspection_access
 from inspection.converters import slug_from_query
 from inspection.models import Inspection
 from judgements.models import OrganisationRating
-
-from .rating import JUDGED_BY_ORGANISATION
-from .selectors import inspection_rating, no_answers
-from .tables import thematic_tables
+from reports.ratings.engine import JUDGED_BY_ORGANISATION
+from reports.ratings.selectors import inspection_rating, no_answers
+from reports.ratings.tables import thematic_tables
 
 
 def _organisation(request, inspection):

@@ -8,7 +8,7 @@ database key, so a file exported from one database imports into another.
 An import checks the whole file first and reports every problem with its JSON path; then it
 saves everything in one transaction, or nothing. It writes judgements (answers, moderation
 decisions, organisation ratings) and report text directly rather than through
-judgements.services and reports.report_services, because it restores what was already done
+judgements.services and reports.writing.services, because it restores what was already done
 (with its authors, times and versions) rather than doing it again now; it writes the audit
 rows for what it creates (AuditEvent, and ReportEdit for report text) in the same
 transaction, as the services do.
@@ -69,8 +69,7 @@ from judgements.models import (
     ReturnedQuestion,
 )
 from judgements.rules import case_questions, note_problem
-
-from .models import (
+from reports.models import (
     DomainFindings,
     KeyFact,
     PracticeExample,
@@ -1538,7 +1537,7 @@ class _Writer:
 
     def write_report(self) -> None:
         """The report text and pseudonyms, with a line in the report's history for each
-        section created (ReportEdit, as reports.report_services writes)."""
+        section created (ReportEdit, as reports.writing.services writes)."""
         data = self.data["report"]
         if data is None:
             return

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_dashboards as views
+from reports.dashboards import views
 
 urlpatterns = [
     path("dashboards/", views.national, name="dashboards"),

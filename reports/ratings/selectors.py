@@ -7,8 +7,7 @@ from django.db.models import Count
 from casefiles.models import Case
 from inspection.models import Inspection, Organisation, Question, Standard
 from judgements.models import Answer, OrganisationRating
-
-from .rating import (
+from reports.ratings.engine import (
     AnswerFact,
     InspectionRating,
     KeyQuestionDef,

@@ -3,7 +3,7 @@
 Writes are keyword-only functions, one per section, each in a transaction that also records
 a ReportEdit. Reads assemble a ReportDocument: every piece of text the lead wrote, with the
 names of the people in the case files replaced by pseudonyms, beside the ratings computed
-from the answers (reports.selectors). The publication check reads the same text *before*
+from the answers (reports.ratings.selectors). The publication check reads the same text *before*
 replacement and lists every real name still in it.
 """
 
@@ -21,11 +21,10 @@ from django.utils import timezone
 
 from casefiles.choices import SampleType
 from casefiles.models import Case, LinkedChild, SamplingPlan
-from casefiles.sampling import DEFAULT_WINDOWS
+from casefiles.sampling.draw import DEFAULT_WINDOWS
 from inspection.models import Domain, Inspection, Membership, Question, Standard
 from judgements.models import OrganisationRating
-
-from .models import (
+from reports.models import (
     DomainFindings,
     KeyFact,
     PracticeExample,
@@ -35,11 +34,11 @@ from .models import (
     ReportEdit,
     StandardText,
 )
-from .pdf_charts import KeyQuestionBar, key_question_chart
-from .pseudonyms import Person, Pseudonymiser, assign_pseudonyms, excerpt
-from .rating import RatingRules
-from .selectors import inspection_rating
-from .tables import case_profile_tables
+from reports.ratings.engine import RatingRules
+from reports.ratings.selectors import inspection_rating
+from reports.ratings.tables import case_profile_tables
+from reports.writing.pdf_charts import KeyQuestionBar, key_question_chart
+from reports.writing.pseudonyms import Person, Pseudonymiser, assign_pseudonyms, excerpt
 
 # --------------------------------------------------------------------------- pseudonyms
 

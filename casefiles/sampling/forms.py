@@ -7,12 +7,11 @@ from decimal import Decimal
 
 from django import forms
 
+from casefiles.choices import SampleType
 from inspection.formtools import GovForm
 
-from .choices import SampleType
-
 # Far above any list of eligible cases (a few hundred rows are a few tens of kilobytes);
-# the row limit in casefiles.population stops a wrong file that is smaller than this.
+# the row limit in casefiles.sampling.population stops a wrong file that is smaller than this.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 CONFIDENCE_CHOICES = [

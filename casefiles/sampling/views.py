@@ -5,13 +5,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from inspection.access import Access, inspection_access
-
-from . import sample_services
-from .choices import Gender, Level, OrderType, SampleType
-from .models import DrawnCase
-from .population import COLUMNS, template_csv
-from .sample_forms import (
+from casefiles.choices import Gender, Level, OrderType, SampleType
+from casefiles.models import DrawnCase
+from casefiles.sampling import services as sample_services
+from casefiles.sampling.forms import (
     DrawForm,
     PopulationUploadForm,
     PrecisionForm,
@@ -19,7 +16,8 @@ from .sample_forms import (
     SizeOverrideForm,
     WindowsForm,
 )
-from .sample_selectors import (
+from casefiles.sampling.population import COLUMNS, template_csv
+from casefiles.sampling.selectors import (
     draw_view,
     drawn_case_access,
     sample_types_for,
@@ -27,7 +25,8 @@ from .sample_selectors import (
     sampling_state,
     stratum_label,
 )
-from .sample_services import SamplingError
+from casefiles.sampling.services import SamplingError
+from inspection.access import Access, inspection_access
 
 # A file with thousands of problems is usually the wrong file; the first ones say so.
 MAX_PROBLEMS_SHOWN = 500

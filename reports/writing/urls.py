@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_report as views
+from reports.writing import views
 
 PREFIX = "inspections/<slug:reference>/report/"
 

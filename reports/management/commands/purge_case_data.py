@@ -3,13 +3,13 @@
     python manage.py purge_case_data yos-bd-2018 --by lead            # says what would go
     python manage.py purge_case_data yos-bd-2018 --by lead --confirm  # deletes it
 
-See inspection.retention and docs/operations.md ("Data retention").
+See reports.retention and docs/operations.md ("Data retention").
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inspection.models import Inspection, User
-from inspection.retention import PurgeRefused, case_data_counts, case_data_purge, purge_check
+from reports.retention import PurgeRefused, case_data_counts, case_data_purge, purge_check
 
 
 class Command(BaseCommand):

@@ -13,10 +13,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from inspection.models import Inspection, Organisation
-
-from .choices import Ethnicity, SubjectKind
-from .models import (
+from casefiles.choices import Ethnicity, SubjectKind
+from casefiles.models import (
     Case,
     DrawnCase,
     Order,
@@ -26,9 +24,10 @@ from .models import (
     SampleSizeOverride,
     SamplingPlan,
 )
-from .population import PopulationRow, RowProblem, parse_population
-from .sample_selectors import row_from_json, row_to_json, sampling_state
-from .sampling import draw_by_sample_type, stratum_key
+from casefiles.sampling.draw import draw_by_sample_type, stratum_key
+from casefiles.sampling.population import PopulationRow, RowProblem, parse_population
+from casefiles.sampling.selectors import row_from_json, row_to_json, sampling_state
+from inspection.models import Inspection, Organisation
 
 # What a drawn case shows until the lead records what the population file does not give.
 NOT_YET_RECORDED = "Not yet recorded"

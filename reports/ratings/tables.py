@@ -21,8 +21,7 @@ from casefiles.choices import Ethnicity, Gender, OrderType, PlanCategory, RiskSo
 from casefiles.models import Case, ChildProtectionPlan, Order
 from inspection.models import Framework, Inspection, Organisation, Question, Standard
 from judgements.models import Answer
-
-from .rating import Tally
+from reports.ratings.engine import Tally
 
 NOT_RECORDED = "not recorded"
 

@@ -4,7 +4,7 @@ Everything is counted in the database. The heart of every view is one GROUP BY o
 answers of scored cases (Case.COUNTED_STATUSES) to key questions, by inspection, organisation
 and question, with conditional counts of Yes, No and Not applicable. That result is small
 (one row per organisation, inspection and key question), and Python then applies the
-framework's bands to it with the rating engine's own functions (reports.rating), so a rating
+framework's bands to it with the rating engine's own functions (reports.ratings.engine), so a rating
 on a dashboard is the rating on the inspection's own pages.
 
 The number of queries each function makes is fixed: it does not grow with the number of
@@ -47,8 +47,7 @@ from django.utils.text import slugify
 from casefiles.models import Case, Referral
 from inspection.models import Framework, Inspection, Organisation, Question, Standard
 from judgements.models import Answer, OrganisationRating
-
-from .rating import (
+from reports.ratings.engine import (
     JUDGED_BY_ORGANISATION,
     NO,
     NOT_APPLICABLE,
@@ -60,7 +59,7 @@ from .rating import (
     overall_for,
     tally_summary,
 )
-from .stats import is_small_sample, wilson_interval
+from reports.stats import is_small_sample, wilson_interval
 
 COUNTED = sorted(str(status) for status in Case.COUNTED_STATUSES)
 NOT_RATED = "Not rated"
@@ -448,8 +447,8 @@ def rate_standard(
     cases_url: str = "",
     bands: dict[tuple[int, int], str] | None = None,
 ) -> Cell:
-    """The method of reports.rating on counted rows: the band of the lowest key question with
-    applicable cases, or the lead inspector's rating for an organisation-judged standard.
+    """The method of reports.ratings.engine on counted rows: the band of the lowest key question
+    with applicable cases, or the lead inspector's rating for an organisation-judged standard.
 
     ``bands`` remembers the band of each (yes, applicable) already seen with these rules:
     samples are small, so the same pairs recur across a national grid."""

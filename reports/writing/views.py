@@ -17,11 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from inspection.access import inspection_access
 from inspection.models import Domain, Standard
-
-from . import report_services as services
-from .models import KeyFact, PracticeExample, Recommendation
-from .pdf import report_pdf
-from .report_forms import (
+from reports.models import KeyFact, PracticeExample, Recommendation
+from reports.writing import services
+from reports.writing.forms import (
     DomainFindingsForm,
     ForewordForm,
     KeyFactForm,
@@ -29,6 +27,7 @@ from .report_forms import (
     RecommendationForm,
     StandardTextForm,
 )
+from reports.writing.pdf import report_pdf
 
 
 def _overview_url(inspection) -> str:

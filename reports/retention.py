@@ -42,9 +42,8 @@ from casefiles.models import (
     SampleDraw,
     SamplePopulation,
 )
+from inspection.models import CaseDataPurge, Inspection, Membership
 from judgements.models import Answer, AuditEvent, ModerationDecision, ReadRecord
-
-from .models import CaseDataPurge, Inspection, Membership
 
 CASE_FILE_PARTS = (
     Order,
@@ -79,7 +78,7 @@ def case_data_counts(inspection: Inspection) -> dict[str, int]:
 
 def purge_check(*, inspection: Inspection, actor) -> None:
     """Raise PurgeRefused if this person may not delete this inspection's case data now."""
-    from reports.report_services import publication_check
+    from reports.writing.services import publication_check
 
     if inspection.status != Inspection.Status.PUBLISHED:
         raise PurgeRefused(
@@ -121,10 +120,10 @@ def case_data_purge(*, inspection: Inspection, actor) -> CaseDataPurge:
     holds a real name from the case files (it could no longer be changed once they are gone).
     """
     # Imported here: only retention reaches into reports (see the module's docstring).
-    from reports.management.commands.inspection_ratings import rating_document
     from reports.models import Pseudonym
-    from reports.pdf import report_pdf
-    from reports.selectors import inspection_rating
+    from reports.ratings.document import rating_document
+    from reports.ratings.selectors import inspection_rating
+    from reports.writing.pdf import report_pdf
 
     # Two purges of one inspection take turns on the inspection's row lock.
     inspection = (

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_exchange
+from reports.exchange import views as views_exchange
 
 urlpatterns = [
     path("inspections/<slug:reference>/export/", views_exchange.exchange, name="exchange"),

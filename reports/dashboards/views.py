@@ -30,9 +30,8 @@ from inspection.access import inspection_access
 from inspection.converters import slug_from_query
 from inspection.formtools import DateField, GovForm
 from inspection.models import Area, Framework, Inspection, Organisation
-
-from . import charts
-from .dashboards import (
+from reports import charts
+from reports.dashboards.selectors import (
     NOT_RATED,
     Figure,
     Filters,
@@ -48,8 +47,8 @@ from .dashboards import (
     referral_tracker,
     referrals_waiting,
 )
-from .dashboards import area_dashboard as build_area_dashboard
-from .rating import RATING_NAMES, Tally
+from reports.dashboards.selectors import area_dashboard as build_area_dashboard
+from reports.ratings.engine import RATING_NAMES, Tally
 
 READ_ONLY = ["GET", "HEAD"]
 REFERRALS_PER_PAGE = 50

@@ -1,6 +1,6 @@
 """Reads for drawing the sample: where an inspection's sampling stands, and the drawn sample.
 
-The arithmetic is in ``casefiles.sampling``; this module feeds it the inspection's saved
+The arithmetic is in ``casefiles.sampling.draw``; this module feeds it the inspection's saved
 choices and population, and shapes the results for the pages and the command.
 """
 
@@ -13,11 +13,8 @@ from datetime import date
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from inspection.access import Access, role_on
-from inspection.models import Inspection
-
-from .choices import Gender, Level, OrderType, SampleType
-from .models import (
+from casefiles.choices import Gender, Level, OrderType, SampleType
+from casefiles.models import (
     DrawnCase,
     SampleDraw,
     SamplePopulation,
@@ -25,8 +22,7 @@ from .models import (
     SampleSizeOverride,
     SamplingPlan,
 )
-from .population import PopulationRow
-from .sampling import (
+from casefiles.sampling.draw import (
     CharacteristicTable,
     EligibilityWindow,
     LargestDifference,
@@ -36,6 +32,9 @@ from .sampling import (
     representativeness,
     sample_size,
 )
+from casefiles.sampling.population import PopulationRow
+from inspection.access import Access, role_on
+from inspection.models import Inspection
 
 SAMPLE_TYPE_LABELS = dict(SampleType.choices)
 
