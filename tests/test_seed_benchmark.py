@@ -121,3 +121,20 @@ def test_every_judgement_it_writes_is_in_the_audit_trail():
     assert event.new_value == answer.get_value_display()
     assert event.inspection_id == answer.case.inspection_id
     assert event.actor.username == "benchmark-inspector"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leaves_the_tables_vacuumed_and_analysed_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM and the planner's statistics tables are PostgreSQL's")
+    seed(organisations=1, inspections=1, cases=3)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = %s",
+            [Answer._meta.db_table],
+        )
+        last_vacuum, last_analyze = cursor.fetchone()
+    assert last_vacuum is not None
+    assert last_analyze is not None
