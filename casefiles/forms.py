@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from inspection.formtools import GovForm, GovModelFormBase
+from inspection.permissions import may_be_assigned_cases
 
 from . import models
 from .choices import RequirementType, SampleType
@@ -233,7 +234,7 @@ class CaseFilterForm(GovForm):
         self.fields["inspector"].choices = [("", "Anyone"), ("none", "Not assigned")] + [
             (str(m.user.username), str(m.user))
             for m in inspection.memberships.select_related("user")
-            if m.role in {"lead", "inspector", "partner"}
+            if may_be_assigned_cases(m.role)
         ]
 
     def filter_qs(self, queryset):

@@ -50,7 +50,7 @@ def case_list(request, reference):
 @require_http_methods(["GET", "POST"])
 def case_create(request, reference):
     access = inspection_access(request.user, reference)
-    access.require(access.can_edit_casefiles)
+    access.require(access.may_add_case)
     form = CaseForm(_posted(request), inspection=access.inspection)
     if request.method == "POST" and form.is_valid():
         case = services.case_save(form=form)
@@ -81,9 +81,8 @@ def case_detail(request, public_id):
             "access": access,
             "timeline": timeline(case),
             "case_summary": case_summary(case),
-            "sections": file_sections(
-                case, editable=access.can_edit_casefiles and not case.is_locked
-            ),
+            "may_edit": access.may_edit_case_file(case),
+            "sections": file_sections(case, editable=access.may_edit_case_file(case)),
             "case_tab": "file",
         },
     )
@@ -92,8 +91,7 @@ def case_detail(request, public_id):
 @require_http_methods(["GET", "POST"])
 def case_edit(request, public_id):
     case, access = case_access(request.user, public_id)
-    # An agreed case is locked: its file no longer changes.
-    access.require(access.can_edit_casefiles and not case.is_locked)
+    access.require(access.may_edit_case_file(case))
     form = CaseForm(_posted(request), instance=case, inspection=case.inspection)
     if request.method == "POST" and form.is_valid():
         services.case_save(form=form)
@@ -121,8 +119,7 @@ def _part(part: str):
 @require_http_methods(["GET", "POST"])
 def part_edit(request, public_id, part, part_id=None):
     case, access = case_access(request.user, public_id)
-    # An agreed case is locked: its file no longer changes.
-    access.require(access.can_edit_casefiles and not case.is_locked)
+    access.require(access.may_edit_case_file(case))
     form_class, model, noun = _part(part)
     instance = part_for_case(case, model, part_id) if part_id else model(case=case)
     form = form_class(_posted(request), instance=instance)
@@ -147,8 +144,7 @@ def part_edit(request, public_id, part, part_id=None):
 @require_http_methods(["GET", "POST"])
 def part_delete(request, public_id, part, part_id):
     case, access = case_access(request.user, public_id)
-    # An agreed case is locked: its file no longer changes.
-    access.require(access.can_edit_casefiles and not case.is_locked)
+    access.require(access.may_edit_case_file(case))
     _form_class, model, noun = _part(part)
     instance = part_for_case(case, model, part_id)
     if request.method == "POST":

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casefiles.access import case_access
 from casefiles.models import Case
 from inspection.access import inspection_access
-from inspection.models import Membership, Standard, User
+from inspection.models import Standard, User
+from inspection.permissions import SCORING_ROLES
 
 from . import services
 from .forms import (
@@ -20,8 +21,8 @@ from .forms import (
     StepForm,
 )
 from .models import OrganisationRating
+from .rules import may_moderate_case, may_reopen_case, may_score_case
 from .selectors import (
-    has_scored,
     moderation_record,
     step_facts,
     step_questions,
@@ -36,20 +37,11 @@ def _posted(request):
 
 
 def _can_score(case: Case, access, user) -> bool:
-    return (
-        case.status in services.EDITABLE_STATUSES
-        and access.can_score
-        and (case.inspector_id == user.pk or access.is_lead)
-    )
+    return may_score_case(case, access.role, user)
 
 
 def _can_moderate(case: Case, access, user) -> bool:
-    return (
-        access.is_qa
-        and case.inspector_id != user.pk
-        and case.status in {Case.Status.IN_QA, Case.Status.SUBMITTED}
-        and not has_scored(case, user)
-    )
+    return may_moderate_case(case, access.role, user)
 
 
 @require_GET
@@ -78,7 +70,7 @@ def case_summary(request, public_id):
             "walk": walk,
             "can_score": _can_score(case, access, request.user),
             "can_moderate": _can_moderate(case, access, request.user),
-            "can_reopen": access.is_lead and case.status == Case.Status.AGREED,
+            "can_reopen": may_reopen_case(case, access.role),
             "decisions": moderation_record(case),
             "case_tab": "judgements",
         },
@@ -253,7 +245,7 @@ def moderate(request, public_id):
 @require_http_methods(["GET", "POST"])
 def reopen(request, public_id):
     case, access = case_access(request.user, public_id)
-    access.require(access.is_lead and case.status == Case.Status.AGREED)
+    access.require(may_reopen_case(case, access.role))
     form = ReopenForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.case_reopen(case=case, lead=request.user, reason=form.cleaned_data["reason"])
@@ -287,11 +279,8 @@ def history(request, public_id):
 def _scorers(inspection):
     return User.objects.filter(
         memberships__inspection=inspection,
-        memberships__role__in=[
-            Membership.Role.LEAD,
-            Membership.Role.INSPECTOR,
-            Membership.Role.PARTNER,
-        ],
+        # Everyone who may be assigned cases (permissions.may_be_assigned_cases).
+        memberships__role__in=SCORING_ROLES,
     ).order_by("last_name", "first_name")
 
 
@@ -301,7 +290,7 @@ def assign(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
     if request.method == "POST":
-        access.require(access.is_lead)
+        access.require(access.may_assign_cases)
     scorers = {u.username: u for u in _scorers(inspection)}
     cases = list(
         Case.objects.filter(inspection=inspection).select_related("inspector", "organisation")
@@ -395,7 +384,7 @@ def organisation_ratings(request, reference):
 @require_http_methods(["GET", "POST"])
 def organisation_rating_edit(request, reference, organisation, code):
     access = inspection_access(request.user, reference)
-    access.require(access.is_lead)
+    access.require(access.may_rate_organisations)
     inspection = access.inspection
     organisation = get_object_or_404(inspection.organisations, slug=organisation)
     standard = get_object_or_404(
