@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inspection.access import inspection_access
-from judgements.services import case_read_record as read_record
 
 from . import services
 from .access import case_access, part_for_case
@@ -13,6 +12,7 @@ from .forms import PARTS, CaseFilterForm, CaseForm
 from .models import Case
 from .presenters import case_summary, file_sections, with_article
 from .selectors import case_with_file, timeline
+from .signals import case_file_opened
 
 CASES_PER_PAGE = 25
 
@@ -66,7 +66,7 @@ def case_create(request, reference):
 @require_GET
 def case_detail(request, public_id):
     case, access = case_access(request.user, public_id)
-    read_record(case=case, reader=request.user, page="case file")
+    case_file_opened.send(sender=Case, case=case, reader=request.user, page="case file")
     case = (
         case_with_file(Case.objects.filter(pk=case.pk))
         .select_related("inspection__framework", "organisation__area", "inspector")
