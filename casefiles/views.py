@@ -8,7 +8,8 @@ from inspection.access import inspection_access
 
 from . import services
 from .access import case_access, part_for_case
-from .forms import PARTS, CaseFilterForm, CaseForm
+from .filters import CaseFilter
+from .forms import PARTS, CaseForm
 from .models import Case
 from .presenters import case_summary, file_sections, with_article
 from .selectors import case_with_file, timeline
@@ -26,11 +27,12 @@ def _posted(request):
 def case_list(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
-    filters = CaseFilterForm(request.GET or None, inspection=inspection)
-    cases = filters.filter_qs(
-        Case.objects.filter(inspection=inspection).select_related("organisation", "inspector")
+    filters = CaseFilter(
+        request.GET or None,
+        Case.objects.filter(inspection=inspection).select_related("organisation", "inspector"),
+        inspection=inspection,
     )
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(filters.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -39,7 +41,7 @@ def case_list(request, reference):
         {
             "inspection": inspection,
             "access": access,
-            "filters": filters,
+            "filters": filters.form,
             "page": page,
             "query": query.urlencode(),
             "active_tab": "cases",
