@@ -36,14 +36,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _can_score(case: Case, access, user) -> bool:
-    return may_score_case(case, access.role, user)
-
-
-def _can_moderate(case: Case, access, user) -> bool:
-    return may_moderate_case(case, access.role, user)
-
-
 @require_GET
 def queue(request):
     cases = (
@@ -68,8 +60,8 @@ def case_summary(request, public_id):
             "inspection": case.inspection,
             "access": access,
             "walk": walk,
-            "can_score": _can_score(case, access, request.user),
-            "can_moderate": _can_moderate(case, access, request.user),
+            "can_score": may_score_case(case, access.role, request.user),
+            "can_moderate": may_moderate_case(case, access.role, request.user),
             "can_reopen": may_reopen_case(case, access.role),
             "decisions": moderation_record(case),
             "case_tab": "judgements",
@@ -83,7 +75,7 @@ def step(request, public_id, code):
     walk = walkthrough(case)
     current = walk.step(code)
     standard = current.standard
-    can_score = _can_score(case, access, request.user)
+    can_score = may_score_case(case, access.role, request.user)
     if request.method == "POST" and not can_score:
         raise PermissionDenied("You cannot change the answers for this case.")
     # Recorded once the request is allowed, not for a refused one.
@@ -134,7 +126,7 @@ def step(request, public_id, code):
 def autosave(request, public_id, code):
     """Save one answer as the inspector goes (JavaScript only; the step form works without)."""
     case, access = case_access(request.user, public_id)
-    if not _can_score(case, access, request.user):
+    if not may_score_case(case, access.role, request.user):
         return JsonResponse({"message": "You cannot change the answers for this case."}, status=403)
     questions = step_questions(case, code)
     form = AutosaveForm(request.POST)
@@ -188,7 +180,7 @@ def _autosave_problems(form: AutosaveForm, question) -> str:
 @require_POST
 def submit(request, public_id):
     case, access = case_access(request.user, public_id)
-    if not _can_score(case, access, request.user):
+    if not may_score_case(case, access.role, request.user):
         raise PermissionDenied("You cannot submit this case.")
     try:
         services.case_submit(case=case, actor=request.user)
@@ -214,7 +206,7 @@ def submit(request, public_id):
 @require_http_methods(["GET", "POST"])
 def moderate(request, public_id):
     case, access = case_access(request.user, public_id)
-    if not _can_moderate(case, access, request.user):
+    if not may_moderate_case(case, access.role, request.user):
         raise PermissionDenied("You cannot quality-assure this case.")
     read_record(case=case, reader=request.user, page="quality assurance")
     walk = walkthrough(case)
