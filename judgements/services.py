@@ -30,7 +30,6 @@ from .models import (
     ReturnedQuestion,
 )
 from .rules import (
-    SCORABLE_STATUSES,
     applicable_questions,
     missing_answers,
     moderation_refusal,
@@ -40,8 +39,6 @@ from .rules import (
 
 Action = AuditEvent.Action
 Status = Case.Status
-
-EDITABLE_STATUSES = SCORABLE_STATUSES
 
 
 @dataclass(frozen=True)
