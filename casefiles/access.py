@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from inspection.access import Access, role_on
+from inspection.access import Access, access_to
 
 from .models import Case
 
@@ -15,7 +15,7 @@ def case_access(user, public_id) -> tuple[Case, Access]:
         ),
         public_id=public_id,
     )
-    return case, Access(inspection=case.inspection, role=role_on(user, case.inspection))
+    return case, access_to(user, case.inspection)
 
 
 def part_for_case(case: Case, model, public_id):

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class CasefilesConfig(AppConfig):
     name = "casefiles"
+
+    def ready(self):
+        from inspection.hooks import register_panel
+
+        from . import panels
+
+        register_panel("inspection_summary", "casefiles.case_counts", panels.case_counts_row)
+        register_panel("inspection_main", "casefiles.samples", panels.samples)

@@ -5,10 +5,10 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
-from inspection.formtools import GovForm, GovModelFormBase
+from inspection.formtools import GovModelFormBase
 
 from . import models
-from .choices import RequirementType, SampleType
+from .choices import RequirementType
 
 
 class CaseForm(GovModelFormBase):
@@ -209,48 +209,6 @@ def _dates_in_order(form: forms.BaseForm, first: str, second: str, message: str)
     start, end = form.cleaned_data.get(first), form.cleaned_data.get(second)
     if start and end and end < start:
         form.add_error(second, message)
-
-
-class CaseFilterForm(GovForm):
-    """The case list's filters; every field optional, bad values ignored with a message."""
-
-    sample_type = forms.ChoiceField(
-        label="Sample", required=False, choices=[("", "All samples"), *SampleType.choices]
-    )
-    organisation = forms.ChoiceField(label="Organisation", required=False)
-    inspector = forms.ChoiceField(label="Inspector", required=False)
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *models.Case.Status.choices]
-    )
-
-    def __init__(self, *args, inspection, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A GET form: no CSRF token, which would otherwise end up in addresses and page links.
-        self.helper.form_method = "get"
-        self.fields["organisation"].choices = [("", "All organisations")] + [
-            (o.slug, o.name) for o in inspection.organisations.all()
-        ]
-        self.fields["inspector"].choices = [("", "Anyone"), ("none", "Not assigned")] + [
-            (str(m.user.username), str(m.user))
-            for m in inspection.memberships.select_related("user")
-            if m.role in {"lead", "inspector", "partner"}
-        ]
-
-    def filter_qs(self, queryset):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["sample_type"]:
-            queryset = queryset.filter(sample_type=data["sample_type"])
-        if data["organisation"]:
-            queryset = queryset.filter(organisation__slug=data["organisation"])
-        if data["inspector"] == "none":
-            queryset = queryset.filter(inspector__isnull=True)
-        elif data["inspector"]:
-            queryset = queryset.filter(inspector__username=data["inspector"])
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        return queryset
 
 
 # The parts of a case file, by the name used in addresses: form, model, and what to call one.

@@ -5,14 +5,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inspection.access import inspection_access
-from judgements.services import case_read_record as read_record
 
 from . import services
 from .access import case_access, part_for_case
-from .forms import PARTS, CaseFilterForm, CaseForm
+from .filters import CaseFilter
+from .forms import PARTS, CaseForm
 from .models import Case
 from .presenters import case_summary, file_sections, with_article
 from .selectors import case_with_file, timeline
+from .signals import case_file_opened
 
 CASES_PER_PAGE = 25
 
@@ -26,11 +27,12 @@ def _posted(request):
 def case_list(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
-    filters = CaseFilterForm(request.GET or None, inspection=inspection)
-    cases = filters.filter_qs(
-        Case.objects.filter(inspection=inspection).select_related("organisation", "inspector")
+    filters = CaseFilter(
+        request.GET or None,
+        Case.objects.filter(inspection=inspection).select_related("organisation", "inspector"),
+        inspection=inspection,
     )
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(filters.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -39,7 +41,7 @@ def case_list(request, reference):
         {
             "inspection": inspection,
             "access": access,
-            "filters": filters,
+            "filters": filters.form,
             "page": page,
             "query": query.urlencode(),
             "active_tab": "cases",
@@ -50,7 +52,7 @@ def case_list(request, reference):
 @require_http_methods(["GET", "POST"])
 def case_create(request, reference):
     access = inspection_access(request.user, reference)
-    access.require(access.can_edit_casefiles)
+    access.require(access.may_add_case)
     form = CaseForm(_posted(request), inspection=access.inspection)
     if request.method == "POST" and form.is_valid():
         case = services.case_save(form=form)
@@ -66,7 +68,7 @@ def case_create(request, reference):
 @require_GET
 def case_detail(request, public_id):
     case, access = case_access(request.user, public_id)
-    read_record(case=case, reader=request.user, page="case file")
+    case_file_opened.send(sender=Case, case=case, reader=request.user, page="case file")
     case = (
         case_with_file(Case.objects.filter(pk=case.pk))
         .select_related("inspection__framework", "organisation__area", "inspector")
@@ -81,9 +83,8 @@ def case_detail(request, public_id):
             "access": access,
             "timeline": timeline(case),
             "case_summary": case_summary(case),
-            "sections": file_sections(
-                case, editable=access.can_edit_casefiles and not case.is_locked
-            ),
+            "may_edit": access.may_edit_case_file(case),
+            "sections": file_sections(case, editable=access.may_edit_case_file(case)),
             "case_tab": "file",
         },
     )
@@ -92,8 +93,7 @@ def case_detail(request, public_id):
 @require_http_methods(["GET", "POST"])
 def case_edit(request, public_id):
     case, access = case_access(request.user, public_id)
-    # An agreed case is locked: its file no longer changes.
-    access.require(access.can_edit_casefiles and not case.is_locked)
+    access.require(access.may_edit_case_file(case))
     form = CaseForm(_posted(request), instance=case, inspection=case.inspection)
     if request.method == "POST" and form.is_valid():
         services.case_save(form=form)
@@ -121,8 +121,7 @@ def _part(part: str):
 @require_http_methods(["GET", "POST"])
 def part_edit(request, public_id, part, part_id=None):
     case, access = case_access(request.user, public_id)
-    # An agreed case is locked: its file no longer changes.
-    access.require(access.can_edit_casefiles and not case.is_locked)
+    access.require(access.may_edit_case_file(case))
     form_class, model, noun = _part(part)
     instance = part_for_case(case, model, part_id) if part_id else model(case=case)
     form = form_class(_posted(request), instance=instance)
@@ -147,8 +146,7 @@ def part_edit(request, public_id, part, part_id=None):
 @require_http_methods(["GET", "POST"])
 def part_delete(request, public_id, part, part_id):
     case, access = case_access(request.user, public_id)
-    # An agreed case is locked: its file no longer changes.
-    access.require(access.can_edit_casefiles and not case.is_locked)
+    access.require(access.may_edit_case_file(case))
     _form_class, model, noun = _part(part)
     instance = part_for_case(case, model, part_id)
     if request.method == "POST":

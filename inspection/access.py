@@ -2,45 +2,78 @@
 
 Reading: managers and administrators read everything; everyone else reads only the
 inspections whose team they are on. Anything else is "not found", so that an outsider
-cannot tell whether an inspection exists. Writing: only team members, by role.
+cannot tell whether an inspection exists. Writing: only team members, by role, as
+`inspection.permissions` decides; `Access` asks it on behalf of views and templates.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from . import permissions
 from .models import Inspection, Membership
-
-Role = Membership.Role
 
 
 @dataclass(frozen=True)
 class Access:
-    """What one user may do on one inspection."""
+    """What one user may do on one inspection.
+
+    The properties answer the questions that need nothing but the role (and the user);
+    those that depend on a case (scoring, moderating, reopening) are asked of
+    `inspection.permissions` with the case's facts, through `judgements.rules`.
+    """
 
     inspection: Inspection
     role: str | None  # the user's role on the team, None for managers and administrators
+    user: Any = None
 
     @property
     def is_lead(self) -> bool:
-        return self.role == Role.LEAD
+        """A fact about the role; ask the named question (may_write_report...) for permission."""
+        return permissions.is_lead(self.role)
 
     @property
-    def is_qa(self) -> bool:
-        return self.role in {Role.QUALITY_ASSURANCE, Role.LEAD}
+    def may_add_case(self) -> bool:
+        return permissions.may_add_case(self.role)
 
     @property
-    def can_edit_casefiles(self) -> bool:
-        return self.role in {Role.LEAD, Role.INSPECTOR, Role.PARTNER}
+    def may_set_up_sample(self) -> bool:
+        return permissions.may_set_up_sample(self.role)
 
     @property
-    def can_score(self) -> bool:
-        return self.role in {Role.LEAD, Role.INSPECTOR, Role.PARTNER}
+    def may_assign_cases(self) -> bool:
+        return permissions.may_assign_cases(self.role)
+
+    @property
+    def may_rate_organisations(self) -> bool:
+        return permissions.may_rate_organisations(self.role)
+
+    @property
+    def may_write_report(self) -> bool:
+        return permissions.may_write_report(self.role)
+
+    @property
+    def may_export_answers(self) -> bool:
+        return permissions.may_export_answers(self.role, self.user)
+
+    @property
+    def may_export_inspection(self) -> bool:
+        return permissions.may_export_inspection(self.role, self.user)
+
+    def may_edit_case_file(self, case) -> bool:
+        """May change this case's file: by role, and only while the case is not locked."""
+        return permissions.may_edit_case_file(self.role, locked=case.is_locked)
 
     def require(self, allowed: bool) -> None:
         if not allowed:
             raise PermissionDenied("You cannot change this.")
+
+
+def access_to(user, inspection: Inspection) -> Access:
+    """The user's access to an inspection they may already read."""
+    return Access(inspection=inspection, role=role_on(user, inspection), user=user)
 
 
 def inspection_access(user, reference: str) -> Access:
@@ -48,10 +81,13 @@ def inspection_access(user, reference: str) -> Access:
     inspection = get_object_or_404(
         Inspection.objects.visible_to(user).select_related("framework"), reference=reference
     )
-    return Access(inspection=inspection, role=role_on(user, inspection))
+    return access_to(user, inspection)
 
 
 def role_on(user, inspection: Inspection) -> str | None:
+    """The user's role on the inspection's team, or None (not on it, or not signed in)."""
+    if user is None or not user.pk:
+        return None
     return (
         Membership.objects.filter(inspection=inspection, user=user)
         .values_list("role", flat=True)

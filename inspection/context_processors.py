@@ -1,9 +1,13 @@
+from . import permissions
+
+
 def navigation(request) -> dict:
-    """What the header needs to decide which links to show."""
+    """What every page needs to decide which links to show, asked of inspection.permissions."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_is_manager": user.is_manager or user.is_superuser,
-        "nav_is_admin": user.is_staff,
+        "nav_is_manager": permissions.may_see_dashboards(user),
+        "nav_is_admin": permissions.may_use_admin(user),
+        "sees_every_inspection": permissions.sees_every_inspection(user),
     }

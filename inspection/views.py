@@ -1,12 +1,9 @@
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from casefiles.choices import SampleType
-from casefiles.models import Case
-from casefiles.selectors import sample_counts
-
 from .access import inspection_access
+from .hooks import panels
 from .models import Inspection
 
 
@@ -17,11 +14,10 @@ def home(request):
         .select_related("framework")
         .annotate(case_count=Count("cases", distinct=True))
     )
-    my_cases = Case.objects.for_inspector(request.user).exclude(status=Case.Status.AGREED)
     return render(
         request,
         "inspection/home.html",
-        {"inspections": inspections, "my_case_count": my_cases.count()},
+        {"inspections": inspections, "panels": panels("home", request=request)},
     )
 
 
@@ -29,16 +25,6 @@ def home(request):
 def inspection_detail(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
-    labels = dict(SampleType.choices)
-    samples = [
-        {**row, "sample_label": labels.get(row["sample_type"], row["sample_type"])}
-        for row in sample_counts(inspection)
-    ]
-    status_counts = Case.objects.filter(inspection=inspection).aggregate(
-        total=Count("id"),
-        submitted=Count("id", filter=Q(status__in=Case.COUNTED_STATUSES)),
-        unassigned=Count("id", filter=Q(inspector__isnull=True)),
-    )
     return render(
         request,
         "inspection/inspection_detail.html",
@@ -47,8 +33,8 @@ def inspection_detail(request, reference):
             "access": access,
             "team": inspection.memberships.select_related("user"),
             "organisations": inspection.organisations.select_related("area"),
-            "samples": samples,
-            "status_counts": status_counts,
+            "summary_panels": panels("inspection_summary", request=request, access=access),
+            "panels": panels("inspection_main", request=request, access=access),
             "active_tab": "overview",
         },
     )

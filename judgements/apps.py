@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class JudgementsConfig(AppConfig):
     name = "judgements"
+
+    def ready(self):
+        from casefiles.signals import case_file_opened
+        from inspection.hooks import register_panel
+
+        from . import receivers
+
+        case_file_opened.connect(
+            receivers.record_case_file_read, dispatch_uid="judgements.record_case_file_read"
+        )
+        register_panel("home", "judgements.cases_to_score", receivers.cases_to_score)

@@ -3,7 +3,51 @@
 from dataclasses import dataclass
 
 from casefiles.models import Case
+from inspection import permissions
 from inspection.models import Framework, Question, Standard
+
+# The statuses in which a case's answers may still change, and those awaiting moderation.
+SCORABLE_STATUSES = frozenset(
+    {Case.Status.NOT_STARTED, Case.Status.IN_PROGRESS, Case.Status.RETURNED}
+)
+AWAITING_QA_STATUSES = frozenset({Case.Status.IN_QA, Case.Status.SUBMITTED})
+
+
+def open_for_scoring(case: Case) -> bool:
+    return case.status in SCORABLE_STATUSES
+
+
+def awaiting_qa(case: Case) -> bool:
+    return case.status in AWAITING_QA_STATUSES
+
+
+# The questions of inspection.permissions that depend on a case, asked with this case's facts.
+
+
+def may_score_case(case: Case, role: str | None, user) -> bool:
+    return permissions.may_score(
+        role, user_id=user.pk, inspector_id=case.inspector_id, case_open=open_for_scoring(case)
+    )
+
+
+def moderation_refusal(case: Case, role: str | None, user) -> str | None:
+    from .selectors import has_scored
+
+    return permissions.moderation_refusal(
+        role,
+        user_id=user.pk,
+        inspector_id=case.inspector_id,
+        awaiting_qa=awaiting_qa(case),
+        has_scored=lambda: has_scored(case, user),
+    )
+
+
+def may_moderate_case(case: Case, role: str | None, user) -> bool:
+    return moderation_refusal(case, role, user) is None
+
+
+def may_reopen_case(case: Case, role: str | None) -> bool:
+    return permissions.may_reopen(role, agreed=case.status == Case.Status.AGREED)
 
 
 def note_problem(question: Question, value: str, note: str) -> str | None:

@@ -16,7 +16,9 @@ from django.db.models import F, Value, When
 from django.utils import timezone
 
 from casefiles.models import Case
-from inspection.models import Inspection, Membership, Organisation, Question, Standard
+from inspection import permissions
+from inspection.access import role_on
+from inspection.models import Inspection, Organisation, Question, Standard
 
 from .models import (
     Answer,
@@ -27,16 +29,16 @@ from .models import (
     ReadRecord,
     ReturnedQuestion,
 )
-from .rules import applicable_questions, missing_answers, note_problem
-from .selectors import has_scored
+from .rules import (
+    applicable_questions,
+    missing_answers,
+    moderation_refusal,
+    note_problem,
+    open_for_scoring,
+)
 
 Action = AuditEvent.Action
 Status = Case.Status
-
-EDITABLE_STATUSES = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED})
-Role = Membership.Role
-SCORING_ROLES = frozenset({Role.LEAD, Role.INSPECTOR, Role.PARTNER})
-MODERATING_ROLES = frozenset({Role.LEAD, Role.QUALITY_ASSURANCE})
 
 
 @dataclass(frozen=True)
@@ -114,29 +116,22 @@ def _set_status(case: Case, status: str, *, actor, now, events: list, why: str =
     case.status = status
 
 
-def _role(inspection: Inspection, user) -> str | None:
-    if user is None or not user.pk:
-        return None
-    return (
-        Membership.objects.filter(inspection=inspection, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
-
-
-def _require_lead(inspection: Inspection, actor, what: str) -> None:
-    if _role(inspection, actor) != Role.LEAD:
+def _require(allowed, inspection: Inspection, actor, what: str) -> None:
+    """Refuse unless the actor's role allows it (`allowed`: a role question of permissions)."""
+    if not allowed(role_on(actor, inspection)):
         raise PermissionDenied(f"Only the lead inspector {what}.")
 
 
 def _check_can_score(case: Case, actor) -> None:
-    if case.status not in EDITABLE_STATUSES:
+    if not open_for_scoring(case):
         raise PermissionDenied(
             f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "
             "its answers cannot be changed now."
         )
-    role = _role(case.inspection, actor)
-    if role not in SCORING_ROLES or (case.inspector_id != actor.pk and role != Role.LEAD):
+    role = role_on(actor, case.inspection)
+    if not permissions.may_score(
+        role, user_id=actor.pk, inspector_id=case.inspector_id, case_open=True
+    ):
         raise PermissionDenied("Only the inspector assigned to this case can score it.")
 
 
@@ -323,10 +318,12 @@ def case_submit(*, case: Case, actor) -> Case:
 def case_assign(*, case: Case, inspector, actor) -> Case:
     """The lead gives a case to someone on the team who scores cases (or to nobody)."""
     case = _locked_case(case)
-    _require_lead(case.inspection, actor, "assigns cases")
+    _require(permissions.may_assign_cases, case.inspection, actor, "assigns cases")
     if case.inspector_id == (inspector.pk if inspector else None):
         return case
-    if inspector is not None and _role(case.inspection, inspector) not in SCORING_ROLES:
+    if inspector is not None and not permissions.may_be_assigned_cases(
+        role_on(inspector, case.inspection)
+    ):
         raise ValidationError(
             {"inspector": f"{inspector} is not an inspector on this inspection's team"}
         )
@@ -349,7 +346,12 @@ def case_assign(*, case: Case, inspector, actor) -> Case:
 @transaction.atomic
 def qa_select(*, case: Case, selected: bool, actor) -> Case:
     case = _locked_case(case)
-    _require_lead(case.inspection, actor, "selects cases for quality assurance")
+    _require(
+        permissions.may_assign_cases,
+        case.inspection,
+        actor,
+        "selects cases for quality assurance",
+    )
     if case.selected_for_qa == selected:
         return case
     now = timezone.now()
@@ -387,11 +389,12 @@ def qa_select_share(*, inspection: Inspection, percent: int, seed: int, actor) -
 
 
 def _check_moderator(case: Case, moderator) -> None:
-    if _role(case.inspection, moderator) not in MODERATING_ROLES:
+    refusal = moderation_refusal(case, role_on(moderator, case.inspection), moderator)
+    if refusal == "role":
         raise PermissionDenied("Only quality assurance or the lead inspector moderates cases.")
-    if case.inspector_id == moderator.pk or has_scored(case, moderator):
+    if refusal == "scored":
         raise PermissionDenied("A case cannot be quality-assured by anyone who scored it.")
-    if case.status not in {Status.IN_QA, Status.SUBMITTED}:
+    if refusal == "status":
         raise PermissionDenied(
             f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "
             "only a submitted case can be quality-assured."
@@ -470,8 +473,10 @@ def case_reopen(*, case: Case, lead, reason: str) -> Case:
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for reopening the case"})
     case = _locked_case(case)
-    _require_lead(case.inspection, lead, "reopens an agreed case")
-    if case.status != Status.AGREED:
+    role = role_on(lead, case.inspection)
+    if not permissions.is_lead(role):
+        raise PermissionDenied("Only the lead inspector reopens an agreed case.")
+    if not permissions.may_reopen(role, agreed=case.status == Status.AGREED):
         raise PermissionDenied("Only an agreed case can be reopened.")
     now = timezone.now()
     ModerationDecision.objects.create(
@@ -511,7 +516,12 @@ def organisation_rating_record(
     seen_version: int | None = None,
 ) -> OrganisationRating:
     """The lead rates a standard judged from interviews and documents, with the narrative."""
-    _require_lead(inspection, actor, "rates standards at organisation level")
+    _require(
+        permissions.may_rate_organisations,
+        inspection,
+        actor,
+        "rates standards at organisation level",
+    )
     if not inspection.organisations.filter(pk=organisation.pk).exists():
         raise ValidationError({"organisation": "This organisation is not part of the inspection"})
     if standard.is_case_judged or standard.framework_id != inspection.framework_id:

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casefiles.access import case_access
 from casefiles.models import Case
 from inspection.access import inspection_access
-from inspection.models import Membership, Standard, User
+from inspection.models import Standard, User
+from inspection.permissions import SCORING_ROLES
 
 from . import services
 from .forms import (
@@ -20,8 +21,8 @@ from .forms import (
     StepForm,
 )
 from .models import OrganisationRating
+from .rules import may_moderate_case, may_reopen_case, may_score_case
 from .selectors import (
-    has_scored,
     moderation_record,
     step_facts,
     step_questions,
@@ -33,23 +34,6 @@ from .services import case_read_record as read_record
 def _posted(request):
     """The form's data: bound on every POST, even an empty one, so that 'required' is said."""
     return request.POST if request.method == "POST" else None
-
-
-def _can_score(case: Case, access, user) -> bool:
-    return (
-        case.status in services.EDITABLE_STATUSES
-        and access.can_score
-        and (case.inspector_id == user.pk or access.is_lead)
-    )
-
-
-def _can_moderate(case: Case, access, user) -> bool:
-    return (
-        access.is_qa
-        and case.inspector_id != user.pk
-        and case.status in {Case.Status.IN_QA, Case.Status.SUBMITTED}
-        and not has_scored(case, user)
-    )
 
 
 @require_GET
@@ -76,9 +60,9 @@ def case_summary(request, public_id):
             "inspection": case.inspection,
             "access": access,
             "walk": walk,
-            "can_score": _can_score(case, access, request.user),
-            "can_moderate": _can_moderate(case, access, request.user),
-            "can_reopen": access.is_lead and case.status == Case.Status.AGREED,
+            "can_score": may_score_case(case, access.role, request.user),
+            "can_moderate": may_moderate_case(case, access.role, request.user),
+            "can_reopen": may_reopen_case(case, access.role),
             "decisions": moderation_record(case),
             "case_tab": "judgements",
         },
@@ -91,7 +75,7 @@ def step(request, public_id, code):
     walk = walkthrough(case)
     current = walk.step(code)
     standard = current.standard
-    can_score = _can_score(case, access, request.user)
+    can_score = may_score_case(case, access.role, request.user)
     if request.method == "POST" and not can_score:
         raise PermissionDenied("You cannot change the answers for this case.")
     # Recorded once the request is allowed, not for a refused one.
@@ -142,7 +126,7 @@ def step(request, public_id, code):
 def autosave(request, public_id, code):
     """Save one answer as the inspector goes (JavaScript only; the step form works without)."""
     case, access = case_access(request.user, public_id)
-    if not _can_score(case, access, request.user):
+    if not may_score_case(case, access.role, request.user):
         return JsonResponse({"message": "You cannot change the answers for this case."}, status=403)
     questions = step_questions(case, code)
     form = AutosaveForm(request.POST)
@@ -196,7 +180,7 @@ def _autosave_problems(form: AutosaveForm, question) -> str:
 @require_POST
 def submit(request, public_id):
     case, access = case_access(request.user, public_id)
-    if not _can_score(case, access, request.user):
+    if not may_score_case(case, access.role, request.user):
         raise PermissionDenied("You cannot submit this case.")
     try:
         services.case_submit(case=case, actor=request.user)
@@ -222,7 +206,7 @@ def submit(request, public_id):
 @require_http_methods(["GET", "POST"])
 def moderate(request, public_id):
     case, access = case_access(request.user, public_id)
-    if not _can_moderate(case, access, request.user):
+    if not may_moderate_case(case, access.role, request.user):
         raise PermissionDenied("You cannot quality-assure this case.")
     read_record(case=case, reader=request.user, page="quality assurance")
     walk = walkthrough(case)
@@ -253,7 +237,7 @@ def moderate(request, public_id):
 @require_http_methods(["GET", "POST"])
 def reopen(request, public_id):
     case, access = case_access(request.user, public_id)
-    access.require(access.is_lead and case.status == Case.Status.AGREED)
+    access.require(may_reopen_case(case, access.role))
     form = ReopenForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.case_reopen(case=case, lead=request.user, reason=form.cleaned_data["reason"])
@@ -287,11 +271,8 @@ def history(request, public_id):
 def _scorers(inspection):
     return User.objects.filter(
         memberships__inspection=inspection,
-        memberships__role__in=[
-            Membership.Role.LEAD,
-            Membership.Role.INSPECTOR,
-            Membership.Role.PARTNER,
-        ],
+        # Everyone who may be assigned cases (permissions.may_be_assigned_cases).
+        memberships__role__in=SCORING_ROLES,
     ).order_by("last_name", "first_name")
 
 
@@ -301,7 +282,7 @@ def assign(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
     if request.method == "POST":
-        access.require(access.is_lead)
+        access.require(access.may_assign_cases)
     scorers = {u.username: u for u in _scorers(inspection)}
     cases = list(
         Case.objects.filter(inspection=inspection).select_related("inspector", "organisation")
@@ -395,7 +376,7 @@ def organisation_ratings(request, reference):
 @require_http_methods(["GET", "POST"])
 def organisation_rating_edit(request, reference, organisation, code):
     access = inspection_access(request.user, reference)
-    access.require(access.is_lead)
+    access.require(access.may_rate_organisations)
     inspection = access.inspection
     organisation = get_object_or_404(inspection.organisations, slug=organisation)
     standard = get_object_or_404(

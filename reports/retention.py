@@ -42,7 +42,9 @@ from casefiles.models import (
     SampleDraw,
     SamplePopulation,
 )
-from inspection.models import CaseDataPurge, Inspection, Membership
+from inspection.access import role_on
+from inspection.models import CaseDataPurge, Inspection
+from inspection.permissions import may_purge_case_data
 from judgements.models import Answer, AuditEvent, ModerationDecision, ReadRecord
 
 CASE_FILE_PARTS = (
@@ -92,10 +94,7 @@ def purge_check(*, inspection: Inspection, actor) -> None:
             f"The case data of {inspection.reference} was already deleted on "
             f"{timezone.localtime(done.purged_at):%d %B %Y at %H:%M} by {done.purged_by}."
         )
-    is_lead = Membership.objects.filter(
-        inspection=inspection, user=actor, role=Membership.Role.LEAD
-    ).exists()
-    if not (actor.is_active and (actor.is_staff or is_lead)):
+    if not may_purge_case_data(role_on(actor, inspection), actor):
         raise PurgeRefused(
             f"{actor.username} may not delete case data: only an administrator or the lead "
             f"inspector of {inspection.reference} may."

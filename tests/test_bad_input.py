@@ -40,7 +40,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sample_population import csv_bytes, population_rows, xlsx_bytes
 from test_exchange import add_case_file, build_inspection
 
-from casefiles.forms import PARTS, CaseFilterForm, CaseForm
+from casefiles.filters import CaseFilter
+from casefiles.forms import PARTS, CaseForm
 from casefiles.models import Case, DrawnCase
 from casefiles.sampling import forms as sample_forms
 from casefiles.sampling.services import population_upload, sample_draw
@@ -407,7 +408,7 @@ def test_case_file_parts(world, login, part, data):
 @given(data=st.data())
 def test_case_list_filters(world, login, data):
     client = login(world.people.inspector)
-    form = CaseFilterForm(inspection=world.inspection)
+    form = CaseFilter(inspection=world.inspection).form
     kinds = {**kinds_of(form), "page": Kind(good=st.sampled_from(["1", "2", "last"]))}
     url = reverse("casefiles:list", args=[world.inspection.reference])
     check(client, url, data.draw(submissions(kinds)), method="get", inline=True)

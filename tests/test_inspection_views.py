@@ -190,13 +190,42 @@ def test_inspection_page_queries_do_not_grow_with_the_sample(
     client = login(people.inspector)
     url = detail_url(inspection)
     # 1 session, 2 user, 3 inspection through the user's access, 4 the user's role,
-    # 5 cases per organisation and sample, 6 cases by status, 7 organisations with their area,
-    # 8 team, 9-11 the session's new expiry (savepoint, update, release)
+    # 5 cases by status and 6 cases per organisation and sample (the panels casefiles adds),
+    # 7 organisations with their area, 8 team, 9-11 the session's new expiry (savepoint,
+    # update, release)
     with django_assert_num_queries(11):
         response = client.get(url)
     assert table_rows(response, "samples") == [
         ["Barking and Dagenham YOS", "Court disposal", str(cases)]
     ]
+
+
+# Panels that the apps above add to these pages -----------------------------------------------
+
+
+def test_the_apps_above_add_their_panels_to_the_inspection_pages():
+    from inspection import hooks
+
+    names = {slot: list(makers) for slot, makers in hooks._makers.items()}
+    assert names == {
+        "home": ["judgements.cases_to_score"],
+        "inspection_summary": ["casefiles.case_counts"],
+        "inspection_main": ["casefiles.samples"],
+    }
+
+
+def test_a_panel_can_be_left_out_and_an_unknown_slot_is_refused(
+    inspection, people, login, monkeypatch
+):
+    from inspection import hooks
+
+    monkeypatch.setitem(hooks._makers, "inspection_main", dict(hooks._makers["inspection_main"]))
+    hooks.register_panel("inspection_main", "test.nothing", lambda **kwargs: None)
+    response = login(people.lead).get(detail_url(inspection))
+    assert response.status_code == 200
+    assert "No cases have been added to the sample yet." in html(response)
+    with pytest.raises(ValueError, match="No panel slot 'sidebar'"):
+        hooks.register_panel("sidebar", "test.nothing", lambda **kwargs: None)
 
 
 # Signing in ------------------------------------------------------------------------------------

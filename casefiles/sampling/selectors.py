@@ -33,7 +33,7 @@ from casefiles.sampling.draw import (
     sample_size,
 )
 from casefiles.sampling.population import PopulationRow
-from inspection.access import Access, role_on
+from inspection.access import Access, access_to
 from inspection.models import Inspection
 
 SAMPLE_TYPE_LABELS = dict(SampleType.choices)
@@ -382,4 +382,4 @@ def drawn_case_access(user, public_id) -> tuple[DrawnCase, Access]:
     ).select_related("draw__inspection__framework", "case")
     entry = get_object_or_404(entries, public_id=public_id)
     inspection = entry.draw.inspection
-    return entry, Access(inspection=inspection, role=role_on(user, inspection))
+    return entry, access_to(user, inspection)

@@ -34,7 +34,7 @@ MAX_PROBLEMS_SHOWN = 500
 
 def _lead_access(request, reference) -> Access:
     access = inspection_access(request.user, reference)
-    access.require(access.is_lead)
+    access.require(access.may_set_up_sample)
     return access
 
 
@@ -267,14 +267,14 @@ def size_override(request, reference, sample_type):
 def sample_draw(request, reference):
     access = inspection_access(request.user, reference)
     if request.method == "POST":
-        access.require(access.is_lead)
+        access.require(access.may_set_up_sample)
     state = sampling_state(access.inspection)
     if state.draw is not None:
         if request.method == "POST":
             messages.info(request, "The sample has already been drawn.")
             return redirect("casefiles:sample_draw", reference=reference)
         return _page(request, "casefiles/sample_drawn.html", access, view=draw_view(state.draw))
-    form = DrawForm(*_posted(request)) if access.is_lead else None
+    form = DrawForm(*_posted(request)) if access.may_set_up_sample else None
     if request.method == "POST" and form.is_valid():
         try:
             draw = sample_services.sample_draw(
@@ -292,7 +292,7 @@ def sample_draw(request, reference):
 @require_http_methods(["GET", "POST"])
 def drawn_case_replace(request, public_id):
     entry, access = drawn_case_access(request.user, public_id)
-    access.require(access.is_lead)
+    access.require(access.may_set_up_sample)
     reference = access.inspection.reference
     if entry.status != DrawnCase.Status.SELECTED:
         messages.info(request, f"Case {entry.reference} is not in the sample.")

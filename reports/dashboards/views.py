@@ -26,6 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
+from inspection import permissions
 from inspection.access import inspection_access
 from inspection.converters import slug_from_query
 from inspection.formtools import DateField, GovForm
@@ -56,11 +57,11 @@ CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_manager(user) -> bool:
-    return bool(user.is_authenticated and (user.is_manager or user.is_superuser))
+    return permissions.may_see_dashboards(user)
 
 
 def require_manager(user) -> None:
-    if not is_manager(user):
+    if not permissions.may_see_dashboards(user):
         raise PermissionDenied("Only managers and administrators can see national dashboards.")
 
 

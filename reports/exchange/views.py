@@ -12,15 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from casefiles.models import Case
-from inspection.access import Access, inspection_access
+from inspection.access import inspection_access
 from judgements.models import Answer
 from reports.exchange.core import answers_csv_lines, answers_xlsx, exchange_json, inspection_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _can_export_inspection(access: Access, user) -> bool:
-    return access.is_lead or user.is_superuser
 
 
 def _attachment(response, filename: str):
@@ -40,7 +36,7 @@ def exchange(request, reference):
             "access": access,
             "cases": Case.objects.filter(inspection=inspection).count(),
             "answers": Answer.objects.filter(case__inspection=inspection).count(),
-            "can_export_inspection": _can_export_inspection(access, request.user),
+            "can_export_inspection": access.may_export_inspection,
             "active_tab": "export",
         },
     )
@@ -50,6 +46,7 @@ def exchange(request, reference):
 @require_http_methods(["GET", "HEAD"])
 def answers_csv(request, reference):
     access = inspection_access(request.user, reference)
+    access.require(access.may_export_answers)
     response = StreamingHttpResponse(
         answers_csv_lines(access.inspection), content_type="text/csv; charset=utf-8"
     )
@@ -60,6 +57,7 @@ def answers_csv(request, reference):
 @require_http_methods(["GET", "HEAD"])
 def answers_excel(request, reference):
     access = inspection_access(request.user, reference)
+    access.require(access.may_export_answers)
     response = HttpResponse(answers_xlsx(access.inspection), content_type=XLSX)
     return _attachment(response, f"{access.inspection.reference}-answers.xlsx")
 
@@ -68,7 +66,7 @@ def answers_excel(request, reference):
 @require_http_methods(["GET", "HEAD"])
 def inspection_file(request, reference):
     access = inspection_access(request.user, reference)
-    access.require(_can_export_inspection(access, request.user))
+    access.require(access.may_export_inspection)
     text = exchange_json(inspection_export(access.inspection))
     response = HttpResponse(text.encode("utf-8"), content_type="application/json; charset=utf-8")
     return _attachment(response, f"{access.inspection.reference}.json")

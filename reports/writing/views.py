@@ -41,7 +41,7 @@ def _posted(request):
 
 def _lead_access(request, reference):
     access = inspection_access(request.user, reference)
-    access.require(access.is_lead)
+    access.require(access.may_write_report)
     return access
 
 

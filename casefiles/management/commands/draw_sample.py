@@ -22,6 +22,7 @@ from casefiles.sampling.services import (
     sampling_precision_update,
 )
 from inspection.models import Inspection, Membership, User
+from inspection.permissions import may_set_up_sample
 
 HEADINGS = (
     "Gender",
@@ -177,6 +178,6 @@ class Command(BaseCommand):
             .select_related("user")
             .first()
         )
-        if membership is None or membership.role != Membership.Role.LEAD:
+        if membership is None or not may_set_up_sample(membership.role):
             raise CommandError(f"{username} is not the lead inspector of {inspection.reference}.")
         return membership.user

@@ -1,0 +1,74 @@
+"""The case list's filters, as a django-filter FilterSet.
+
+django-filter builds the form from the filters and applies each one; the form is a GovForm,
+so it renders with the GOV.UK pack and its messages name the field ("Select a valid option
+for sample"). One rule of the case list is kept by hand: a request with any value the form
+does not accept shows every case (with the message), rather than applying the filters that
+were valid, so that a list is never silently narrowed by half a query.
+"""
+
+import django_filters
+
+from inspection.formtools import GovForm
+from inspection.permissions import may_be_assigned_cases
+
+from .choices import SampleType
+from .models import Case
+
+
+class CaseFilterForm(GovForm):
+    """The form django-filter builds the case filters on: sent with GET."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A GET form: no CSRF token, which would otherwise end up in addresses and page links.
+        self.helper.form_method = "get"
+
+
+class CaseFilter(django_filters.FilterSet):
+    """Filter an inspection's cases by sample, organisation, inspector and status."""
+
+    sample_type = django_filters.ChoiceFilter(
+        label="Sample", choices=SampleType.choices, empty_label="All samples"
+    )
+    organisation = django_filters.ChoiceFilter(
+        field_name="organisation__slug", label="Organisation", empty_label="All organisations"
+    )
+    inspector = django_filters.ChoiceFilter(
+        label="Inspector",
+        empty_label="Anyone",
+        null_label="Not assigned",
+        null_value="none",
+        method="filter_inspector",
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=Case.Status.choices, empty_label="Any status"
+    )
+
+    class Meta:
+        model = Case
+        fields = ["sample_type", "organisation", "inspector", "status"]
+        form = CaseFilterForm
+
+    def __init__(self, data=None, queryset=None, *, inspection, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        # The choices are the inspection's own organisations and the team members who score.
+        self.filters["organisation"].extra["choices"] = [
+            (o.slug, o.name) for o in inspection.organisations.all()
+        ]
+        self.filters["inspector"].extra["choices"] = [
+            (str(m.user.username), str(m.user))
+            for m in inspection.memberships.select_related("user")
+            if may_be_assigned_cases(m.role)
+        ]
+
+    def filter_inspector(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(inspector__isnull=True)
+        return queryset.filter(inspector__username=value)
+
+    def filter_queryset(self, queryset):
+        # Any value the form does not accept: show every case, with the form's message.
+        if not self.form.is_valid():
+            return queryset
+        return super().filter_queryset(queryset)

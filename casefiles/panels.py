@@ -1,0 +1,29 @@
+"""What casefiles shows on the inspection page (registered in CasefilesConfig.ready)."""
+
+from django.db.models import Count, Q
+
+from inspection.hooks import Panel
+
+from .choices import SampleType
+from .models import Case
+from .selectors import sample_counts
+
+
+def case_counts_row(*, request, access) -> Panel:
+    """The summary row: cases in the sample, submitted, not assigned."""
+    status_counts = Case.objects.filter(inspection=access.inspection).aggregate(
+        total=Count("id"),
+        submitted=Count("id", filter=Q(status__in=Case.COUNTED_STATUSES)),
+        unassigned=Count("id", filter=Q(inspector__isnull=True)),
+    )
+    return Panel("casefiles/panels/case_counts_row.html", {"status_counts": status_counts})
+
+
+def samples(*, request, access) -> Panel:
+    """The cases in each sample, by organisation."""
+    labels = dict(SampleType.choices)
+    rows = [
+        {**row, "sample_label": labels.get(row["sample_type"], row["sample_type"])}
+        for row in sample_counts(access.inspection)
+    ]
+    return Panel("casefiles/panels/samples.html", {"samples": rows})

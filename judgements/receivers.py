@@ -1,0 +1,17 @@
+"""What judgements plugs into the apps below it (connected in JudgementsConfig.ready)."""
+
+from casefiles.models import Case
+from inspection.hooks import Panel
+
+from .services import case_read_record
+
+
+def record_case_file_read(sender, *, case, reader, page, **kwargs) -> None:
+    """casefiles.signals.case_file_opened: note who opened the case file."""
+    case_read_record(case=case, reader=reader, page=page)
+
+
+def cases_to_score(*, request) -> Panel:
+    """The home page's reminder of the cases the user has to score."""
+    my_cases = Case.objects.for_inspector(request.user).exclude(status=Case.Status.AGREED)
+    return Panel("judgements/panels/cases_to_score.html", {"my_case_count": my_cases.count()})
