@@ -47,15 +47,15 @@ from judgements.models import (
     ReturnedQuestion,
 )
 from judgements.rules import case_questions
-from reports.exchange.core import (
+from reports.exchange.export import inspection_export
+from reports.exchange.format import (
     FORMAT,
     SCHEMA_PATH,
     ImportRefused,
     exchange_json,
     exchange_schema,
-    inspection_export,
-    inspection_import,
 )
+from reports.exchange.importer import inspection_import
 from reports.models import (
     DomainFindings,
     KeyFact,
@@ -68,7 +68,6 @@ from reports.models import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-
 
 
 # The builder -------------------------------------------------------------------------------

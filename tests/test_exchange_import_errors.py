@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from test_exchange import build_inspection
 
-from reports.exchange.core import ImportRefused, exchange_json, inspection_export, inspection_import
+from reports.exchange.export import inspection_export
+from reports.exchange.format import ImportRefused, exchange_json
+from reports.exchange.importer import inspection_import
 
 FRAMEWORK = "Youth offending services (2018)"
-
 
 
 @pytest.fixture
