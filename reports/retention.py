@@ -78,7 +78,7 @@ def case_data_counts(inspection: Inspection) -> dict[str, int]:
 
 def purge_check(*, inspection: Inspection, actor) -> None:
     """Raise PurgeRefused if this person may not delete this inspection's case data now."""
-    from reports.writing.services import publication_check
+    from reports.writing.check import publication_check
 
     if inspection.status != Inspection.Status.PUBLISHED:
         raise PurgeRefused(

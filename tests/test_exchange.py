@@ -240,6 +240,7 @@ def build_inspection(people, framework, organisation, *, reference="yos-bd-2018"
 def write_report(inspection, people, case):
     """Some of every kind of report text, and the pseudonyms of the case files' names."""
     from reports.writing import services as report_services
+    from reports.writing.people import pseudonymiser_for
 
     framework = inspection.framework
     report_services.report_foreword_save(
@@ -280,7 +281,7 @@ def write_report(inspection, people, case):
         quote="Jayden's case manager visited at home.",
         actor=people.lead,
     )
-    report_services.pseudonymiser_for(inspection)
+    pseudonymiser_for(inspection)
 
 
 def delete_everything(inspection):
