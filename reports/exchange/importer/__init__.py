@@ -33,7 +33,7 @@ def inspection_import(*, raw: bytes | str) -> Inspection:
     problems = schema_problems(data) + unstorable_text(data)
     try:
         with transaction.atomic():
-            checked = Checker(data)
+            checked = Checker(data, refused=[p.path for p in problems])
             try:
                 checked.run()
             except Exception:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
-
-from django.utils import timezone
 
 from casefiles.models import (
     AgencyCheck,
@@ -16,6 +15,7 @@ from casefiles.models import (
     Meeting,
     Order,
     Referral,
+    Requirement,
 )
 from inspection.models import (
     Area,
@@ -27,11 +27,26 @@ from inspection.models import (
     Question,
     Standard,
 )
-from judgements.models import AnswerValue, OrganisationRating
+from judgements.models import (
+    Answer,
+    AnswerValue,
+    ModerationDecision,
+    OrganisationRating,
+    ReturnedQuestion,
+)
 from judgements.rules import note_problem
 from reports.exchange.format import Problem
-from reports.exchange.importer.reading import as_date, as_uuid, objects_at, value_at
-from reports.models import KeyFact, PracticeExample, Recommendation
+from reports.exchange.importer.reading import as_uuid, objects_at, value_at
+from reports.exchange.importer.validation import model_problems
+from reports.models import (
+    DomainFindings,
+    KeyFact,
+    PracticeExample,
+    Pseudonym,
+    Recommendation,
+    Report,
+    StandardText,
+)
 
 _PART_MODELS = {
     "orders": Order,
@@ -45,11 +60,17 @@ _PART_MODELS = {
 
 
 class Checker:
-    """The checks that need the database or the whole file: names that must match, dates in
-    order, nothing named twice. Collects every problem; the writer runs only if none."""
+    """The checks that need the database or the whole file: names that must match, nothing
+    named twice, and each object checked with its model's rules (``validate``). Collects every
+    problem; the writer runs only if none.
 
-    def __init__(self, data: Any):
+    ``refused`` holds the paths the format check already reported, so that a value the schema
+    refused is not reported a second time by its model.
+    """
+
+    def __init__(self, data: Any, refused: Iterable[str] = ()):
         self.data = data if isinstance(data, dict) else {}
+        self.refused = set(refused)
         self.problems: list[Problem] = []
         self.framework: Framework | None = None
         self.questions: dict[str, Question] = {}
@@ -64,6 +85,11 @@ class Checker:
 
     def add(self, path: str, reason: str) -> None:
         self.problems.append(Problem(path, reason))
+
+    def validate(self, model: type, obj: dict, path: str) -> None:
+        """The object at ``path`` checked with its model's rules (fields, clean, constraints)."""
+        refused = [p for p in self.refused if p.startswith(path)]
+        self.problems += model_problems(model, obj, path, refused)
 
     def run(self) -> None:
         self.check_framework()
@@ -108,13 +134,8 @@ class Checker:
                 f"an inspection with reference '{reference}' already exists in this database; "
                 "an import never changes an existing inspection",
             )
-        start = as_date(value_at(inspection, "fieldwork_start"))
-        end = as_date(value_at(inspection, "fieldwork_end"))
-        if start and end and end < start:
-            self.add(
-                "$.inspection.fieldwork_end",
-                f"fieldwork cannot end ({end}) before it starts ({start})",
-            )
+        if isinstance(inspection, dict):
+            self.validate(Inspection, inspection, "$.inspection")
 
     def check_organisations(self) -> None:
         areas: dict[str, tuple[str, tuple]] = {}
@@ -201,14 +222,10 @@ class Checker:
                 self.add(f"{path}.username", f"'{username}' has two places on the team")
             if username:
                 team.add(username)
-            role, inspectorate = value_at(member, "role"), value_at(member, "inspectorate")
+            role = value_at(member, "role")
             if role == Membership.Role.LEAD and self.lead is None:
                 self.lead = username
-            if role and role != Membership.Role.PARTNER and inspectorate not in (None, "hmip"):
-                self.add(
-                    f"{path}.inspectorate",
-                    "only partner inspectors come from another inspectorate",
-                )
+            self.validate(Membership, member, path)
 
     def check_cases(self) -> None:
         seen: dict[str, tuple[int, str | None]] = {}
@@ -247,9 +264,7 @@ class Checker:
                 )
             inspector = value_at(case, "inspector")
             self.check_person(f"{path}.inspector", inspector)
-            born = as_date(value_at(case, "date_of_birth"))
-            if born and born > timezone.localdate():
-                self.add(f"{path}.date_of_birth", "date of birth must be today or in the past")
+            self.validate(Case, case, path)
             status = value_at(case, "status")
             if status and status != Case.Status.NOT_STARTED and not inspector and not self.lead:
                 self.add(
@@ -286,30 +301,20 @@ class Checker:
                         f"(a {model._meta.verbose_name})",
                     )
 
-    def _in_order(self, path: str, obj: dict, first: str, then: str, reason: str) -> None:
-        early, late = as_date(value_at(obj, first)), as_date(value_at(obj, then))
-        if early and late and late < early:
-            self.add(f"{path}.{then}", reason.format(early=early, late=late))
-
     def check_case_file(self, path: str, case: dict) -> None:
         for key, model in _PART_MODELS.items():
             for j, part in objects_at(case, key):
                 self.note_public_id(model, f"{path}.{key}[{j}].public_id", part)
+                self.validate(model, part, f"{path}.{key}[{j}]")
         for j, order in objects_at(case, "orders"):
-            here = f"{path}.orders[{j}]"
-            self._in_order(
-                here,
-                order,
-                "start_date",
-                "end_date",
-                "the order cannot end ({late}) before it starts ({early})",
-            )
             kinds: set[str] = set()
             for k, requirement in objects_at(order, "requirements"):
+                here = f"{path}.orders[{j}].requirements[{k}]"
+                self.validate(Requirement, requirement, here)
                 kind = value_at(requirement, "requirement_type")
                 if kind in kinds:
                     self.add(
-                        f"{here}.requirements[{k}].requirement_type",
+                        f"{here}.requirement_type",
                         f"requirement '{kind}' is listed twice for this order",
                     )
                 if kind:
@@ -328,39 +333,6 @@ class Checker:
                         f"no linked child of this case has the public id '{child}' "
                         f"(see {path}.children)",
                     )
-        for j, plan in objects_at(case, "plans"):
-            self._in_order(
-                f"{path}.plans[{j}]",
-                plan,
-                "start_date",
-                "end_date",
-                "the plan cannot end ({late}) before it starts ({early})",
-            )
-        for j, referral in objects_at(case, "referrals"):
-            self._in_order(
-                f"{path}.referrals[{j}]",
-                referral,
-                "referral_date",
-                "response_date",
-                "the response ({late}) cannot come before the referral ({early})",
-            )
-        for j, check in objects_at(case, "checks"):
-            self._in_order(
-                f"{path}.checks[{j}]",
-                check,
-                "requested_date",
-                "response_date",
-                "the response ({late}) cannot come before the check was made ({early})",
-            )
-        for j, meeting in objects_at(case, "meetings"):
-            if meeting.get("invited") is False and isinstance(
-                meeting.get("invitation_timely"), bool
-            ):
-                self.add(
-                    f"{path}.meetings[{j}].invitation_timely",
-                    "the invitation's timeliness needs an invitation: set it to null when "
-                    "'invited' is false",
-                )
 
     def question(self, path: str, code: Any) -> Question | None:
         """The framework's question with this code; a problem if there is none."""
@@ -375,6 +347,7 @@ class Checker:
         answered: dict[str, int] = {}
         for j, answer in objects_at(case, "answers"):
             here = f"{path}.answers[{j}]"
+            self.validate(Answer, answer, here)
             code = value_at(answer, "question")
             question = self.question(f"{here}.question", code)
             self.check_person(f"{here}.answered_by", value_at(answer, "answered_by"))
@@ -410,9 +383,11 @@ class Checker:
     def check_moderation(self, path: str, case: dict) -> None:
         for j, decision in objects_at(case, "moderation"):
             here = f"{path}.moderation[{j}]"
+            self.validate(ModerationDecision, decision, here)
             self.check_person(f"{here}.moderator", value_at(decision, "moderator"))
             codes: set[str] = set()
             for k, returned in objects_at(decision, "returned_questions"):
+                self.validate(ReturnedQuestion, returned, f"{here}.returned_questions[{k}]")
                 code = value_at(returned, "question")
                 self.question(f"{here}.returned_questions[{k}].question", code)
                 if code in codes:
@@ -429,6 +404,7 @@ class Checker:
         rated: dict[tuple[str, str], int] = {}
         for i, rating in objects_at(self.data, "organisation_ratings"):
             path = f"$.organisation_ratings[{i}]"
+            self.validate(OrganisationRating, rating, path)
             self.note_public_id(OrganisationRating, f"{path}.public_id", rating)
             organisation, code = value_at(rating, "organisation"), value_at(rating, "standard")
             if organisation is not None and organisation not in self.organisations:
@@ -468,6 +444,7 @@ class Checker:
         if not isinstance(report, dict):
             return
         path = "$.report"
+        self.validate(Report, report, path)
         updated_by = value_at(report, "updated_by")
         self.check_person(f"{path}.updated_by", updated_by)
         has_text = bool(value_at(report, "foreword")) or any(
@@ -487,12 +464,13 @@ class Checker:
                 "inspector, so nobody can be named in the report's history",
             )
         framework = self.framework
-        for key, field, known, what in (
-            ("domain_findings", "domain", self.domains, "domain"),
-            ("standard_texts", "standard", self.standards, "standard"),
+        for key, model, field, known, what in (
+            ("domain_findings", DomainFindings, "domain", self.domains, "domain"),
+            ("standard_texts", StandardText, "standard", self.standards, "standard"),
         ):
             seen: dict[str, int] = {}
             for i, item in objects_at(report, key):
+                self.validate(model, item, f"{path}.{key}[{i}]")
                 here = f"{path}.{key}[{i}].{field}"
                 code = value_at(item, field)
                 if code is None:
@@ -510,6 +488,7 @@ class Checker:
         ):
             for i, item in objects_at(report, key):
                 self.note_public_id(model, f"{path}.{key}[{i}].public_id", item)
+                self.validate(model, item, f"{path}.{key}[{i}]")
         for i, example in objects_at(report, "practice_examples"):
             here = f"{path}.practice_examples[{i}]"
             case, code = value_at(example, "case"), value_at(example, "standard")
@@ -521,6 +500,7 @@ class Checker:
         chosen: dict[tuple, int] = {}
         for i, item in objects_at(report, "pseudonyms"):
             here = f"{path}.pseudonyms[{i}]"
+            self.validate(Pseudonym, item, here)
             part, real, pseudonym = (value_at(item, k) for k in ("part", "real_key", "pseudonym"))
             if (part, real) in names:
                 self.add(
