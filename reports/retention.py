@@ -30,30 +30,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from casefiles.models import (
-    AgencyCheck,
     Case,
-    ChildProtectionPlan,
-    HomeVisit,
-    LinkedChild,
-    Meeting,
-    Order,
-    Referral,
     Requirement,
     SampleDraw,
     SamplePopulation,
 )
+from casefiles.parts import PARTS
 from inspection.models import CaseDataPurge, Inspection, Membership
 from judgements.models import Answer, AuditEvent, ModerationDecision, ReadRecord
 
-CASE_FILE_PARTS = (
-    Order,
-    LinkedChild,
-    ChildProtectionPlan,
-    Referral,
-    AgencyCheck,
-    Meeting,
-    HomeVisit,
-)
+CASE_FILE_PARTS = tuple(part.model for part in PARTS)
 
 
 class PurgeRefused(Exception):

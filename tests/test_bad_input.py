@@ -40,8 +40,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sample_population import csv_bytes, population_rows, xlsx_bytes
 from test_exchange import add_case_file, build_inspection
 
-from casefiles.forms import PARTS, CaseFilterForm, CaseForm
+from casefiles.forms import CaseFilterForm, CaseForm
 from casefiles.models import Case, DrawnCase
+from casefiles.parts import BY_SLUG as PARTS
 from casefiles.sampling import forms as sample_forms
 from casefiles.sampling.services import population_upload, sample_draw
 from inspection.formtools import DateField
@@ -391,7 +392,7 @@ def test_case_details(world, login, action, data):
 @given(data=st.data())
 def test_case_file_parts(world, login, part, data):
     client = login(world.people.inspector)
-    form_class, model, _noun = PARTS[part]
+    form_class, model = PARTS[part].form, PARTS[part].model
     case = world.fresh
     existing = model.objects.filter(case=case).first()
     if data.draw(st.booleans(), label="change an existing one"):

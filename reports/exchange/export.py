@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import DateField, Prefetch
 
 from casefiles.models import Case
+from casefiles.parts import PARTS, Part
 from inspection.models import Inspection, User
 from judgements.models import Answer, ModerationDecision, OrganisationRating, ReturnedQuestion
 from reports.exchange.format import FORMAT, FORMAT_VERSION, date_text, datetime_text
@@ -33,13 +34,7 @@ def inspection_export(inspection: Inspection) -> dict:
         Case.objects.filter(inspection=inspection)
         .select_related("organisation", "inspector")
         .prefetch_related(
-            "orders__requirements",
-            "children",
-            "plans",
-            "referrals",
-            "checks",
-            "meetings",
-            "visits",
+            *(part.prefetch(shown=False) for part in PARTS),
             Prefetch("answers", queryset=Answer.objects.select_related("question", "answered_by")),
             Prefetch(
                 "moderation",
@@ -129,12 +124,7 @@ def inspection_export(inspection: Inspection) -> dict:
 
 
 def _case_export(case: Case, person) -> dict:
-    children = sorted(case.children.all(), key=lambda c: (c.name, str(c.public_id)))
-    child_ids = {c.pk: str(c.public_id) for c in children}
-
-    def by_date(parts, field):
-        return sorted(parts, key=lambda p: (getattr(p, field), str(p.public_id)))
-
+    child_ids = {c.pk: str(c.public_id) for c in case.children.all()}
     return {
         "public_id": str(case.public_id),
         "reference": case.reference,
@@ -154,96 +144,7 @@ def _case_export(case: Case, person) -> dict:
         "status": case.status,
         "selected_for_qa": case.selected_for_qa,
         "submitted_at": datetime_text(case.submitted_at),
-        "orders": [
-            {
-                "public_id": str(o.public_id),
-                "order_type": o.order_type,
-                "start_date": date_text(o.start_date),
-                "end_date": date_text(o.end_date),
-                "requirements": [
-                    {"requirement_type": r.requirement_type, "detail": r.detail}
-                    for r in sorted(o.requirements.all(), key=lambda r: r.requirement_type)
-                ],
-            }
-            for o in sorted(
-                case.orders.all(), key=lambda o: (o.start_date, o.order_type, str(o.public_id))
-            )
-        ],
-        "children": [
-            {
-                "public_id": str(c.public_id),
-                "name": c.name,
-                "date_of_birth": date_text(c.date_of_birth),
-                "address": c.address,
-                "relationship": c.relationship,
-                "lives_with_subject": c.lives_with_subject,
-                "offender_role": c.offender_role,
-            }
-            for c in children
-        ],
-        "plans": [
-            {
-                "public_id": str(p.public_id),
-                "child": child_ids.get(p.child_id),
-                "category": p.category,
-                "start_date": date_text(p.start_date),
-                "end_date": date_text(p.end_date),
-                "initial_conference_date": date_text(p.initial_conference_date),
-                "core_group_established": p.core_group_established,
-            }
-            for p in by_date(case.plans.all(), "start_date")
-        ],
-        "referrals": [
-            {
-                "public_id": str(r.public_id),
-                "child": child_ids.get(r.child_id),
-                "referral_date": date_text(r.referral_date),
-                "method": r.method,
-                "included_child_details": r.included_child_details,
-                "described_risk": r.described_risk,
-                "stated_response_wanted": r.stated_response_wanted,
-                "response_date": date_text(r.response_date),
-                "response_timely": r.response_timely,
-                "response_satisfactory": r.response_satisfactory,
-                "followed_up": r.followed_up,
-                "escalated": r.escalated,
-                "notes": r.notes,
-            }
-            for r in by_date(case.referrals.all(), "referral_date")
-        ],
-        "checks": [
-            {
-                "public_id": str(c.public_id),
-                "agency": c.agency,
-                "kind": c.kind,
-                "requested_date": date_text(c.requested_date),
-                "response_date": date_text(c.response_date),
-                "outcome": c.outcome,
-            }
-            for c in by_date(case.checks.all(), "requested_date")
-        ],
-        "meetings": [
-            {
-                "public_id": str(m.public_id),
-                "kind": m.kind,
-                "meeting_date": date_text(m.meeting_date),
-                "invited": m.invited,
-                "invitation_timely": m.invitation_timely,
-                "attended": m.attended,
-                "report_submitted": m.report_submitted,
-            }
-            for m in by_date(case.meetings.all(), "meeting_date")
-        ],
-        "visits": [
-            {
-                "public_id": str(v.public_id),
-                "visit_date": date_text(v.visit_date),
-                "announced": v.announced,
-                "children_seen": v.children_seen,
-                "purpose": v.purpose,
-            }
-            for v in by_date(case.visits.all(), "visit_date")
-        ],
+        **{part.slug: _parts_export(part, case, child_ids) for part in PARTS},
         "answers": [
             {
                 "question": a.question.code,
@@ -270,6 +171,37 @@ def _case_export(case: Case, person) -> dict:
             for d in sorted(case.moderation.all(), key=lambda d: (d.at, d.pk))
         ],
     }
+
+
+def _parts_export(part: Part, case: Case, child_ids: dict[int, str]) -> list[dict]:
+    """The case's parts of one kind (casefiles.parts), in the registry's export order."""
+    items = sorted(
+        part.of(case),
+        key=lambda item: (
+            *(getattr(item, name) for name in part.export_order),
+            str(item.public_id),
+        ),
+    )
+    fields = [part.model._meta.get_field(name) for name in part.fields]
+    exported = []
+    for item in items:
+        data: dict[str, Any] = {"public_id": str(item.public_id)}
+        for field in fields:
+            if field.is_relation:  # the linked child it is about: by public id
+                data[field.name] = child_ids.get(getattr(item, field.attname))
+            elif isinstance(field, DateField):
+                data[field.name] = date_text(getattr(item, field.name))
+            else:
+                data[field.name] = getattr(item, field.name)
+        if part.sub_parts:  # an order's requirements
+            data[part.sub_parts] = [
+                {"requirement_type": r.requirement_type, "detail": r.detail}
+                for r in sorted(
+                    getattr(item, part.sub_parts).all(), key=lambda r: r.requirement_type
+                )
+            ]
+        exported.append(data)
+    return exported
 
 
 # ------------------------------------------------------------------------------ report text

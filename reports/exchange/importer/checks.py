@@ -7,16 +7,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from casefiles.models import (
-    AgencyCheck,
     Case,
-    ChildProtectionPlan,
-    HomeVisit,
-    LinkedChild,
-    Meeting,
-    Order,
-    Referral,
     Requirement,
 )
+from casefiles.parts import PARTS
 from inspection.models import (
     Area,
     Domain,
@@ -47,16 +41,6 @@ from reports.models import (
     Report,
     StandardText,
 )
-
-_PART_MODELS = {
-    "orders": Order,
-    "children": LinkedChild,
-    "plans": ChildProtectionPlan,
-    "referrals": Referral,
-    "checks": AgencyCheck,
-    "meetings": Meeting,
-    "visits": HomeVisit,
-}
 
 
 class Checker:
@@ -302,10 +286,10 @@ class Checker:
                     )
 
     def check_case_file(self, path: str, case: dict) -> None:
-        for key, model in _PART_MODELS.items():
-            for j, part in objects_at(case, key):
-                self.note_public_id(model, f"{path}.{key}[{j}].public_id", part)
-                self.validate(model, part, f"{path}.{key}[{j}]")
+        for kind in PARTS:
+            for j, part in objects_at(case, kind.slug):
+                self.note_public_id(kind.model, f"{path}.{kind.slug}[{j}].public_id", part)
+                self.validate(kind.model, part, f"{path}.{kind.slug}[{j}]")
         for j, order in objects_at(case, "orders"):
             kinds: set[str] = set()
             for k, requirement in objects_at(order, "requirements"):

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from django.db.models import DateField
 from django.utils import timezone
 
-from casefiles.models import (
-    AgencyCheck,
-    Case,
-    ChildProtectionPlan,
-    HomeVisit,
-    LinkedChild,
-    Meeting,
-    Order,
-    Referral,
-    Requirement,
-)
+from casefiles.models import Case, LinkedChild, Requirement
+from casefiles.parts import PARTS, Part
 from inspection.models import Area, Inspection, Membership, Organisation, User
 from judgements.models import (
     Answer,
@@ -135,6 +127,19 @@ class Writer:
     def _public_id(obj: dict) -> uuid.UUID:
         return uuid.UUID(obj["public_id"]) if obj.get("public_id") else uuid.uuid4()
 
+    def _part(self, part: Part, case: Case, item: dict, children: dict[str, LinkedChild]):
+        """One part of a case file, unsaved, from the file's item (casefiles.parts)."""
+        values = {}
+        for name in part.fields:
+            field = part.model._meta.get_field(name)
+            value = item[name]
+            if field.is_relation:  # the linked child it is about, if any
+                value = children[value] if value else None
+            elif isinstance(field, DateField):
+                value = as_date(value)
+            values[name] = value
+        return part.model(public_id=self._public_id(item), case=case, **values)
+
     def write_cases(self) -> None:
         users, questions = self.users, self.checked.questions
         lead = users.get(self.checked.lead) if self.checked.lead else None
@@ -163,71 +168,18 @@ class Writer:
             for c in self.data["cases"]
         )
         self.cases = {case.reference: case for case in cases}
-        orders, requirements, children, plans, referrals = [], [], [], [], []
-        checks, meetings, visits, answers, decisions, returns = [], [], [], [], [], []
+        made: dict[str, list] = {part.slug: [] for part in PARTS}
+        requirements, answers, decisions, returns = [], [], [], []
         for case, c in zip(cases, self.data["cases"], strict=True):
-            for o in c["orders"]:
-                order = Order(
-                    public_id=self._public_id(o),
-                    case=case,
-                    order_type=o["order_type"],
-                    start_date=parse_date(o["start_date"]),
-                    end_date=as_date(o["end_date"]),
-                )
-                orders.append(order)
-                requirements += [(order, r) for r in o["requirements"]]
-            by_id = {}
-            for ch in c["children"]:
-                child = LinkedChild(
-                    public_id=self._public_id(ch),
-                    case=case,
-                    name=ch["name"],
-                    date_of_birth=as_date(ch["date_of_birth"]),
-                    address=ch["address"],
-                    relationship=ch["relationship"],
-                    lives_with_subject=ch["lives_with_subject"],
-                    offender_role=ch["offender_role"],
-                )
-                children.append(child)
-                by_id[str(child.public_id)] = child
-            plans += [(case, by_id, p) for p in c["plans"]]
-            referrals += [(case, by_id, r) for r in c["referrals"]]
-            checks += [
-                AgencyCheck(
-                    public_id=self._public_id(k),
-                    case=case,
-                    agency=k["agency"],
-                    kind=k["kind"],
-                    requested_date=parse_date(k["requested_date"]),
-                    response_date=as_date(k["response_date"]),
-                    outcome=k["outcome"],
-                )
-                for k in c["checks"]
-            ]
-            meetings += [
-                Meeting(
-                    public_id=self._public_id(m),
-                    case=case,
-                    kind=m["kind"],
-                    meeting_date=parse_date(m["meeting_date"]),
-                    invited=m["invited"],
-                    invitation_timely=m["invitation_timely"],
-                    attended=m["attended"],
-                    report_submitted=m["report_submitted"],
-                )
-                for m in c["meetings"]
-            ]
-            visits += [
-                HomeVisit(
-                    public_id=self._public_id(v),
-                    case=case,
-                    visit_date=parse_date(v["visit_date"]),
-                    announced=v["announced"],
-                    children_seen=v["children_seen"],
-                    purpose=v["purpose"],
-                )
-                for v in c["visits"]
-            ]
+            children: dict[str, LinkedChild] = {}  # by public id, for the parts that name one
+            for part in PARTS:
+                for item in c[part.slug]:
+                    made_one = self._part(part, case, item, children)
+                    made[part.slug].append(made_one)
+                    if part.model is LinkedChild:
+                        children[str(made_one.public_id)] = made_one
+                    if part.sub_parts:
+                        requirements += [(made_one, r) for r in item[part.sub_parts]]
             for a in c["answers"]:
                 answers.append(
                     Answer(
@@ -282,47 +234,16 @@ class Writer:
                     new=Case.Status(case.status).label,
                 )
 
-        Order.objects.bulk_create(orders)
-        Requirement.objects.bulk_create(
-            Requirement(order=order, requirement_type=r["requirement_type"], detail=r["detail"])
-            for order, r in requirements
-        )
-        LinkedChild.objects.bulk_create(children)
-        ChildProtectionPlan.objects.bulk_create(
-            ChildProtectionPlan(
-                public_id=self._public_id(p),
-                case=case,
-                child=by_id[p["child"]] if p["child"] else None,
-                category=p["category"],
-                start_date=parse_date(p["start_date"]),
-                end_date=as_date(p["end_date"]),
-                initial_conference_date=as_date(p["initial_conference_date"]),
-                core_group_established=p["core_group_established"],
-            )
-            for case, by_id, p in plans
-        )
-        Referral.objects.bulk_create(
-            Referral(
-                public_id=self._public_id(r),
-                case=case,
-                child=by_id[r["child"]] if r["child"] else None,
-                referral_date=parse_date(r["referral_date"]),
-                method=r["method"],
-                included_child_details=r["included_child_details"],
-                described_risk=r["described_risk"],
-                stated_response_wanted=r["stated_response_wanted"],
-                response_date=as_date(r["response_date"]),
-                response_timely=r["response_timely"],
-                response_satisfactory=r["response_satisfactory"],
-                followed_up=r["followed_up"],
-                escalated=r["escalated"],
-                notes=r["notes"],
-            )
-            for case, by_id, r in referrals
-        )
-        AgencyCheck.objects.bulk_create(checks)
-        Meeting.objects.bulk_create(meetings)
-        HomeVisit.objects.bulk_create(visits)
+        # In the registry's order: a linked child is saved before the plans that name it.
+        for part in PARTS:
+            part.model.objects.bulk_create(made[part.slug])
+            if part.sub_parts:
+                Requirement.objects.bulk_create(
+                    Requirement(
+                        order=order, requirement_type=r["requirement_type"], detail=r["detail"]
+                    )
+                    for order, r in requirements
+                )
         Answer.objects.bulk_create(answers)
         ModerationDecision.objects.bulk_create(decisions)
         ReturnedQuestion.objects.bulk_create(
