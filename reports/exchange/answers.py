@@ -16,8 +16,6 @@ from inspection.models import Inspection
 from judgements.models import Answer, AnswerValue
 from judgements.rules import case_questions
 
-# ------------------------------------------------------------------ the answers extract
-
 ANSWER_COLUMNS = (
     "Inspection",
     "Case reference",

@@ -18,8 +18,6 @@ from judgements.models import Answer, ModerationDecision, OrganisationRating, Re
 from reports.exchange.format import FORMAT, FORMAT_VERSION, date_text, datetime_text
 from reports.models import Pseudonym, Report
 
-# ------------------------------------------------------------------------------ export
-
 
 def inspection_export(inspection: Inspection) -> dict:
     """The whole inspection as the exchange format's data (a fixed number of queries).

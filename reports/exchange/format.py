@@ -24,9 +24,6 @@ FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "inspection-exchange.schema.json"
 
 
-# ------------------------------------------------------------------------------ formats
-
-
 def date_text(value: date | None) -> str | None:
     return value.isoformat() if value else None
 

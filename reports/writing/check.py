@@ -22,8 +22,6 @@ from reports.models import (
 from reports.writing.people import pseudonymiser_for
 from reports.writing.pseudonyms import excerpt
 
-# --------------------------------------------------------------------------- reading
-
 
 def report_of(inspection: Inspection) -> Report:
     """The inspection's report, or an empty unsaved one when nothing is written yet."""

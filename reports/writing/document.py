@@ -2,6 +2,10 @@
 piece of text the lead wrote, with the names of the people in the case files replaced by
 pseudonyms, beside the ratings computed from the answers (reports.ratings.selectors), the
 methodology, the profiles of the cases and the glossary.
+
+One module of about 500 lines, because it is one thing: the document's parts (the frozen
+dataclasses) and the builders that fill each of them are read together with report_document,
+which puts them in the order the report prints them.
 """
 
 from __future__ import annotations
@@ -26,8 +30,6 @@ from reports.ratings.tables import case_profile_tables
 from reports.writing.check import lines, paragraphs, report_texts
 from reports.writing.pdf_charts import KeyQuestionBar, key_question_chart
 from reports.writing.people import pseudonymiser_for
-
-# --------------------------------------------------------------------------- the document
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,6 @@ from reports.models import (
 )
 from reports.writing.pseudonyms import Person, Pseudonymiser, assign_pseudonyms
 
-# --------------------------------------------------------------------------- pseudonyms
-
 SUBJECT = "the person supervised"
 LINKED_CHILD = "a linked child"
 CASE_MANAGER = "the case manager"

@@ -21,8 +21,6 @@ from reports.models import (
     StandardText,
 )
 
-# --------------------------------------------------------------------------- writing
-
 
 def _report_for_update(inspection: Inspection) -> Report:
     """The inspection's report, made on first write, locked for the rest of the transaction."""

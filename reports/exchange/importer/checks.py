@@ -1,4 +1,11 @@
-"""The import's checks that need the database or the whole file (see importer/__init__)."""
+"""The import's checks that need the database or the whole file (see importer/__init__):
+names that must match something in the file or in the database, things named twice, and each
+object checked with its model's rules (importer/validation.py).
+
+One module of about 500 lines, because it is one thing: the Checker walks the file once, top
+to bottom, and what it learns early (the framework, the people, the lead inspector, the case
+references) is what the later checks test against.
+"""
 
 from __future__ import annotations
 
