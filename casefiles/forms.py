@@ -1,4 +1,5 @@
-"""Forms for a case and each part of its file."""
+"""Forms for a case and each part of its file (the fields of each part are declared in
+casefiles.parts)."""
 
 from datetime import date
 
@@ -7,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from inspection.formtools import GovModelFormBase
 
-from . import models
+from . import models, parts
 from .choices import RequirementType
 
 
@@ -69,7 +70,7 @@ class OrderForm(GovModelFormBase):
 
     class Meta(GovModelFormBase.Meta):
         model = models.Order
-        fields = ["order_type", "start_date", "end_date"]
+        fields = list(parts.ORDERS.fields)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,14 +90,7 @@ class OrderForm(GovModelFormBase):
 class ChildForm(GovModelFormBase):
     class Meta(GovModelFormBase.Meta):
         model = models.LinkedChild
-        fields = [
-            "name",
-            "date_of_birth",
-            "address",
-            "relationship",
-            "lives_with_subject",
-            "offender_role",
-        ]
+        fields = list(parts.CHILDREN.fields)
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]
@@ -108,14 +102,7 @@ class ChildForm(GovModelFormBase):
 class PlanForm(GovModelFormBase):
     class Meta(GovModelFormBase.Meta):
         model = models.ChildProtectionPlan
-        fields = [
-            "child",
-            "category",
-            "start_date",
-            "end_date",
-            "initial_conference_date",
-            "core_group_established",
-        ]
+        fields = list(parts.PLANS.fields)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,20 +120,7 @@ class PlanForm(GovModelFormBase):
 class ReferralForm(GovModelFormBase):
     class Meta(GovModelFormBase.Meta):
         model = models.Referral
-        fields = [
-            "child",
-            "referral_date",
-            "method",
-            "included_child_details",
-            "described_risk",
-            "stated_response_wanted",
-            "response_date",
-            "response_timely",
-            "response_satisfactory",
-            "followed_up",
-            "escalated",
-            "notes",
-        ]
+        fields = list(parts.REFERRALS.fields)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,7 +141,7 @@ class ReferralForm(GovModelFormBase):
 class CheckForm(GovModelFormBase):
     class Meta(GovModelFormBase.Meta):
         model = models.AgencyCheck
-        fields = ["agency", "kind", "requested_date", "response_date", "outcome"]
+        fields = list(parts.CHECKS.fields)
 
     def clean(self):
         data = super().clean()
@@ -183,14 +157,7 @@ class CheckForm(GovModelFormBase):
 class MeetingForm(GovModelFormBase):
     class Meta(GovModelFormBase.Meta):
         model = models.Meeting
-        fields = [
-            "kind",
-            "meeting_date",
-            "invited",
-            "invitation_timely",
-            "attended",
-            "report_submitted",
-        ]
+        fields = list(parts.MEETINGS.fields)
 
     def clean(self):
         data = super().clean()
@@ -202,7 +169,7 @@ class MeetingForm(GovModelFormBase):
 class VisitForm(GovModelFormBase):
     class Meta(GovModelFormBase.Meta):
         model = models.HomeVisit
-        fields = ["visit_date", "announced", "children_seen", "purpose"]
+        fields = list(parts.VISITS.fields)
 
 
 def _dates_in_order(form: forms.BaseForm, first: str, second: str, message: str) -> None:
@@ -211,13 +178,3 @@ def _dates_in_order(form: forms.BaseForm, first: str, second: str, message: str)
         form.add_error(second, message)
 
 
-# The parts of a case file, by the name used in addresses: form, model, and what to call one.
-PARTS = {
-    "orders": (OrderForm, models.Order, "order"),
-    "children": (ChildForm, models.LinkedChild, "linked child"),
-    "plans": (PlanForm, models.ChildProtectionPlan, "child protection plan"),
-    "referrals": (ReferralForm, models.Referral, "referral"),
-    "checks": (CheckForm, models.AgencyCheck, "check or notification"),
-    "meetings": (MeetingForm, models.Meeting, "meeting"),
-    "visits": (VisitForm, models.HomeVisit, "home visit"),
-}

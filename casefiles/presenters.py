@@ -3,21 +3,9 @@
 from dataclasses import dataclass, field
 
 from .models import Case
+from .parts import PARTS, day, with_article, yes_no
 
-
-def yes_no(value) -> str:
-    if value is None:
-        return "Not known"
-    return "Yes" if value else "No"
-
-
-def with_article(noun: str) -> str:
-    """'an order', 'a referral'."""
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
-
-
-def day(value) -> str:
-    return value.strftime("%-d %b %Y") if value else ""
+__all__ = ["Section", "case_summary", "day", "file_sections", "with_article", "yes_no"]
 
 
 @dataclass
@@ -57,137 +45,17 @@ def _row(part, *cells) -> dict:
 
 
 def file_sections(case: Case, *, editable: bool, only: set[str] | None = None) -> list[Section]:
-    """The parts of the case file as tables; `only` picks the parts a step needs."""
-    sections = [
+    """The parts of the case file as tables (casefiles.parts); `only` picks the parts a step
+    needs."""
+    return [
         Section(
-            "orders",
-            "Orders",
-            "order",
-            ["Order", "Start", "End", "Requirements"],
-            [
-                _row(
-                    o,
-                    o.get_order_type_display(),
-                    day(o.start_date),
-                    day(o.end_date),
-                    ", ".join(str(r) for r in o.requirements.all()),
-                )
-                for o in case.orders.all()
-            ],
-        ),
-        Section(
-            "children",
-            "Linked children",
-            "linked child",
-            ["Name", "Date of birth", "Relationship", "Lives with", "Person supervised is"],
-            [
-                _row(
-                    c,
-                    c.name,
-                    day(c.date_of_birth),
-                    c.get_relationship_display(),
-                    yes_no(c.lives_with_subject),
-                    c.get_offender_role_display(),
-                )
-                for c in case.children.all()
-            ],
-        ),
-        Section(
-            "plans",
-            "Child protection plans",
-            "child protection plan",
-            ["For", "Category", "Start", "End", "Conference", "Core group"],
-            [
-                _row(
-                    p,
-                    p.child.name if p.child else "Child supervised",
-                    p.get_category_display(),
-                    day(p.start_date),
-                    day(p.end_date),
-                    day(p.initial_conference_date),
-                    yes_no(p.core_group_established),
-                )
-                for p in case.plans.all()
-            ],
-        ),
-        Section(
-            "referrals",
-            "Referrals to children's social care",
-            "referral",
-            [
-                "Date",
-                "Method",
-                "Details, risk and response asked",
-                "Response",
-                "Timely",
-                "Satisfactory",
-                "Followed up",
-                "Escalated",
-            ],
-            [
-                _row(
-                    r,
-                    day(r.referral_date),
-                    r.get_method_display(),
-                    f"{yes_no(r.included_child_details)}, {yes_no(r.described_risk)}, "
-                    f"{yes_no(r.stated_response_wanted)}",
-                    day(r.response_date) or "None recorded",
-                    yes_no(r.response_timely),
-                    yes_no(r.response_satisfactory),
-                    yes_no(r.followed_up),
-                    yes_no(r.escalated),
-                )
-                for r in case.referrals.all()
-            ],
-        ),
-        Section(
-            "checks",
-            "Checks and notifications",
-            "check or notification",
-            ["Agency", "Kind", "Made", "Response", "Outcome"],
-            [
-                _row(
-                    c,
-                    c.get_agency_display(),
-                    c.get_kind_display(),
-                    day(c.requested_date),
-                    day(c.response_date),
-                    c.outcome,
-                )
-                for c in case.checks.all()
-            ],
-        ),
-        Section(
-            "meetings",
-            "Multi-agency meetings",
-            "meeting",
-            ["Meeting", "Date", "Invited", "Invitation timely", "Attended", "Report"],
-            [
-                _row(
-                    m,
-                    m.get_kind_display(),
-                    day(m.meeting_date),
-                    yes_no(m.invited),
-                    yes_no(m.invitation_timely),
-                    yes_no(m.attended),
-                    yes_no(m.report_submitted),
-                )
-                for m in case.meetings.all()
-            ],
-        ),
-        Section(
-            "visits",
-            "Home visits",
-            "home visit",
-            ["Date", "Announced", "Children seen", "Purpose"],
-            [
-                _row(v, day(v.visit_date), yes_no(v.announced), yes_no(v.children_seen), v.purpose)
-                for v in case.visits.all()
-            ],
-        ),
+            part.slug,
+            part.title,
+            part.noun,
+            [column.heading for column in part.columns],
+            [_row(item, *(column.cell(item) for column in part.columns)) for item in part.of(case)],
+            editable=editable,
+        )
+        for part in PARTS
+        if only is None or part.slug in only
     ]
-    for section in sections:
-        section.editable = editable
-    if only is not None:
-        sections = [s for s in sections if s.key in only]
-    return sections

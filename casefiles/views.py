@@ -9,9 +9,10 @@ from inspection.access import inspection_access
 from . import services
 from .access import case_access, part_for_case
 from .filters import CaseFilter
-from .forms import PARTS, CaseForm
+from .forms import CaseForm
 from .models import Case
-from .presenters import case_summary, file_sections, with_article
+from .parts import BY_SLUG, Part
+from .presenters import case_summary, file_sections
 from .selectors import case_with_file, timeline
 from .signals import case_file_opened
 
@@ -111,9 +112,9 @@ def case_edit(request, public_id):
     )
 
 
-def _part(part: str):
+def _part(part: str) -> Part:
     try:
-        return PARTS[part]
+        return BY_SLUG[part]
     except KeyError:
         raise Http404("No such part of a case file") from None
 
@@ -122,9 +123,10 @@ def _part(part: str):
 def part_edit(request, public_id, part, part_id=None):
     case, access = case_access(request.user, public_id)
     access.require(access.may_edit_case_file(case))
-    form_class, model, noun = _part(part)
-    instance = part_for_case(case, model, part_id) if part_id else model(case=case)
-    form = form_class(_posted(request), instance=instance)
+    kind = _part(part)
+    noun = kind.noun
+    instance = part_for_case(case, kind.model, part_id) if part_id else kind.model(case=case)
+    form = kind.form(_posted(request), instance=instance)
     if request.method == "POST" and form.is_valid():
         services.casefile_part_save(form=form, case=case)
         messages.success(request, f"{noun.capitalize()} saved")
@@ -138,7 +140,7 @@ def part_edit(request, public_id, part, part_id=None):
             "case": case,
             "inspection": case.inspection,
             "noun": noun,
-            "title": f"{verb} {with_article(noun) if not part_id else f'the {noun}'}",
+            "title": f"{verb} {kind.a_noun if not part_id else f'the {noun}'}",
         },
     )
 
@@ -147,8 +149,9 @@ def part_edit(request, public_id, part, part_id=None):
 def part_delete(request, public_id, part, part_id):
     case, access = case_access(request.user, public_id)
     access.require(access.may_edit_case_file(case))
-    _form_class, model, noun = _part(part)
-    instance = part_for_case(case, model, part_id)
+    kind = _part(part)
+    noun = kind.noun
+    instance = part_for_case(case, kind.model, part_id)
     if request.method == "POST":
         services.casefile_part_delete(part=instance)
         messages.success(request, f"{noun.capitalize()} removed")

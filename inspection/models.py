@@ -219,6 +219,7 @@ class Inspection(models.Model):
             models.CheckConstraint(
                 condition=Q(fieldwork_end__gte=models.F("fieldwork_start")),
                 name="inspection_fieldwork_dates_in_order",
+                violation_error_message="The fieldwork cannot end before it starts.",
             )
         ]
 

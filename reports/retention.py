@@ -30,32 +30,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from casefiles.models import (
-    AgencyCheck,
     Case,
-    ChildProtectionPlan,
-    HomeVisit,
-    LinkedChild,
-    Meeting,
-    Order,
-    Referral,
     Requirement,
     SampleDraw,
     SamplePopulation,
 )
+from casefiles.parts import PARTS
 from inspection.access import role_on
 from inspection.models import CaseDataPurge, Inspection
 from inspection.permissions import may_purge_case_data
 from judgements.models import Answer, AuditEvent, ModerationDecision, ReadRecord
 
-CASE_FILE_PARTS = (
-    Order,
-    LinkedChild,
-    ChildProtectionPlan,
-    Referral,
-    AgencyCheck,
-    Meeting,
-    HomeVisit,
-)
+CASE_FILE_PARTS = tuple(part.model for part in PARTS)
 
 
 class PurgeRefused(Exception):
@@ -80,7 +66,7 @@ def case_data_counts(inspection: Inspection) -> dict[str, int]:
 
 def purge_check(*, inspection: Inspection, actor) -> None:
     """Raise PurgeRefused if this person may not delete this inspection's case data now."""
-    from reports.writing.services import publication_check
+    from reports.writing.check import publication_check
 
     if inspection.status != Inspection.Status.PUBLISHED:
         raise PurgeRefused(

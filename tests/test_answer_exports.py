@@ -12,7 +12,7 @@ from test_exchange import answer_all, build_inspection
 
 from judgements import services
 from judgements.rules import case_questions
-from reports.exchange.core import ANSWER_COLUMNS, answer_rows, answers_csv_lines
+from reports.exchange.answers import ANSWER_COLUMNS, answer_rows, answers_csv_lines
 from reports.exchange.views import XLSX
 
 

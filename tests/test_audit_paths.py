@@ -77,7 +77,7 @@ ONLY_WRITER = "judgements/services.py"
 # Modules (and the function or class in them) allowed to write judgements besides the services,
 # each with the reason; they must also write AuditEvent rows in the same function or class.
 REVIEWED_WRITERS: dict[tuple[str, str], str] = {
-    ("reports/exchange/core.py", "_Writer"): (
+    ("reports/exchange/importer/writer.py", "Writer"): (
         "Imports a whole inspection exported from another installation, in one transaction; "
         "it records an AuditEvent for every answer, decision and rating it brings in."
     ),

@@ -41,8 +41,9 @@ from sample_population import csv_bytes, population_rows, xlsx_bytes
 from test_exchange import add_case_file, build_inspection
 
 from casefiles.filters import CaseFilter
-from casefiles.forms import PARTS, CaseForm
+from casefiles.forms import CaseForm
 from casefiles.models import Case, DrawnCase
+from casefiles.parts import BY_SLUG as PARTS
 from casefiles.sampling import forms as sample_forms
 from casefiles.sampling.services import population_upload, sample_draw
 from inspection.formtools import DateField
@@ -392,7 +393,7 @@ def test_case_details(world, login, action, data):
 @given(data=st.data())
 def test_case_file_parts(world, login, part, data):
     client = login(world.people.inspector)
-    form_class, model, _noun = PARTS[part]
+    form_class, model = PARTS[part].form, PARTS[part].model
     case = world.fresh
     existing = model.objects.filter(case=case).first()
     if data.draw(st.booleans(), label="change an existing one"):

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from test_bad_input import EXAMPLES
 from test_exchange_import_errors import _json_path, _leaves, good, table_counts
 
-from reports.exchange.core import ImportRefused, exchange_json
+from reports.exchange.format import ImportRefused, exchange_json
 
 __all__ = ["good"]  # the fixture, shared with test_exchange_import_errors
 

@@ -47,15 +47,15 @@ from judgements.models import (
     ReturnedQuestion,
 )
 from judgements.rules import case_questions
-from reports.exchange.core import (
+from reports.exchange.export import inspection_export
+from reports.exchange.format import (
     FORMAT,
     SCHEMA_PATH,
     ImportRefused,
     exchange_json,
     exchange_schema,
-    inspection_export,
-    inspection_import,
 )
+from reports.exchange.importer import inspection_import
 from reports.models import (
     DomainFindings,
     KeyFact,
@@ -68,7 +68,6 @@ from reports.models import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-
 
 
 # The builder -------------------------------------------------------------------------------
@@ -241,6 +240,7 @@ def build_inspection(people, framework, organisation, *, reference="yos-bd-2018"
 def write_report(inspection, people, case):
     """Some of every kind of report text, and the pseudonyms of the case files' names."""
     from reports.writing import services as report_services
+    from reports.writing.people import pseudonymiser_for
 
     framework = inspection.framework
     report_services.report_foreword_save(
@@ -281,7 +281,7 @@ def write_report(inspection, people, case):
         quote="Jayden's case manager visited at home.",
         actor=people.lead,
     )
-    report_services.pseudonymiser_for(inspection)
+    pseudonymiser_for(inspection)
 
 
 def delete_everything(inspection):

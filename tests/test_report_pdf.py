@@ -26,7 +26,9 @@ from inspection.models import Domain, Standard
 from judgements.rules import applicable_questions, case_questions
 from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
 from reports.writing import services as services
+from reports.writing.document import report_document
 from reports.writing.pdf import ReportPdf, report_pdf
+from reports.writing.people import pseudonymiser_for
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 
@@ -226,7 +228,7 @@ def test_the_pdf_downloads_as_an_attachment(small_report, people, login, who):
     assert "Practice example: " in text and "Practice examples" in text
     for real in ["Jayden", "Morgan", "Sam", "Collier"]:
         assert not re.search(rf"\b{real}\b", text), real
-    names = services.pseudonymiser_for(small_report)
+    names = pseudonymiser_for(small_report)
     assert names.pseudonym_of("Jayden Morgan") in text
 
 
@@ -238,7 +240,7 @@ def test_the_pdf_page_is_for_the_team_only(small_report, people, login, client):
 
 
 def test_the_preview_and_the_pdf_share_the_body(small_report):
-    document = services.report_document(small_report)
+    document = report_document(small_report)
     html = ReportPdf(document).html()
     assert '<html lang="en-GB">' in html
     assert f"<title>{small_report.title}</title>" in html

@@ -25,6 +25,9 @@ from reports.models import (
     StandardText,
 )
 from reports.writing import services as services
+from reports.writing.check import lines, publication_check
+from reports.writing.document import report_document
+from reports.writing.people import pseudonymiser_for
 from reports.writing.pseudonyms import (
     ANY_NAMES,
     FEMALE_NAMES,
@@ -158,12 +161,12 @@ def case_with_family(inspection, people):
 
 
 def test_pseudonyms_are_kept_once_chosen(inspection, case_with_family, people):
-    before = services.pseudonymiser_for(inspection).pseudonym_of("Jayden Morgan")
+    before = pseudonymiser_for(inspection).pseudonym_of("Jayden Morgan")
     # First names Jayden, Leah and Sam; surnames Morgan and Collier.
     assert Pseudonym.objects.filter(inspection=inspection).count() == 5
     # A new case whose names come first in the order does not move the pseudonyms chosen.
     make_case(inspection, reference="A-000", subject_name="Aaron Abbott", case_manager="Kim Lee")
-    assert services.pseudonymiser_for(inspection).pseudonym_of("Jayden Morgan") == before
+    assert pseudonymiser_for(inspection).pseudonym_of("Jayden Morgan") == before
     assert Pseudonym.objects.filter(inspection=inspection).count() == 9
 
 
@@ -177,8 +180,8 @@ def test_the_same_name_in_two_inspections_may_differ_but_is_stable(
         reference="other-2019",
     )
     make_case(other)
-    one = services.pseudonymiser_for(other).pseudonym_of("Jayden Morgan")
-    assert services.pseudonymiser_for(other).pseudonym_of("Jayden Morgan") == one
+    one = pseudonymiser_for(other).pseudonym_of("Jayden Morgan")
+    assert pseudonymiser_for(other).pseudonym_of("Jayden Morgan") == one
 
 
 # The check before publication ----------------------------------------------------------------
@@ -200,7 +203,7 @@ def test_the_check_finds_a_real_name_pasted_into_a_narrative(
         inspection=inspection, foreword="No names here.", actor=people.lead
     )
 
-    findings = services.publication_check(inspection)
+    findings = publication_check(inspection)
     assert [(f.location, f.name) for f in findings] == [
         ("Standard 2.1 Assessment: narrative", "Leah Morgan")
     ]
@@ -223,7 +226,7 @@ def test_the_check_finds_a_real_name_pasted_into_a_narrative(
         areas_for_improvement="",
         actor=people.lead,
     )
-    assert services.publication_check(inspection) == []
+    assert publication_check(inspection) == []
     assert "No real names found" in page_text(
         login(people.lead).get(url("report_check", inspection))
     )
@@ -249,7 +252,7 @@ def test_the_check_reads_every_section(inspection, case_with_family, people):
         quote="Collier called.",
         actor=lead,
     )
-    found = [(f.location, f.name) for f in services.publication_check(inspection)]
+    found = [(f.location, f.name) for f in publication_check(inspection)]
     assert found == [
         ("Key findings: 2. Court disposals", "Sam Collier"),
         ("Recommendation to The board", "Jayden"),
@@ -273,7 +276,7 @@ def test_the_preview_prints_pseudonyms_not_real_names(inspection, case_with_fami
         quote="Jayden called his YOS officer to say that he did not feel safe.",
         actor=people.lead,
     )
-    names = services.pseudonymiser_for(inspection)
+    names = pseudonymiser_for(inspection)
     response = login(people.colleague).get(url("report_preview", inspection))
     assert response.status_code == 200
     text = page_text(response)
@@ -293,16 +296,16 @@ def test_the_preview_prints_pseudonyms_not_real_names(inspection, case_with_fami
 def test_the_document_takes_the_same_queries_however_many_cases(inspection, people):
     def queries():
         with CaptureQueriesContext(connection) as captured:
-            services.report_document(inspection)
+            report_document(inspection)
         return len(captured)
 
     make_case(inspection, reference="C-1")
-    services.pseudonymiser_for(inspection)
+    pseudonymiser_for(inspection)
     few = queries()
     for i in range(2, 8):
         case = make_case(inspection, reference=f"C-{i}", subject_name=f"Kyle Doe{i}")
         LinkedChild.objects.create(case=case, name=f"Amy Doe{i}", relationship="sibling")
-    services.pseudonymiser_for(inspection)
+    pseudonymiser_for(inspection)
     assert queries() == few
 
 
@@ -351,7 +354,7 @@ def test_key_findings_and_standard_text(inspection, people, login):
     )
     assert response.status_code == 302
     findings = DomainFindings.objects.get(domain__code="2")
-    assert services.lines(findings.key_findings) == ["One", "Two"]
+    assert lines(findings.key_findings) == ["One", "Two"]
     assert client.get(url("report_findings", inspection, "9")).status_code == 404
 
     response = client.post(
@@ -364,7 +367,7 @@ def test_key_findings_and_standard_text(inspection, people, login):
     )
     assert response.status_code == 302
     text = StandardText.objects.get(standard__code="2.2")
-    assert services.lines(text.areas_for_improvement) == ["Safety plans", "Contingency plans"]
+    assert lines(text.areas_for_improvement) == ["Safety plans", "Contingency plans"]
     assert client.get(url("report_standard", inspection, "9.9")).status_code == 404
 
 

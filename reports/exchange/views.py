@@ -14,7 +14,9 @@ from django.views.decorators.http import require_http_methods
 from casefiles.models import Case
 from inspection.access import inspection_access
 from judgements.models import Answer
-from reports.exchange.core import answers_csv_lines, answers_xlsx, exchange_json, inspection_export
+from reports.exchange.answers import answers_csv_lines, answers_xlsx
+from reports.exchange.export import inspection_export
+from reports.exchange.format import exchange_json
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

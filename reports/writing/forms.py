@@ -1,4 +1,4 @@
-"""Forms for writing the report. They validate and convert; report_services does the saving."""
+"""Forms for writing the report. They validate and convert; writing.services does the saving."""
 
 from django import forms
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 
-from reports.writing.services import ReportDocument
+from reports.writing.document import ReportDocument
 
 STATIC_SRC = Path(settings.BASE_DIR) / "static" / "src"
 REPORT_STYLESHEET = STATIC_SRC / "report_print.css"
@@ -104,7 +104,7 @@ class ReportPdf(PdfRenderer):
 
 def report_pdf(inspection) -> tuple[bytes, str]:
     """The inspection's report as PDF bytes, with the file name to save it as."""
-    from reports.writing.services import report_document
+    from reports.writing.document import report_document
 
     renderer = ReportPdf(report_document(inspection))
     return renderer.render(), renderer.filename

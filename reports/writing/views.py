@@ -19,6 +19,8 @@ from inspection.access import inspection_access
 from inspection.models import Domain, Standard
 from reports.models import KeyFact, PracticeExample, Recommendation
 from reports.writing import services
+from reports.writing.check import publication_check, report_of, report_texts
+from reports.writing.document import report_document
 from reports.writing.forms import (
     DomainFindingsForm,
     ForewordForm,
@@ -83,7 +85,7 @@ def _save(request, form, save) -> bool:
 def report(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
-    texts = services.report_texts(inspection)
+    texts = report_texts(inspection)
     standards = [
         {
             "standard": standard,
@@ -101,7 +103,7 @@ def report(request, reference):
             "texts": texts,
             "domains": [{"domain": d, "findings": texts.findings.get(d.pk)} for d in texts.domains],
             "standards": standards,
-            "findings_count": len(services.publication_check(inspection)),
+            "findings_count": len(publication_check(inspection)),
             "active_tab": "report",
         },
     )
@@ -114,7 +116,7 @@ def report(request, reference):
 def foreword(request, reference):
     access = _lead_access(request, reference)
     inspection = access.inspection
-    current = services.report_of(inspection)
+    current = report_of(inspection)
     form = ForewordForm(_posted(request), initial={"foreword": current.foreword})
     if request.method == "POST" and form.is_valid():
 
@@ -134,7 +136,7 @@ def findings(request, reference, domain):
     access = _lead_access(request, reference)
     inspection = access.inspection
     domain = get_object_or_404(Domain, framework=inspection.framework, code=domain)
-    current = services.report_texts(inspection).findings.get(domain.pk)
+    current = report_texts(inspection).findings.get(domain.pk)
     form = DomainFindingsForm(
         _posted(request), initial={"key_findings": current.key_findings if current else ""}
     )
@@ -165,7 +167,7 @@ def standard(request, reference, code):
     access = _lead_access(request, reference)
     inspection = access.inspection
     standard = get_object_or_404(Standard, framework=inspection.framework, code=code)
-    texts = services.report_texts(inspection)
+    texts = report_texts(inspection)
     current = texts.standard_texts.get(standard.pk)
     narrative, origin = texts.narrative_of(standard)
     initial = {
@@ -330,7 +332,7 @@ def check(request, reference):
         {
             "inspection": inspection,
             "access": access,
-            "findings": services.publication_check(inspection),
+            "findings": publication_check(inspection),
         },
     )
 
@@ -342,7 +344,7 @@ def preview(request, reference):
     return render(
         request,
         "reports/report_preview.html",
-        {"inspection": inspection, "doc": services.report_document(inspection)},
+        {"inspection": inspection, "doc": report_document(inspection)},
     )
 
 

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from inspection.models import Inspection
-from reports.exchange.core import exchange_json, inspection_export
+from reports.exchange.export import inspection_export
+from reports.exchange.format import exchange_json
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.exchange.core import ImportRefused, inspection_import
+from reports.exchange.format import ImportRefused
+from reports.exchange.importer import inspection_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,143 @@
+"""The answers extract for analysts: one row per case and question, with the case's
+classifications, for analysis in a spreadsheet: as CSV (streamed, row by row) and as an
+Excel workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from itertools import groupby
+from operator import itemgetter
+
+from casefiles.models import Case
+from inspection.models import Inspection
+from judgements.models import Answer, AnswerValue
+from judgements.rules import case_questions
+
+ANSWER_COLUMNS = (
+    "Inspection",
+    "Case reference",
+    "Sample type",
+    "Organisation",
+    "Gender",
+    "Ethnicity",
+    "Risk of serious harm",
+    "Safety and wellbeing",
+    "MAPPA level",
+    "Case status",
+    "Standard",
+    "Standard title",
+    "Key question or prompt",
+    "Key question",
+    "Question code",
+    "Question",
+    "Answer",
+    "Evidence note",
+)
+
+
+def answer_rows(inspection: Inspection) -> Iterator[list[str]]:
+    """One row per case and question (ANSWER_COLUMNS), cases by reference, questions in
+    framework order: every question that applies to the case's sample, answered or not,
+    and any other question the case has an answer for.
+
+    Reads the answers as a stream (three queries in all), so memory does not grow with the
+    size of the inspection.
+    """
+    questions = case_questions(inspection.framework)
+    parents = {q.pk: q.code for q in questions if q.is_key_question}
+    cases = list(
+        Case.objects.filter(inspection=inspection)
+        .select_related("organisation")
+        .order_by("reference", "pk")
+    )
+    answers = (
+        Answer.objects.filter(case__inspection=inspection)
+        .order_by("case__reference", "case_id", "question__position")
+        .values_list("case_id", "question_id", "value", "note")
+        .iterator(chunk_size=2000)
+    )
+    groups = groupby(answers, key=itemgetter(0))
+    group = next(groups, None)
+    labels = {value: label for value, label in AnswerValue.choices}
+    for case in cases:
+        given: dict[int, tuple[str, str]] = {}
+        if group is not None and group[0] == case.pk:
+            given = {question_id: (value, note) for _, question_id, value, note in group[1]}
+            group = next(groups, None)
+        classifications = [
+            inspection.reference,
+            case.reference,
+            case.get_sample_type_display(),
+            case.organisation.name,
+            case.get_gender_display(),
+            case.get_ethnicity_display(),
+            case.get_risk_of_serious_harm_display(),
+            case.get_safety_and_wellbeing_display(),
+            case.get_mappa_level_display(),
+            case.get_status_display(),
+        ]
+        for question in questions:
+            if not question.applies(case.sample_type) and question.pk not in given:
+                continue
+            value, note = given.get(question.pk, ("", ""))
+            yield [
+                *classifications,
+                question.standard.code,
+                question.standard.title,
+                "Key question" if question.is_key_question else "Prompt",
+                parents.get(question.parent_id, question.code),
+                question.code,
+                question.text,
+                labels.get(value, ""),
+                note,
+            ]
+
+
+def _csv_safe(value: str) -> str:
+    """Stop a spreadsheet reading text such as '=SUM(...)' in a note as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def answers_csv_lines(inspection: Inspection) -> Iterator[str]:
+    """The answers extract as CSV text, one line at a time (UTF-8 with a byte order mark,
+    which spreadsheet programs need to read the characters right)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(ANSWER_COLUMNS)
+    for row in answer_rows(inspection):
+        yield writer.writerow([_csv_safe(value) for value in row])
+
+
+def answers_xlsx(inspection: Inspection) -> bytes:
+    """The answers extract as an Excel workbook with one sheet, Answers."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Answers")
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for title in ANSWER_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in answer_rows(inspection):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # text stays text, even when it starts with "="
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
