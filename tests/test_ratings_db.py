@@ -31,9 +31,10 @@ from seed004 import (
 
 from casefiles.models import Case, ChildProtectionPlan, Order
 from inspection.models import Inspection, Organisation, Standard
+from inspection.rating_rules import NOT_APPLICABLE, RATING_NAMES, Tally
 from judgements.rules import applicable_questions, case_questions
 from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
-from reports.ratings.engine import NOT_APPLICABLE, RATING_NAMES, AnswerFact, Tally
+from reports.ratings.engine import AnswerFact
 from reports.ratings.selectors import inspection_rating, no_answers
 from reports.ratings.tables import thematic_tables
 

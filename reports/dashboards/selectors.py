@@ -46,9 +46,7 @@ from django.utils.text import slugify
 
 from casefiles.models import Case, Referral
 from inspection.models import Framework, Inspection, Organisation, Question, Standard
-from judgements.models import Answer, OrganisationRating
-from reports.ratings.engine import (
-    JUDGED_BY_ORGANISATION,
+from inspection.rating_rules import (
     NO,
     NOT_APPLICABLE,
     RATING_NAMES,
@@ -59,6 +57,8 @@ from reports.ratings.engine import (
     overall_for,
     tally_summary,
 )
+from judgements.models import Answer, OrganisationRating
+from reports.ratings.engine import JUDGED_BY_ORGANISATION
 from reports.stats import is_small_sample, wilson_interval
 
 COUNTED = sorted(str(status) for status in Case.COUNTED_STATUSES)

@@ -30,6 +30,7 @@ from inspection.access import inspection_access
 from inspection.converters import slug_from_query
 from inspection.formtools import DateField, GovForm
 from inspection.models import Area, Framework, Inspection, Organisation
+from inspection.rating_rules import RATING_NAMES, Tally
 from reports import charts
 from reports.dashboards.selectors import (
     NOT_RATED,
@@ -48,7 +49,6 @@ from reports.dashboards.selectors import (
     referrals_waiting,
 )
 from reports.dashboards.selectors import area_dashboard as build_area_dashboard
-from reports.ratings.engine import RATING_NAMES, Tally
 
 READ_ONLY = ["GET", "HEAD"]
 REFERRALS_PER_PAGE = 50
