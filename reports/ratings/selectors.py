@@ -41,20 +41,24 @@ class RatingSummary:
         return sum(row.cases for row in self.left_out)
 
 
-def framework_standards(framework) -> list[StandardDef]:
-    """The framework's standards and key questions as the engine's plain definitions (1 query).
-
-    One query: the standards joined to their key questions only (not the prompts under
-    them), a standard without key questions coming back once with none.
-    """
-    rows = (
+def framework_key_questions(framework):
+    """The framework's standards, each with its key questions (not the prompts under them),
+    in framework order, as rows (1 query): standard id, code, title, judged by, then the key
+    question's id, code and text (None for a standard without key questions)."""
+    return (
         Standard.objects.filter(framework=framework)
         .annotate(kq=FilteredRelation("questions", condition=Q(questions__parent__isnull=True)))
-        .values_list("code", "title", "judged_by", "kq__code", "kq__text")
+        .values_list("id", "code", "title", "judged_by", "kq__id", "kq__code", "kq__text")
         .order_by("position", "kq__position")
     )
+
+
+def framework_standards(framework) -> list[StandardDef]:
+    """The framework's standards and key questions as the engine's plain definitions (1 query)."""
     standards: dict[str, tuple[str, str, list[KeyQuestionDef]]] = {}
-    for code, title, judged_by, kq_code, kq_text in rows:
+    for _pk, code, title, judged_by, _kq_pk, kq_code, kq_text in framework_key_questions(
+        framework
+    ):
         questions = standards.setdefault(code, (title, judged_by, []))[2]
         if kq_code is not None:
             questions.append(KeyQuestionDef(code=kq_code, text=kq_text))
