@@ -88,7 +88,9 @@ def _wants_csv(request) -> str | None:
 SMALL_SAMPLE_TAG = (
     ' <strong class="govuk-tag govuk-tag--yellow app-tag--small">Small sample</strong>'
 )
-NOT_RATED_CELL = '<td class="govuk-table__cell"><span class="app-not-rated">Not rated</span></td>'
+NOT_RATED_CELL = (
+    f'<td class="govuk-table__cell"><span class="app-not-rated">{NOT_RATED}</span></td>'
+)
 
 
 def rating_cells(cells, row_label: str) -> SafeString:

@@ -56,9 +56,7 @@ def framework_key_questions(framework):
 def framework_standards(framework) -> list[StandardDef]:
     """The framework's standards and key questions as the engine's plain definitions (1 query)."""
     standards: dict[str, tuple[str, str, list[KeyQuestionDef]]] = {}
-    for _pk, code, title, judged_by, _kq_pk, kq_code, kq_text in framework_key_questions(
-        framework
-    ):
+    for _pk, code, title, judged_by, _kq_pk, kq_code, kq_text in framework_key_questions(framework):
         questions = standards.setdefault(code, (title, judged_by, []))[2]
         if kq_code is not None:
             questions.append(KeyQuestionDef(code=kq_code, text=kq_text))

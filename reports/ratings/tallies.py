@@ -86,6 +86,4 @@ def answer_tallies_queryset(
 
 def answer_tallies(*, by: Sequence[Grouping], **scope: Any) -> dict[tuple, Tally]:
     """Group values (a tuple, in the order of ``by``) -> Tally (1 query; see the queryset)."""
-    return {
-        tuple(row[:-3]): Tally(*row[-3:]) for row in answer_tallies_queryset(by=by, **scope)
-    }
+    return {tuple(row[:-3]): Tally(*row[-3:]) for row in answer_tallies_queryset(by=by, **scope)}
