@@ -14,7 +14,10 @@ What is here:
   they are built, so a framework whose rules would leave a percent or a score without a
   rating is refused when it is loaded;
 - :func:`round_half_up`, the one rounding function (people, and the published reports, round
-  halves up; Python's ``round()`` does not), and :func:`whole_percent` built on it.
+  halves up; Python's ``round()`` does not), and :func:`whole_percent` built on it;
+- a key question's result (:class:`Tally`: Yes, No and Not applicable counts, shown as
+  "n of N (p%)"), the band it falls in and how it is summarised when rounding would make it
+  look as if it sat in another band.
 
 Every comparison against a band edge is done on exact fractions, never on a rounded figure,
 so 64.9% is "Requires improvement" even though a report would print it as 65%.
@@ -138,9 +141,15 @@ class RatingRules:
         # Freeze the mapping so a shared rules object cannot be changed under another caller.
         object.__setattr__(self, "scores", MappingProxyType(dict(self.scores)))
         self._validate()
+        # Worked out once: rules are a cache key for every band looked up (band_of_tally).
+        object.__setattr__(
+            self,
+            "_hash",
+            hash((self.bands, tuple(sorted(self.scores.items())), self.overall_thresholds)),
+        )
 
     def __hash__(self) -> int:
-        return hash((self.bands, tuple(sorted(self.scores.items())), self.overall_thresholds))
+        return self._hash  # type: ignore[attr-defined]
 
     def _validate(self) -> None:
         """Refuse rules that would leave some percent or score without a rating."""
@@ -326,20 +335,20 @@ class Tally:
     def percent(self) -> float | None:
         """Unrounded percent of Yes among applicable cases; None (not a division error) when
         there are no applicable cases."""
-        exact = self.fraction
-        return None if exact is None else float(exact)
+        value = self.fraction
+        return None if value is None else float(value)
 
     @property
     def rounded_percent(self) -> Decimal | None:
         """Percent to one decimal place, rounded half up."""
-        exact = self.fraction
-        return None if exact is None else round_half_up(exact, 1)
+        value = self.fraction
+        return None if value is None else round_half_up(value, 1)
 
     @property
     def whole_percent(self) -> int | None:
         """Percent as a whole number, rounded half up, as the published reports print it."""
-        exact = self.fraction
-        return None if exact is None else int(round_half_up(exact))
+        value = self.fraction
+        return None if value is None else int(round_half_up(value))
 
     @property
     def display(self) -> str:
@@ -359,10 +368,10 @@ def tally_summary(tally: Tally, rules: RatingRules) -> str:
     explanation reads "20 of 31 (65%; 64.5% unrounded)".
     """
     text = tally.display
-    exact, whole = tally.fraction, tally.whole_percent
-    if exact is None or whole is None:
+    value, whole = tally.fraction, tally.whole_percent
+    if value is None or whole is None:
         return text
-    if band_for_percent(whole, rules) != band_for_percent(exact, rules):
+    if band_for_percent(whole, rules) != band_for_percent(value, rules):
         return f"{text[:-1]}; {tally.rounded_percent}% unrounded)"
     return text
 
