@@ -8,7 +8,9 @@ else only the inspections whose team they are on, without the national compariso
 built from other teams' cases), and is "not found" when they are on none. The cases behind a
 cell follow the inspection's own access rule (inspection.access).
 
-Every table downloads as CSV with ?format=csv&table=<name>.
+Every table downloads as CSV with ?format=csv&table=<name> (built in exports.py). The figures
+come from the modules beside this one: national.py, area.py, cases.py and referrals.py, on
+the aggregates of rollups.py; the filter form is in forms.py.
 """
 
 from __future__ import annotations
