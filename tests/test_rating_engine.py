@@ -508,3 +508,30 @@ def test_the_one_rounding_function_rounds_halves_up() -> None:
     assert whole_percent(5, 8) == 63
     assert whole_percent(1, 3) == 33
     assert whole_percent(0, 0) is None
+
+
+def test_a_standard_is_explained_with_or_without_its_rating() -> None:
+    from reports.ratings.engine import standard_rating
+
+    rated = standard_rating(
+        judged_by="cases",
+        key_questions=[("9.1.1", Tally(8, 2)), ("9.1.2", Tally(0, 0, 3)), ("9.1.3", Tally(4, 6))],
+        lead_rating=None,
+        rules=RULES,
+    )
+    assert rated.explanation == (
+        "lowest key question 9.1.3: 4 of 10 (40%) -> Inadequate"
+        " (9.1.2 skipped: no applicable cases)"
+    )
+    # Beside the rating (the dashboards), the same words less the rating itself.
+    assert rated.explain(rating_shown=True) == "lowest key question 9.1.3: 4 of 10 (40%)"
+    empty = standard_rating(
+        judged_by="cases", key_questions=[("9.1.1", None)], lead_rating=None, rules=RULES
+    )
+    assert empty.explanation == "not rated: no key question has any applicable cases"
+    assert empty.explain(rating_shown=True) == "no key question has any applicable cases"
+    lead = standard_rating(
+        judged_by="organisation", key_questions=(), lead_rating=GOOD, rules=RULES
+    )
+    assert lead.explanation == "rated by the lead inspector from interviews and documents: Good"
+    assert lead.score == 2

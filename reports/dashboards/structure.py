@@ -128,8 +128,9 @@ class Cell:
 
     @property
     def reason(self) -> str:
-        """The rating engine's explanation, word for word as on the inspection's pages."""
-        return self.verdict.explanation
+        """The rating engine's explanation, as on the inspection's pages, less the rating
+        itself, which the page shows right beside it."""
+        return self.verdict.explain(rating_shown=True)
 
 
 def rate_standard(

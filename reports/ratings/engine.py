@@ -177,20 +177,35 @@ class StandardRating:
     def score(self) -> int | None:
         return None if self.rating is None else self.rules.score_for(self.rating)
 
-    @property
-    def explanation(self) -> str:
-        """Why the standard has its rating, in one line a page can show."""
+    def explain(self, *, rating_shown: bool = False) -> str:
+        """Why the standard has its rating, in one line a page can show.
+
+        "lowest key question 2.2.2: 15 of 31 (48%) -> Inadequate", naming any key question
+        skipped for want of applicable cases. With ``rating_shown`` (a page that shows the
+        rating right beside the line, as the dashboards do) the line gives only the reason:
+        "lowest key question 2.2.2: 15 of 31 (48%)".
+        """
         if self.judged_by == JUDGED_BY_ORGANISATION:
             if self.rating is None:
                 return "not yet rated by the lead inspector"
-            return f"rated by the lead inspector from interviews and documents: {self.rating}"
+            reason = "rated by the lead inspector from interviews and documents"
+            return reason if rating_shown else f"{reason}: {self.rating}"
         if self.rating is None or self.lowest_tally is None:
-            return "not rated: no key question has any applicable cases"
+            reason = "no key question has any applicable cases"
+            return reason if rating_shown else f"not rated: {reason}"
         summary = tally_summary(self.lowest_tally, self.rules)
-        text = f"lowest key question {self.lowest_code}: {summary} -> {self.rating}"
+        reason = f"lowest key question {self.lowest_code}: {summary}"
+        if rating_shown:
+            return reason
+        text = f"{reason} -> {self.rating}"
         if self.skipped:
             text += f" ({', '.join(self.skipped)} skipped: no applicable cases)"
         return text
+
+    @property
+    def explanation(self) -> str:
+        """Why the standard has its rating, rating included (see :meth:`explain`)."""
+        return self.explain()
 
 
 def standard_rating(
