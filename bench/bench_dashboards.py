@@ -8,8 +8,9 @@
 
 Each page is requested through django.test.Client, signed in as a manager, after a few
 warm-up requests; the median and 95th percentile (nearest rank) of the timed requests are
-printed. "Bare SQL" is the answer aggregate the page rests on (reports.dashboards.selectors), run as
-raw SQL with a cursor and fetched: the ratio says how much the page adds to the database work.
+printed. "Bare SQL" is the answer aggregate the page rests on (reports.ratings.tallies, grouped
+by inspection, organisation and question as reports.dashboards.rollups asks), run as raw SQL
+with a cursor and fetched: the ratio says how much the page adds to the database work.
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ from django.test import Client  # noqa: E402
 from casefiles.models import Case  # noqa: E402
 from inspection.models import Inspection, Organisation, User  # noqa: E402
 from judgements.models import Answer  # noqa: E402
-from reports.dashboards import selectors as dashboards  # noqa: E402
+from reports.dashboards.filters import Filters, default_framework  # noqa: E402
+from reports.dashboards.rollups import latest_pairs  # noqa: E402
+from reports.dashboards.structure import framework_structure  # noqa: E402
+from reports.ratings.tallies import answer_tallies_queryset  # noqa: E402
+
+BY_PAIR_AND_QUESTION = ("inspection", "organisation", "question")
 
 WARM_UP = 3
 ORGANISATION = "bench-org-0001"
@@ -106,21 +112,22 @@ def main() -> None:
 
     # The SQL the national view rests on: the answer aggregate over each organisation's
     # latest inspection (on the default framework, no other filter).
-    filters = dashboards.Filters(framework=dashboards.default_framework())
-    structure = dashboards.framework_structure(filters.framework)
+    filters = Filters(framework=default_framework())
+    structure = framework_structure(filters.framework)
     question_ids = [kq.id for kq in structure.case_key_questions]
-    latest = {inspection.id for _o, inspection in dashboards.latest_pairs(filters)}
-    national_sql = dashboards.answer_counts_queryset(
-        inspection_ids=latest, question_ids=question_ids
+    latest = {inspection.id for _o, inspection in latest_pairs(filters)}
+    national_sql = answer_tallies_queryset(
+        by=BY_PAIR_AND_QUESTION, inspections=latest, questions=question_ids
     ).query.sql_with_params()
 
     # The area view's: its own inspections (and the national aggregate above).
     organisation = Organisation.objects.get(slug=ORGANISATION)
     own = list(Inspection.objects.filter(organisations=organisation).values_list("id", flat=True))
-    own_sql = dashboards.answer_counts_queryset(
-        inspection_ids=own,
-        question_ids=question_ids,
-        organisation_ids=[organisation.pk],
+    own_sql = answer_tallies_queryset(
+        by=BY_PAIR_AND_QUESTION,
+        inspections=own,
+        questions=question_ids,
+        organisations=[organisation.pk],
     ).query.sql_with_params()
     size = {
         "organisations": Organisation.objects.filter(slug__startswith="bench-").count(),

@@ -30,12 +30,25 @@ from .choices import (
 )
 
 
+def counted_condition(path: str = "") -> Q:
+    """The condition "this case counts towards ratings" (Case.COUNTED_STATUSES), reached
+    through ``path`` from another model: ``counted_condition("case__")`` on answers or
+    referrals, ``Count("id", filter=counted_condition())`` in a roll-up of cases. Written
+    once here, so every roll-up counts the same cases as the ratings."""
+    return Q(**{f"{path}status__in": sorted(str(status) for status in Case.COUNTED_STATUSES)})
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CaseQuerySet":
         return self.filter(inspection__in=Inspection.objects.visible_to(user))
 
     def for_inspector(self, user) -> "CaseQuerySet":
         return self.filter(inspector=user)
+
+    def counted(self) -> "CaseQuerySet":
+        """Cases whose answers count towards ratings: submitted, in quality assurance or
+        agreed (Case.COUNTED_STATUSES)."""
+        return self.filter(counted_condition())
 
 
 class Case(models.Model):

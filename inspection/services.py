@@ -8,6 +8,7 @@ import jsonschema
 from django.db import transaction
 
 from .models import Domain, Framework, Question, Standard
+from .rating_rules import RatingRules
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "frameworks" / "schema.json"
 
@@ -40,9 +41,15 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
 
     A version already loaded from the same file is left alone. A changed file for a version
     that an inspection already uses is refused: inspections keep the version they started
-    with, so a change must come as a new version.
+    with, so a change must come as a new version. A rating method that would leave some
+    percent or score without a rating (bands out of order, no band from 0, a missing score,
+    overall thresholds out of order) is refused before anything is written.
     """
     data, checksum = framework_file_read(path)
+    try:
+        RatingRules.from_framework_dict(data)
+    except ValueError as error:
+        raise FrameworkError(f"{path.name}: the rating method is not valid: {error}") from error
     existing = Framework.objects.filter(slug=data["slug"], version=data["version"]).first()
     if existing and existing.checksum == checksum:
         return existing, "unchanged"

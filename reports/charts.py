@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from inspection.rating_rules import GOOD, INADEQUATE, NOT_RATED, OUTSTANDING, REQUIRES_IMPROVEMENT
+
 FONT = "arial, sans-serif"
 TEXT_COLOUR = "#0b0c0c"
 GRID_COLOUR = "#b1b4b6"
@@ -28,11 +30,11 @@ INTERVAL_COLOUR = "#0b0c0c"
 #: Fill colours of the four ratings (the tags on the pages use the same ones). White text
 #: on each passes WCAG AA contrast.
 RATING_COLOURS = {
-    "Outstanding": "#00703c",
-    "Good": "#1d70b8",
-    "Requires improvement": "#8a4a00",
-    "Inadequate": "#b0281a",
-    "Not rated": "#505a5f",
+    OUTSTANDING: "#00703c",
+    GOOD: "#1d70b8",
+    REQUIRES_IMPROVEMENT: "#8a4a00",
+    INADEQUATE: "#b0281a",
+    NOT_RATED: "#505a5f",
 }
 
 ROW_HEIGHT = 28

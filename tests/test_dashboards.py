@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from casefiles.models import Case, Referral
 from inspection.models import Area, Organisation, Question
+from inspection.rating_rules import Tally
 from judgements.models import Answer, OrganisationRating
-from reports.dashboards.selectors import Figure, compare
-from reports.ratings.engine import Tally
+from reports.dashboards.figures import Figure, compare
 from reports.ratings.selectors import inspection_rating
 from tests.conftest import make_case, make_inspection
 
@@ -468,10 +468,11 @@ def _queries(client, url) -> int:
 
 NATIONAL_QUERIES = (
     # the session and the user; the filter form's frameworks and regions; the default
-    # framework (that of the latest fieldwork); the framework's standards and key questions;
-    # each organisation's latest inspection; THE answer aggregate; the lead inspectors'
-    # ratings; cases per inspection; saving the session (a savepoint, the update, release).
-    14
+    # framework (that of the latest fieldwork); the framework's standards with their key
+    # questions (one query); each organisation's latest inspection; THE answer aggregate; the
+    # lead inspectors' ratings; cases per inspection; saving the session (a savepoint, the
+    # update, release).
+    13
 )
 
 

@@ -1,6 +1,6 @@
 """Checks on the inspection framework data files in inspection/frameworks/.
 
-Plain JSON and JSON Schema checks: no Django, no database.
+Plain JSON and JSON Schema checks, and (last) the rating method checked when a file is loaded.
 """
 
 import copy
@@ -510,3 +510,57 @@ def test_schema_rejects_unknown_rating(validator, valid_doc):
     valid_doc = copy.deepcopy(_load(YOS_2018))
     del valid_doc["rating_scores"]["Inadequate"]
     assert _errors(validator, valid_doc)
+
+
+# --- the rating method is checked when a framework is loaded --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["rating_bands"].reverse(),
+            "rating_bands must be ordered by min_percent, highest first",
+        ),
+        (
+            lambda d: d["rating_bands"][-1].update(min_percent=10),
+            "the last rating band must start at 0",
+        ),
+        (
+            lambda d: d["rating_bands"][1].update(rating="Outstanding"),
+            "a rating may appear only once in rating_bands",
+        ),
+        (
+            lambda d: d["overall_thresholds"][-1].update(above_per_standard=0.1),
+            "the last overall threshold must have above_per_standard null",
+        ),
+        (
+            lambda d: d["overall_thresholds"][0].update(above_per_standard=1),
+            "overall_thresholds must be ordered, highest first",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_loading_refuses_a_framework_whose_rating_method_leaves_gaps(tmp_path, change, message):
+    from inspection.models import Framework
+    from inspection.services import FrameworkError, framework_load
+
+    doc = _load(YOS_2018)
+    doc["version"] = "2099"
+    change(doc)
+    path = tmp_path / f"{doc['slug']}-2099.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(FrameworkError) as refused:
+        framework_load(path=path)
+    assert str(refused.value).startswith(f"{path.name}: the rating method is not valid: ")
+    assert message in str(refused.value)
+    assert not Framework.objects.filter(version="2099").exists()
+
+
+@pytest.mark.django_db
+def test_loading_accepts_both_framework_files_rating_methods():
+    from inspection.services import framework_load
+
+    for name in FRAMEWORK_FILES:
+        framework, _outcome = framework_load(path=FRAMEWORK_DIR / name)
+        assert framework.rating_bands == _load(name)["rating_bands"]

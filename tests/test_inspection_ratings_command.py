@@ -20,7 +20,7 @@ from test_ratings_db import (
 )
 
 from inspection.models import Area, Inspection, Organisation
-from reports.ratings.engine import RATING_NAMES
+from inspection.rating_rules import RATING_NAMES
 
 
 def run(*args: str) -> str:

@@ -1,4 +1,5 @@
-"""Tests for reports.ratings.engine: bands, overall cut points, edge cases and the seed 004 ratings.
+"""Tests for reports.ratings.engine and inspection.rating_rules: bands, overall cut points,
+rounding, edge cases and the seed 004 ratings.
 
 No database and no Django: the engine is plain Python, so these run with ``-p no:django``.
 """
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.ratings.engine import (
+from inspection.rating_rules import (
     DEFAULT_FRAMEWORK_RULES,
     DEFAULT_RULES,
     GOOD,
@@ -22,15 +23,19 @@ from reports.ratings.engine import (
     OUTSTANDING,
     RATING_NAMES,
     REQUIRES_IMPROVEMENT,
+    RatingRules,
+    Tally,
+    band_for_percent,
+    overall_for,
+    round_half_up,
+    whole_percent,
+)
+from reports.ratings.engine import (
     AnswerFact,
     InspectionRating,
     KeyQuestionDef,
-    RatingRules,
     StandardDef,
-    Tally,
-    band_for_percent,
     explain,
-    overall_for,
     rate_inspection,
 )
 from tests.seed004 import (
@@ -488,3 +493,45 @@ def test_seed004_64_percent_stays_requires_improvement(seed004: InspectionRating
     assert kq.tally.display == "9 of 14 (64%)"
     assert kq.tally.percent is not None and kq.tally.percent < 65
     assert seed004.standard("3.2").lowest is kq
+
+
+# --------------------------------------------------------------------------- rounding
+
+
+def test_the_one_rounding_function_rounds_halves_up() -> None:
+    assert round(62.5) == 62  # Python rounds half to even; the reports do not
+    assert round_half_up(62.5) == 63
+    assert round_half_up(Fraction(129, 2)) == 65
+    assert round_half_up(Fraction(2000, 31), 1) == Decimal("64.5")
+    assert round_half_up(0.125, 2) == Decimal("0.13")
+    assert round_half_up(-2.5) == -3  # away from zero: a difference of -2.5 points is -3
+    assert whole_percent(5, 8) == 63
+    assert whole_percent(1, 3) == 33
+    assert whole_percent(0, 0) is None
+
+
+def test_a_standard_is_explained_with_or_without_its_rating() -> None:
+    from reports.ratings.engine import standard_rating
+
+    rated = standard_rating(
+        judged_by="cases",
+        key_questions=[("9.1.1", Tally(8, 2)), ("9.1.2", Tally(0, 0, 3)), ("9.1.3", Tally(4, 6))],
+        lead_rating=None,
+        rules=RULES,
+    )
+    assert rated.explanation == (
+        "lowest key question 9.1.3: 4 of 10 (40%) -> Inadequate"
+        " (9.1.2 skipped: no applicable cases)"
+    )
+    # Beside the rating (the dashboards), the same words less the rating itself.
+    assert rated.explain(rating_shown=True) == "lowest key question 9.1.3: 4 of 10 (40%)"
+    empty = standard_rating(
+        judged_by="cases", key_questions=[("9.1.1", None)], lead_rating=None, rules=RULES
+    )
+    assert empty.explanation == "not rated: no key question has any applicable cases"
+    assert empty.explain(rating_shown=True) == "no key question has any applicable cases"
+    lead = standard_rating(
+        judged_by="organisation", key_questions=(), lead_rating=GOOD, rules=RULES
+    )
+    assert lead.explanation == "rated by the lead inspector from interviews and documents: Good"
+    assert lead.score == 2

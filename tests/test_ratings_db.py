@@ -31,9 +31,10 @@ from seed004 import (
 
 from casefiles.models import Case, ChildProtectionPlan, Order
 from inspection.models import Inspection, Organisation, Standard
+from inspection.rating_rules import NOT_APPLICABLE, RATING_NAMES, Tally
 from judgements.rules import applicable_questions, case_questions
 from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
-from reports.ratings.engine import NOT_APPLICABLE, RATING_NAMES, AnswerFact, Tally
+from reports.ratings.engine import AnswerFact
 from reports.ratings.selectors import inspection_rating, no_answers
 from reports.ratings.tables import thematic_tables
 
@@ -343,6 +344,41 @@ def test_without_organisation_ratings_the_lead_standards_are_unrated(inspection,
     assert result.standard("1.1").explanation == "not yet rated by the lead inspector"
     assert result.standards_rated == 8
 
+
+
+def test_answer_tallies_count_the_same_answers_whatever_the_grouping(seed004, people):
+    from reports.ratings.tallies import answer_tallies
+
+    by_question = answer_tallies(by=("question_code",), inspections=seed004)
+    assert {
+        code: (t.yes, t.no, t.not_applicable)
+        for (code,), t in by_question.items()
+        if code in SEED004_COUNTS
+    } == SEED004_COUNTS
+    # Court disposals answer domain two and out-of-court disposals domain three; summed over
+    # sample types (or organisations) every question has the same counts as above.
+    by_sample = answer_tallies(by=("sample_type", "question_code"), inspections=seed004)
+    assert {sample for sample, _code in by_sample} == {"court_disposal", "out_of_court"}
+    assert all(code.startswith("2.") for sample, code in by_sample if sample == "court_disposal")
+    summed: dict[str, Tally] = defaultdict(Tally)
+    for (_sample, code), tally in by_sample.items():
+        summed[code] += tally
+    assert summed == {code: tally for (code,), tally in by_question.items()}
+    by_organisation = answer_tallies(by=("organisation", "question"), inspections=seed004)
+    assert sum(by_organisation.values(), Tally()) == sum(by_question.values(), Tally())
+
+    # A case that stops counting (returned by quality assurance) leaves every tally at once.
+    from judgements.services import case_return, qa_select
+
+    case = seed004.cases.get(reference="BD-C01")
+    qa_select(case=case, selected=True, actor=people.lead)
+    key = case.answers.filter(question__parent__isnull=True).first().question
+    case_return(case=case, moderator=people.qa, reasons={key: "Say more about the plan."})
+    after = answer_tallies(by=("question_code",), inspections=seed004)
+    assert after[("2.1.1",)].total == by_question[("2.1.1",)].total - 1
+
+    with pytest.raises(ValueError, match="group answers by"):
+        answer_tallies(by=("colour",), inspections=seed004)
 
 # Drill-down to evidence -----------------------------------------------------------------------
 

@@ -8,17 +8,17 @@ else only the inspections whose team they are on, without the national compariso
 built from other teams' cases), and is "not found" when they are on none. The cases behind a
 cell follow the inspection's own access rule (inspection.access).
 
-Every table downloads as CSV with ?format=csv&table=<name>.
+Every table downloads as CSV with ?format=csv&table=<name> (built in exports.py). The figures
+come from the modules beside this one: national.py, area.py, cases.py and referrals.py, on
+the aggregates of rollups.py; the filter form is in forms.py.
 """
 
 from __future__ import annotations
 
-import csv
 import html
 from datetime import date
 
-from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -29,31 +29,28 @@ from django.views.decorators.http import require_http_methods
 from inspection import permissions
 from inspection.access import inspection_access
 from inspection.converters import slug_from_query
-from inspection.formtools import DateField, GovForm
-from inspection.models import Area, Framework, Inspection, Organisation
+from inspection.models import Area, Inspection, Organisation
+from inspection.rating_rules import NOT_RATED, RATING_NAMES
+from judgements.models import OrganisationRating
 from reports import charts
-from reports.dashboards.selectors import (
-    NOT_RATED,
-    Figure,
-    Filters,
-    cell_cases,
-    default_framework,
-    figure_columns,
-    framework_key,
-    framework_structure,
-    national_dashboard,
-    national_figures_csv_rows,
-    national_question,
-    rate_standard,
-    referral_tracker,
-    referrals_waiting,
+from reports.dashboards.area import area_dashboard as build_area_dashboard
+from reports.dashboards.cases import cell_cases
+from reports.dashboards.exports import (
+    area_csv,
+    cases_csv,
+    national_csv,
+    question_csv,
+    referrals_csv,
+    unknown_table,
 )
-from reports.dashboards.selectors import area_dashboard as build_area_dashboard
-from reports.ratings.engine import RATING_NAMES, Tally
+from reports.dashboards.filters import framework_key
+from reports.dashboards.forms import DashboardFilterForm
+from reports.dashboards.national import national_dashboard, national_question
+from reports.dashboards.referrals import referral_tracker, referrals_waiting, why_listed
+from reports.dashboards.structure import framework_structure, rate_standard
 
 READ_ONLY = ["GET", "HEAD"]
 REFERRALS_PER_PAGE = 50
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_manager(user) -> bool:
@@ -66,68 +63,6 @@ def require_manager(user) -> None:
 
 
 # --------------------------------------------------------------------------- filters
-
-
-class DashboardFilterForm(GovForm):
-    """The dashboards' filters. Every field is optional; a bad value is refused with a message
-    that names the field, and the page shows no figures until it is put right."""
-
-    framework = forms.ChoiceField(label="Framework", required=False)
-    kind = forms.ChoiceField(
-        label="Organisation type",
-        required=False,
-        choices=[("", "All types"), *Organisation.Kind.choices],
-    )
-    region = forms.ChoiceField(label="Region", required=False)
-    fieldwork_from = DateField(
-        label="Fieldwork from", required=False, help_text="For example, 1 4 2019"
-    )
-    fieldwork_to = DateField(
-        label="Fieldwork to", required=False, help_text="For example, 31 3 2024"
-    )
-
-    def __init__(self, data, *, all_frameworks: bool = False):
-        super().__init__(data)
-        self.helper.form_method = "get"
-        self.frameworks = {
-            framework_key(f): f for f in Framework.objects.order_by("name", "-version")
-        }
-        choices = [(key, str(f)) for key, f in self.frameworks.items()]
-        self.fields["framework"].choices = (
-            [("", "All frameworks")] + choices if all_frameworks else choices
-        )
-        if not all_frameworks:
-            self.fields["framework"].help_text = "Ratings compare organisations on one framework"
-        regions = Area.objects.order_by("region").values_list("region", flat=True).distinct()
-        self.fields["region"].choices = [("", "All regions")] + [(r, r) for r in regions]
-        self.all_frameworks = all_frameworks
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("fieldwork_from"), cleaned.get("fieldwork_to")
-        if start and end and end < start:
-            self.add_error(
-                "fieldwork_to",
-                ValidationError("Fieldwork to must be the same as or after fieldwork from"),
-            )
-        return cleaned
-
-    def filters(self) -> Filters:
-        data = self.cleaned_data
-        framework = self.frameworks.get(data["framework"])
-        if framework is None and not self.all_frameworks:
-            framework = default_framework()
-            if framework is not None:
-                # Show the framework the figures are for, not the first in the list.
-                self.data = self.data.copy()
-                self.data["framework"] = framework_key(framework)
-        return Filters(
-            framework=framework,
-            kind=data["kind"],
-            region=data["region"],
-            fieldwork_from=data["fieldwork_from"],
-            fieldwork_to=data["fieldwork_to"],
-        )
 
 
 def _filter_form(request, *, all_frameworks: bool = False) -> DashboardFilterForm:
@@ -145,31 +80,10 @@ def _invalid(request, template: str, context: dict) -> HttpResponse:
 # --------------------------------------------------------------------------- CSV
 
 
-def csv_response(filename: str, rows) -> HttpResponse:
-    """A CSV download. Cells that a spreadsheet would run as a formula are quoted with '."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow(
-            [
-                f"'{value}"
-                if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS)
-                else value
-                for value in row
-            ]
-        )
-    return response
-
-
 def _wants_csv(request) -> str | None:
     if request.GET.get("format") != "csv":
         return None
     return request.GET.get("table", "")
-
-
-def _unknown_table(table: str):
-    raise Http404(f"There is no table called {table!r} on this page.")
 
 
 # --------------------------------------------------------------------------- grid cells
@@ -177,7 +91,9 @@ def _unknown_table(table: str):
 SMALL_SAMPLE_TAG = (
     ' <strong class="govuk-tag govuk-tag--yellow app-tag--small">Small sample</strong>'
 )
-NOT_RATED_CELL = '<td class="govuk-table__cell"><span class="app-not-rated">Not rated</span></td>'
+NOT_RATED_CELL = (
+    f'<td class="govuk-table__cell"><span class="app-not-rated">{NOT_RATED}</span></td>'
+)
 
 
 def rating_cells(cells, row_label: str) -> SafeString:
@@ -220,7 +136,7 @@ def national(request):
 
     table = _wants_csv(request)
     if table is not None:
-        return _national_csv(view, table)
+        return national_csv(view, table)
 
     standards = view.standards
     context.update(
@@ -270,46 +186,6 @@ def _csv_query(request) -> str:
     return query.urlencode()
 
 
-def _national_csv(view, table: str) -> HttpResponse:
-    key = framework_key(view.structure.framework)
-    if table == "ratings":
-        rows = [
-            [
-                "organisation",
-                "type",
-                "area",
-                "region",
-                "inspection",
-                "fieldwork start",
-                "cases scored",
-                *[f"{s.code} {s.title}" for s in view.standards],
-                "overall",
-            ]
-        ]
-        for row in view.rows:
-            rows.append(
-                [
-                    row.organisation.name,
-                    row.organisation.kind_label,
-                    row.organisation.area_name,
-                    row.organisation.region,
-                    row.inspection.reference,
-                    row.inspection.fieldwork_start.isoformat(),
-                    row.cases_counted,
-                    *[cell.label for cell in row.cells],
-                    row.overall or NOT_RATED,
-                ]
-            )
-        return csv_response(f"ratings-{key}.csv", rows)
-    if table == "distribution":
-        rows = [["standard", "title", *view.rating_names]]
-        rows += [[r.standard.code, r.standard.title, *r.counts] for r in view.distribution]
-        return csv_response(f"ratings-by-standard-{key}.csv", rows)
-    if table == "questions":
-        return csv_response(f"key-questions-{key}.csv", national_figures_csv_rows(view))
-    _unknown_table(table)
-
-
 def _questions_chart(items, *, chart_id: str, title: str, description: str, marker_label=""):
     """A bar per key question: % yes with its 95% interval, and the national mark if given."""
     bars = []
@@ -353,24 +229,8 @@ def question(request, code):
     table = _wants_csv(request)
     if table is not None:
         if table != "organisations":
-            _unknown_table(table)
-        header = ["organisation", "area", "region", "inspection", "fieldwork start"]
-        header += ["yes", "applicable", "percent", "ci_low", "ci_high", "small_sample"]
-        return csv_response(
-            f"key-question-{code}-{framework_key(filters.framework)}.csv",
-            [header]
-            + [
-                [
-                    r.row.organisation.name,
-                    r.row.organisation.area_name,
-                    r.row.organisation.region,
-                    r.row.inspection.reference,
-                    r.row.inspection.fieldwork_start.isoformat(),
-                    *figure_columns(r.figure),
-                ]
-                for r in rows
-            ],
-        )
+            unknown_table(table)
+        return question_csv(code, filters.framework, rows)
     context.update(
         view=view,
         key_question=key_question,
@@ -446,7 +306,7 @@ def _area_page(request, *, organisation_ids, heading, caption, area, filename, o
             return render(request, "reports/dashboard_area.html", context)
     table = _wants_csv(request)
     if table is not None and view.structure is not None:
-        return _area_csv(view, table, f"{filename}-{framework_key(view.structure.framework)}")
+        return area_csv(view, table, f"{filename}-{framework_key(view.structure.framework)}")
     if view.structure is not None:
         context["trend"] = [(row, rating_cells(row.cells, row.label)) for row in view.rows]
         context["trend_chart"] = charts.stacked_bar_chart(
@@ -500,59 +360,6 @@ def _row_label(row, view) -> str:
     return row.label
 
 
-def _area_csv(view, table: str, filename: str) -> HttpResponse:
-    if table == "ratings":
-        rows = [
-            [
-                "organisation",
-                "inspection",
-                "fieldwork start",
-                "cases scored",
-                *[f"{s.code} {s.title}" for s in view.standards],
-                "overall",
-            ]
-        ]
-        for row in view.rows:
-            rows.append(
-                [
-                    row.organisation.name,
-                    row.inspection.reference,
-                    row.inspection.fieldwork_start.isoformat(),
-                    row.cases_counted,
-                    *[c.label for c in row.cells],
-                    row.overall or NOT_RATED,
-                ]
-            )
-        return csv_response(f"ratings-{filename}.csv", rows)
-    if table == "questions":
-        header = ["organisation", "inspection", "fieldwork start", "key question", "text"]
-        header += ["yes", "applicable", "percent", "ci_low", "ci_high", "small_sample"]
-        if view.with_national:
-            header += ["national yes", "national applicable", "national percent", "compared"]
-        rows = [header]
-        for row in view.rows:
-            for q in row.questions:
-                line = [
-                    row.organisation.name,
-                    row.inspection.reference,
-                    row.inspection.fieldwork_start.isoformat(),
-                    q.key_question.code,
-                    q.key_question.text,
-                    *figure_columns(q.figure),
-                ]
-                if view.with_national:
-                    national = q.national or Figure(Tally())
-                    line += [
-                        national.yes,
-                        national.applicable,
-                        "" if national.percent is None else national.percent,
-                        q.comparison.verdict if q.comparison else "",
-                    ]
-                rows.append(line)
-        return csv_response(f"key-questions-{filename}.csv", rows)
-    _unknown_table(table)
-
-
 # --------------------------------------------------------------------------- drill-down
 
 
@@ -590,8 +397,6 @@ def cases(request, reference, organisation):
     )
     cell = None
     if standard_code:
-        from judgements.models import OrganisationRating
-
         lead = dict(
             OrganisationRating.objects.filter(
                 inspection=inspection, organisation=organisation, standard_id=standard.id
@@ -604,29 +409,11 @@ def cases(request, reference, organisation):
             structure.rules,
         )
     table = _wants_csv(request)
-    if table == "figures":
-        header = ["key question", "text", "yes", "applicable", "percent", "ci_low", "ci_high"]
-        return csv_response(
-            f"figures-{inspection.reference}-{organisation.slug}-"
-            f"{standard_code or question_code}.csv",
-            [header + ["small_sample"]]
-            + [
-                [kq.code, kq.text, *figure_columns(figure)]
-                for kq, figure in zip(behind.key_questions, behind.figures, strict=True)
-            ],
-        )
     if table is not None:
-        if table != "cases":
-            _unknown_table(table)
-        header = ["case", "sample", "status", *[kq.code for kq in behind.key_questions]]
-        return csv_response(
-            f"cases-{inspection.reference}-{organisation.slug}-"
-            f"{standard_code or question_code}.csv",
-            [header]
-            + [
-                [r.reference, r.sample_type, r.status, *[v or "" for v in r.answers]]
-                for r in behind.rows
-            ],
+        return cases_csv(
+            table,
+            f"{inspection.reference}-{organisation.slug}-{standard_code or question_code}",
+            behind,
         )
     try:
         standard_url = reverse("reports:ratings_standard", args=[reference, standard.code])
@@ -670,7 +457,7 @@ def referrals(request):
 
     table = _wants_csv(request)
     if table is not None:
-        return _referrals_csv(table, by_organisation, by_area, waiting)
+        return referrals_csv(table, by_organisation, by_area, waiting)
 
     page = Paginator(waiting, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
     for referral in page.object_list:
@@ -702,87 +489,3 @@ def _without(request, *names) -> str:
     for name in names:
         query.pop(name, None)
     return query.urlencode()
-
-
-def _tracker_columns(row) -> list:
-    return [
-        row.referrals,
-        row.no_response,
-        row.not_followed_up,
-        "" if row.average_days is None else row.average_days,
-        "" if row.longest_days is None else row.longest_days,
-    ]
-
-
-def _referrals_csv(table, by_organisation, by_area, waiting) -> HttpResponse:
-    counts = [
-        "referrals",
-        "no response",
-        "not followed up",
-        "average days waited",
-        "longest days waited",
-    ]
-    if table == "organisations":
-        return csv_response(
-            "referrals-by-organisation.csv",
-            [["organisation", "area", "region", *counts]]
-            + [[r.name, r.area_name, r.region, *_tracker_columns(r)] for r in by_organisation],
-        )
-    if table == "areas":
-        return csv_response(
-            "referrals-by-area.csv",
-            [["area", "region", *counts]]
-            + [[r.area_name, r.region, *_tracker_columns(r)] for r in by_area],
-        )
-    if table == "waiting":
-        rows = [
-            [
-                "case",
-                "organisation",
-                "area",
-                "inspection",
-                "referral date",
-                "response date",
-                "timely",
-                "satisfactory",
-                "followed up",
-                "escalated",
-                "days waited",
-                "why listed",
-            ]
-        ]
-        for referral in waiting.iterator(chunk_size=2000):
-            case = referral.case
-            rows.append(
-                [
-                    case.reference,
-                    case.organisation.name,
-                    case.organisation.area.name,
-                    case.inspection.reference,
-                    referral.referral_date.isoformat(),
-                    referral.response_date.isoformat() if referral.response_date else "",
-                    _yes_no(referral.response_timely),
-                    _yes_no(referral.response_satisfactory),
-                    _yes_no(referral.followed_up),
-                    _yes_no(referral.escalated),
-                    referral.waited.days if referral.waited is not None else "",
-                    why_listed(referral),
-                ]
-            )
-        return csv_response("referrals-waiting.csv", rows)
-    _unknown_table(table)
-
-
-def _yes_no(value) -> str:
-    return {True: "yes", False: "no"}.get(value, "not known")
-
-
-def why_listed(referral) -> str:
-    if referral.response_date is None:
-        return "No response recorded"
-    problems = []
-    if referral.response_timely is False:
-        problems.append("late")
-    if referral.response_satisfactory is False:
-        problems.append("unsatisfactory")
-    return f"Response {' and '.join(problems)}, not followed up"

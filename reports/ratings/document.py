@@ -5,7 +5,8 @@ Printed by ``manage.py inspection_ratings --json`` and frozen by the retention p
 
 from typing import Any
 
-from reports.ratings.engine import KeyQuestionResult, StandardResult, Tally
+from inspection.rating_rules import NOT_RATED, Tally
+from reports.ratings.engine import JUDGED_BY_CASES, KeyQuestionResult, StandardResult
 from reports.ratings.selectors import RatingSummary
 
 FORMAT_VERSION = 1
@@ -99,9 +100,9 @@ def rating_table(summary: RatingSummary) -> list[str]:
         )
     lines.append("")
     for standard in result.standards:
-        lines.append(f"{standard.code} {standard.title}: {standard.rating or 'Not rated'}")
+        lines.append(f"{standard.code} {standard.title}: {standard.rating or NOT_RATED}")
         lines.append(f"  {standard.explanation}")
-        if standard.judged_by == "cases":
+        if standard.judged_by == JUDGED_BY_CASES:
             lines.append(f"  {'':<7} {'Yes':>4} {'No':>4} {'N/A':>4}  Result")
             for kq in standard.key_questions:
                 t = kq.tally
@@ -109,5 +110,5 @@ def rating_table(summary: RatingSummary) -> list[str]:
                     f"  {kq.code:<7} {t.yes:>4} {t.no:>4} {t.not_applicable:>4}  {kq.summary}"
                 )
         lines.append("")
-    lines.append(f"Overall: {result.rating or 'Not rated'} ({result.explanation})")
+    lines.append(f"Overall: {result.rating or NOT_RATED} ({result.explanation})")
     return lines

@@ -1,9 +1,15 @@
-"""The rating engine: how inspectors' Yes / No / Not applicable answers become ratings.
+"""The rating engine: how counts of inspectors' Yes / No / Not applicable answers become ratings.
 
 Plain Python on purpose -- no ORM, no database, no Django -- so that the method that
 reproduces the published ratings (DOMAIN.md, "How answers become ratings") can be tested
-against seed 004 in milliseconds and reused by pages, exports and dashboards alike. The
-application adapts its database rows into the frozen dataclasses below.
+against seed 004 in milliseconds. The rules it applies (rating names, bands, scores, overall
+cut points, rounding) are a framework's data, in :mod:`inspection.rating_rules`.
+
+The engine works on tallies: counts of Yes, No and Not applicable per key question (and per
+organisation), as :func:`reports.ratings.tallies.answer_tallies` counts them in the database.
+A standard's rating and its explanation come from one function, :func:`standard_rating`,
+which the ratings pages, the written report, the JSON document and the dashboards all call,
+so a rating reads the same wherever it is shown.
 
 The method, in short:
 
@@ -14,9 +20,6 @@ The method, in short:
 3. Standards judged from interviews and documents are rated directly by the lead inspector.
 4. The overall rating sums the rated standards' scores and compares the sum with thresholds
    scaled by the number of standards rated; unrated standards are left out of that number.
-
-Every comparison against a band edge is done on exact fractions, never on a rounded figure,
-so 64.9% is "Requires improvement" even though a report would print it as 65%.
 """
 
 from __future__ import annotations
@@ -24,236 +27,32 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
-from fractions import Fraction
-from types import MappingProxyType
 from typing import Any, Literal
 
-OUTSTANDING = "Outstanding"
-GOOD = "Good"
-REQUIRES_IMPROVEMENT = "Requires improvement"
-INADEQUATE = "Inadequate"
-
-#: The four rating names, best first, exactly as published reports spell them.
-RATING_NAMES: tuple[str, ...] = (OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE)
+from inspection.rating_rules import (
+    ANSWER_VALUES,
+    NO,
+    RATING_NAMES,
+    AnswerValue,
+    RatingRules,
+    Tally,
+    band_of_tally,
+    overall_for,
+    tally_summary,
+)
 
 JUDGED_BY_CASES = "cases"
 JUDGED_BY_ORGANISATION = "organisation"
 JudgedBy = Literal["cases", "organisation"]
 
-YES = "yes"
-NO = "no"
-NOT_APPLICABLE = "na"
-AnswerValue = Literal["yes", "no", "na"]
-ANSWER_VALUES: frozenset[str] = frozenset({YES, NO, NOT_APPLICABLE})
 
-Percent = float | int | Decimal | Fraction
-
-
-# --------------------------------------------------------------------------- numbers
-
-
-def _exact(value: Percent | str) -> Fraction:
-    """Turn a percent or threshold into an exact fraction.
-
-    Floats are read as the decimal they print as (``64.9`` -> 649/10), not as their binary
-    approximation, so that a threshold written as 64.9 in a framework file and a percent typed
-    as 64.9 compare equal -- which is what a person reading either would expect.
-    """
-    if isinstance(value, bool):
-        raise TypeError("a percent or threshold must be a number, not a bool")
-    if isinstance(value, Fraction | int):
-        return Fraction(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"not a finite number: {value!r}")
-        return Fraction(repr(value))
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"not a finite number: {value!r}")
-        return Fraction(value)
-    if isinstance(value, str):
-        return Fraction(value)
-    raise TypeError(f"not a number: {value!r}")
-
-
-def _round_half_up(value: Fraction, places: int) -> Decimal:
-    """Round half up, as people (and the published reports) do; Python's round() does not."""
-    with localcontext() as ctx:
-        ctx.prec = 50
-        quotient = Decimal(value.numerator) / Decimal(value.denominator)
-        return quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def _natural_key(text: str) -> tuple[Any, ...]:
+def natural_key(text: str) -> tuple[Any, ...]:
     """Sort "case-2" before "case-10", so drill-down lists read in sample order."""
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
         for part in re.split(r"(\d+)", text)
         if part
     )
-
-
-# --------------------------------------------------------------------------- rules
-
-
-@dataclass(frozen=True)
-class RatingBand:
-    """A key question at or above ``min_percent`` (and below the band above) takes ``rating``."""
-
-    rating: str
-    min_percent: Fraction
-
-
-@dataclass(frozen=True)
-class OverallThreshold:
-    """The overall rating is ``rating`` when the score exceeds ``above_per_standard`` x N.
-
-    ``above_per_standard`` None is the floor row, which always matches.
-    """
-
-    rating: str
-    above_per_standard: Fraction | None
-
-
-@dataclass(frozen=True)
-class RatingRules:
-    """Bands, scores and overall thresholds of one framework version.
-
-    Kept as data because frameworks are versioned and an inspection keeps the version it
-    started with; the 2018 values are in :data:`DEFAULT_RULES`.
-    """
-
-    bands: tuple[RatingBand, ...]
-    scores: Mapping[str, int]
-    overall_thresholds: tuple[OverallThreshold, ...]
-
-    def __post_init__(self) -> None:
-        # Freeze the mapping so a shared rules object cannot be changed under another caller.
-        object.__setattr__(self, "scores", MappingProxyType(dict(self.scores)))
-        self._validate()
-
-    def __hash__(self) -> int:
-        return hash((self.bands, tuple(sorted(self.scores.items())), self.overall_thresholds))
-
-    def _validate(self) -> None:
-        """Refuse rules that would leave some percent or score without a rating."""
-        if not self.bands:
-            raise ValueError("rating_bands must not be empty")
-        for item in (*self.bands, *self.overall_thresholds):
-            if item.rating not in RATING_NAMES:
-                raise ValueError(f"unknown rating name {item.rating!r}; use one of {RATING_NAMES}")
-        mins = [band.min_percent for band in self.bands]
-        if any(a <= b for a, b in zip(mins, mins[1:], strict=False)):
-            raise ValueError("rating_bands must be ordered by min_percent, highest first")
-        if mins[-1] > 0:
-            raise ValueError("the last rating band must start at 0 so every percent has a band")
-        names = [band.rating for band in self.bands]
-        if len(set(names)) != len(names):
-            raise ValueError("a rating may appear only once in rating_bands")
-        for name in names:
-            if name not in self.scores:
-                raise ValueError(f"rating_scores has no score for {name!r}")
-        for name, score in self.scores.items():
-            if name not in RATING_NAMES:
-                raise ValueError(f"unknown rating name {name!r} in rating_scores")
-            if isinstance(score, bool) or not isinstance(score, int):
-                raise ValueError(f"rating score for {name!r} must be a whole number")
-        if not self.overall_thresholds:
-            raise ValueError("overall_thresholds must not be empty")
-        *upper, floor = self.overall_thresholds
-        if floor.above_per_standard is not None:
-            raise ValueError("the last overall threshold must have above_per_standard null")
-        limits = [row.above_per_standard for row in upper]
-        if any(limit is None for limit in limits):
-            raise ValueError("only the last overall threshold may have above_per_standard null")
-        if any(a <= b for a, b in zip(limits, limits[1:], strict=False)):  # type: ignore[operator]
-            raise ValueError("overall_thresholds must be ordered, highest first")
-
-    @classmethod
-    def from_framework_dict(cls, d: Mapping[str, Any]) -> RatingRules:
-        """Read ``rating_bands``, ``rating_scores`` and ``overall_thresholds`` of a framework.
-
-        Numbers are kept exact (``Fraction``), so a threshold of 64.9 means 649/10.
-        """
-        try:
-            bands = tuple(
-                RatingBand(rating=row["rating"], min_percent=_exact(row["min_percent"]))
-                for row in d["rating_bands"]
-            )
-            scores = {str(name): score for name, score in d["rating_scores"].items()}
-            thresholds = tuple(
-                OverallThreshold(
-                    rating=row["rating"],
-                    above_per_standard=(
-                        None
-                        if row["above_per_standard"] is None
-                        else _exact(row["above_per_standard"])
-                    ),
-                )
-                for row in d["overall_thresholds"]
-            )
-        except KeyError as exc:
-            raise ValueError(f"framework rating rules are missing {exc.args[0]!r}") from exc
-        return cls(bands=bands, scores=scores, overall_thresholds=thresholds)
-
-    def score_for(self, rating: str) -> int:
-        """The score a rating contributes to the overall sum."""
-        try:
-            return self.scores[rating]
-        except KeyError:
-            raise ValueError(f"no score for rating {rating!r}") from None
-
-
-#: The 2018 standards framework (seed 004): 80 / 65 / 50 bands, scores 3-2-1-0, and overall
-#: cut points at N/2, 3N/2 and 5N/2.
-DEFAULT_FRAMEWORK_RULES: dict[str, Any] = {
-    "rating_bands": [
-        {"rating": OUTSTANDING, "min_percent": 80},
-        {"rating": GOOD, "min_percent": 65},
-        {"rating": REQUIRES_IMPROVEMENT, "min_percent": 50},
-        {"rating": INADEQUATE, "min_percent": 0},
-    ],
-    "rating_scores": {OUTSTANDING: 3, GOOD: 2, REQUIRES_IMPROVEMENT: 1, INADEQUATE: 0},
-    "overall_thresholds": [
-        {"rating": OUTSTANDING, "above_per_standard": 2.5},
-        {"rating": GOOD, "above_per_standard": 1.5},
-        {"rating": REQUIRES_IMPROVEMENT, "above_per_standard": 0.5},
-        {"rating": INADEQUATE, "above_per_standard": None},
-    ],
-}
-DEFAULT_RULES = RatingRules.from_framework_dict(DEFAULT_FRAMEWORK_RULES)
-
-
-def band_for_percent(percent: Percent, rules: RatingRules) -> str:
-    """The band a key question's *unrounded* percent falls in: first band from the top whose
-    ``min_percent`` it reaches. Rounding first would turn 64.9 into Good; the method does not.
-    """
-    value = _exact(percent)
-    if value < 0 or value > 100:
-        raise ValueError(f"percent must be between 0 and 100, got {percent!r}")
-    for band in rules.bands:
-        if value >= band.min_percent:
-            return band.rating
-    # Unreachable with validated rules (the last band starts at 0), kept as a guard.
-    raise ValueError(f"no rating band covers {percent!r}")
-
-
-def overall_for(scores: Iterable[int], rules: RatingRules) -> str | None:
-    """The overall rating of the rated standards' scores, or None when nothing is rated.
-
-    With N scores summing to S the first threshold row with S > above_per_standard x N wins,
-    so the cut points scale with N (for 12: 0-6, 7-18, 19-30, 31-36). None for N == 0 because
-    an inspection with nothing rated has no rating, not an Inadequate one.
-    """
-    values = list(scores)
-    if not values:
-        return None
-    total, count = sum(values), len(values)
-    for row in rules.overall_thresholds:
-        if row.above_per_standard is None or total > row.above_per_standard * count:
-            return row.rating
-    raise ValueError("no overall threshold matched")  # unreachable with validated rules
 
 
 # --------------------------------------------------------------------------- inputs
@@ -307,96 +106,6 @@ class AnswerFact:
             )
 
 
-# --------------------------------------------------------------------------- tallies
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Counts of Yes, No and Not applicable answers to a key question."""
-
-    yes: int = 0
-    no: int = 0
-    not_applicable: int = 0
-
-    def __post_init__(self) -> None:
-        for name in ("yes", "no", "not_applicable"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"Tally.{name} must be a whole number >= 0, got {value!r}")
-
-    @classmethod
-    def of(cls, values: Iterable[str]) -> Tally:
-        """Count answer values ("yes" / "no" / "na")."""
-        yes = no = na = 0
-        for value in values:
-            if value == YES:
-                yes += 1
-            elif value == NO:
-                no += 1
-            elif value == NOT_APPLICABLE:
-                na += 1
-            else:
-                raise ValueError(f"unknown answer value {value!r}")
-        return cls(yes=yes, no=no, not_applicable=na)
-
-    def __add__(self, other: Tally) -> Tally:
-        if not isinstance(other, Tally):
-            return NotImplemented
-        return Tally(
-            self.yes + other.yes, self.no + other.no, self.not_applicable + other.not_applicable
-        )
-
-    @property
-    def applicable(self) -> int:
-        """Cases answered Yes or No: the denominator. Not applicable is left out."""
-        return self.yes + self.no
-
-    @property
-    def total(self) -> int:
-        """Every answer, applicable or not."""
-        return self.applicable + self.not_applicable
-
-    @property
-    def has_applicable(self) -> bool:
-        return self.applicable > 0
-
-    @property
-    def fraction(self) -> Fraction | None:
-        """Exact percent (0-100) as a fraction, for band comparisons; None with no cases."""
-        if not self.applicable:
-            return None
-        return Fraction(100 * self.yes, self.applicable)
-
-    @property
-    def percent(self) -> float | None:
-        """Unrounded percent of Yes among applicable cases; None (not a division error) when
-        there are no applicable cases."""
-        exact = self.fraction
-        return None if exact is None else float(exact)
-
-    @property
-    def rounded_percent(self) -> Decimal | None:
-        """Percent to one decimal place, rounded half up."""
-        exact = self.fraction
-        return None if exact is None else _round_half_up(exact, 1)
-
-    @property
-    def whole_percent(self) -> int | None:
-        """Percent as a whole number, rounded half up, as the published reports print it."""
-        exact = self.fraction
-        return None if exact is None else int(_round_half_up(exact, 0))
-
-    @property
-    def display(self) -> str:
-        """ "26 of 31 (84%)", or "no applicable cases"."""
-        if not self.applicable:
-            return "no applicable cases"
-        return f"{self.yes} of {self.applicable} ({self.whole_percent}%)"
-
-    def __str__(self) -> str:
-        return self.display
-
-
 @dataclass(frozen=True)
 class OrganisationTally:
     """One organisation's (area's) counts for a key question, for comparison across areas."""
@@ -445,24 +154,98 @@ class KeyQuestionResult:
         return f"{self.code}: {self.summary or self.tally.display} -> {self.band}"
 
 
-def tally_summary(tally: Tally, rules: RatingRules) -> str:
-    """Tally display, plus the one-decimal figure when the whole number crosses a band edge.
+# --------------------------------------------------------------------------- a standard
 
-    20 of 31 is 64.5%: printed as "65%" it looks Good, yet it is Requires improvement, so the
-    explanation reads "20 of 31 (65%; 64.5% unrounded)".
+
+@dataclass(frozen=True, slots=True)
+class StandardRating:
+    """A standard's rating and what it rests on: THE rule, used by every page and export.
+
+    For a case-judged standard, ``lowest_code`` and ``lowest_tally`` are the key question
+    whose band the standard takes, and ``skipped`` the key questions with no applicable
+    cases; for an organisation-judged one, ``rating`` is the lead inspector's (or None).
     """
-    text = tally.display
-    exact, whole = tally.fraction, tally.whole_percent
-    if exact is None or whole is None:
+
+    judged_by: str
+    rating: str | None
+    rules: RatingRules
+    lowest_code: str | None = None
+    lowest_tally: Tally | None = None
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> int | None:
+        return None if self.rating is None else self.rules.score_for(self.rating)
+
+    def explain(self, *, rating_shown: bool = False) -> str:
+        """Why the standard has its rating, in one line a page can show.
+
+        "lowest key question 2.2.2: 15 of 31 (48%) -> Inadequate", naming any key question
+        skipped for want of applicable cases. With ``rating_shown`` (a page that shows the
+        rating right beside the line, as the dashboards do) the line gives only the reason:
+        "lowest key question 2.2.2: 15 of 31 (48%)".
+        """
+        if self.judged_by == JUDGED_BY_ORGANISATION:
+            if self.rating is None:
+                return "not yet rated by the lead inspector"
+            reason = "rated by the lead inspector from interviews and documents"
+            return reason if rating_shown else f"{reason}: {self.rating}"
+        if self.rating is None or self.lowest_tally is None:
+            reason = "no key question has any applicable cases"
+            return reason if rating_shown else f"not rated: {reason}"
+        summary = tally_summary(self.lowest_tally, self.rules)
+        reason = f"lowest key question {self.lowest_code}: {summary}"
+        if rating_shown:
+            return reason
+        text = f"{reason} -> {self.rating}"
+        if self.skipped:
+            text += f" ({', '.join(self.skipped)} skipped: no applicable cases)"
         return text
-    if band_for_percent(whole, rules) != band_for_percent(exact, rules):
-        return f"{text[:-1]}; {tally.rounded_percent}% unrounded)"
-    return text
+
+    @property
+    def explanation(self) -> str:
+        """Why the standard has its rating, rating included (see :meth:`explain`)."""
+        return self.explain()
+
+
+def standard_rating(
+    *,
+    judged_by: str,
+    key_questions: Iterable[tuple[str, Tally | None]],
+    lead_rating: str | None,
+    rules: RatingRules,
+) -> StandardRating:
+    """Rate one standard from its key questions' tallies (code, tally) in framework order.
+
+    A case-judged standard takes the band of its lowest key question with applicable cases
+    (of equal percents, the earlier question); with none it is not rated. An organisation-
+    judged standard takes the lead inspector's rating, or none yet.
+    """
+    if judged_by == JUDGED_BY_ORGANISATION:
+        if lead_rating is not None:
+            rules.score_for(lead_rating)  # fail early if the framework gives it no score
+        return StandardRating(judged_by, lead_rating, rules)
+    lowest_code: str | None = None
+    low: Tally | None = None
+    skipped: list[str] = []
+    for code, tally in key_questions:
+        if tally is None or not tally.applicable:
+            skipped.append(code)
+            continue
+        # yes/applicable below low's, compared without division; strictly lower only, so
+        # of equal percents the earlier question stays the lowest.
+        if low is None or tally.yes * low.applicable < low.yes * tally.applicable:
+            lowest_code, low = code, tally
+    if low is None:
+        return StandardRating(judged_by, None, rules, skipped=tuple(skipped))
+    return StandardRating(
+        judged_by, band_of_tally(low, rules), rules, lowest_code, low, tuple(skipped)
+    )
 
 
 @dataclass(frozen=True)
 class StandardResult:
-    """A standard's rating and everything needed to explain it.
+    """A standard's rating (``verdict``, from :func:`standard_rating`) with its key questions.
 
     ``rating`` is None when the standard cannot be rated: a case-judged standard none of whose
     key questions has an applicable case, or an organisation-level one not yet rated.
@@ -471,22 +254,31 @@ class StandardResult:
     code: str
     title: str
     judged_by: JudgedBy
-    rating: str | None
-    score: int | None
-    lowest: KeyQuestionResult | None
     key_questions: tuple[KeyQuestionResult, ...]
-    unrated_reason: str | None = None
+    verdict: StandardRating
+
+    @property
+    def rating(self) -> str | None:
+        return self.verdict.rating
+
+    @property
+    def score(self) -> int | None:
+        return self.verdict.score
 
     @property
     def is_rated(self) -> bool:
         return self.rating is not None
 
     @property
+    def lowest(self) -> KeyQuestionResult | None:
+        """The key question whose band the standard takes (case-judged and rated only)."""
+        code = self.verdict.lowest_code
+        return None if code is None else self.key_question(code)
+
+    @property
     def skipped_key_questions(self) -> tuple[str, ...]:
         """Codes of case-judged key questions left out of the band: no applicable cases."""
-        if self.judged_by != JUDGED_BY_CASES:
-            return ()
-        return tuple(kq.code for kq in self.key_questions if kq.skipped)
+        return self.verdict.skipped
 
     def key_question(self, code: str) -> KeyQuestionResult:
         for kq in self.key_questions:
@@ -497,17 +289,7 @@ class StandardResult:
     @property
     def explanation(self) -> str:
         """Why the standard has its rating, in one line a page can show."""
-        if self.judged_by == JUDGED_BY_ORGANISATION:
-            if self.rating is None:
-                return "not yet rated by the lead inspector"
-            return f"rated by the lead inspector from interviews and documents: {self.rating}"
-        if self.rating is None or self.lowest is None:
-            return self.unrated_reason or "not rated"
-        text = f"lowest key question {self.lowest.explanation}"
-        skipped = self.skipped_key_questions
-        if skipped:
-            text += f" ({', '.join(skipped)} skipped: no applicable cases)"
-        return text
+        return self.verdict.explanation
 
 
 @dataclass(frozen=True)
@@ -561,20 +343,24 @@ def explain(result: StandardResult | KeyQuestionResult | InspectionRating) -> st
 # --------------------------------------------------------------------------- engine
 
 
-def rate_inspection(
+def rate_tallies(
     *,
     standards: Sequence[StandardDef],
-    answers: Iterable[AnswerFact],
+    tallies: Mapping[tuple[str, str], Tally],
     organisation_ratings: Mapping[str, str],
     rules: RatingRules,
+    no_case_ids: Mapping[str, Sequence[str]] | None = None,
+    cases_counted: int = 0,
 ) -> InspectionRating:
-    """Rate every standard and the inspection from submitted answers and the lead's ratings.
+    """Rate every standard and the inspection from answer tallies and the lead's ratings.
 
-    Raises ValueError on inputs that would make a rating unexplainable: two answers by the
-    same case to the same question (double counting), an unknown rating name, or a lead
-    inspector's rating for a standard that is not organisation-judged (it would be ignored).
+    ``tallies`` maps (organisation, key question code) to the counts of submitted cases'
+    answers; ``no_case_ids`` (key question code -> case references answered No) is carried
+    into the results for drill-down. Raises ValueError on inputs that would make a rating
+    unexplainable: an unknown rating name, or a lead inspector's rating for a standard that
+    is not organisation-judged (it would be ignored).
     """
-    question_codes: dict[str, KeyQuestionDef] = {}
+    question_codes: set[str] = set()
     standard_codes: dict[str, StandardDef] = {}
     for standard in standards:
         if standard.code in standard_codes:
@@ -583,7 +369,7 @@ def rate_inspection(
         for kq in standard.key_questions:
             if kq.code in question_codes:
                 raise ValueError(f"key question {kq.code} is defined twice")
-            question_codes[kq.code] = kq
+            question_codes.add(kq.code)
 
     for code, rating in organisation_ratings.items():
         standard = standard_codes.get(code)
@@ -595,13 +381,66 @@ def rate_inspection(
             raise ValueError(f"unknown rating {rating!r} for standard {code}")
         rules.score_for(rating)  # fail early if the framework gives it no score
 
-    # Group the answers: per question, per organisation, with the cases answered No.
-    seen: set[tuple[str, str]] = set()
-    by_question: dict[str, dict[str, list[str]]] = {}
-    no_cases: dict[str, list[str]] = {}
+    by_question: dict[str, dict[str, Tally]] = {}
     organisations: set[str] = set()
-    cases: set[str] = set()
     unknown: set[str] = set()
+    for (organisation, code), tally in tallies.items():
+        if code not in question_codes:
+            unknown.add(code)
+            continue
+        organisations.add(organisation)
+        per_org = by_question.setdefault(code, {})
+        per_org[organisation] = per_org.get(organisation, Tally()) + tally
+    org_order = tuple(sorted(organisations, key=natural_key))
+    no_cases = no_case_ids or {}
+
+    results: list[StandardResult] = []
+    for standard in standards:
+        kq_results = tuple(
+            _key_question_result(
+                kq, by_question.get(kq.code, {}), no_cases.get(kq.code, ()), org_order, rules
+            )
+            for kq in standard.key_questions
+        )
+        verdict = standard_rating(
+            judged_by=standard.judged_by,
+            key_questions=((kq.code, kq.tally) for kq in kq_results),
+            lead_rating=organisation_ratings.get(standard.code),
+            rules=rules,
+        )
+        results.append(
+            StandardResult(standard.code, standard.title, standard.judged_by, kq_results, verdict)
+        )
+
+    scores = [r.score for r in results if r.score is not None]
+    return InspectionRating(
+        standards=tuple(results),
+        score=sum(scores),
+        rating=overall_for(scores, rules),
+        standards_rated=len(scores),
+        unrated_standards=tuple(r.code for r in results if r.rating is None),
+        organisations=org_order,
+        cases_counted=cases_counted,
+        unknown_question_codes=tuple(sorted(unknown, key=natural_key)),
+    )
+
+
+def rate_inspection(
+    *,
+    standards: Sequence[StandardDef],
+    answers: Iterable[AnswerFact],
+    organisation_ratings: Mapping[str, str],
+    rules: RatingRules,
+) -> InspectionRating:
+    """Rate an inspection from individual answers: tally them, then :func:`rate_tallies`.
+
+    For callers that hold answers one by one (tests, seed data). Raises ValueError when a
+    case answers the same question twice (it would be counted twice).
+    """
+    seen: set[tuple[str, str]] = set()
+    values: dict[tuple[str, str], list[str]] = {}
+    no_cases: dict[str, list[str]] = {}
+    cases: set[str] = set()
     for answer in answers:
         key = (answer.case_id, answer.question_code)
         if key in seen:
@@ -609,46 +448,27 @@ def rate_inspection(
                 f"case {answer.case_id} has more than one answer to {answer.question_code}"
             )
         seen.add(key)
-        if answer.question_code not in question_codes:
-            unknown.add(answer.question_code)
-            continue
-        organisations.add(answer.organisation)
-        cases.add(answer.case_id)
-        per_org = by_question.setdefault(answer.question_code, {})
-        per_org.setdefault(answer.organisation, []).append(answer.value)
+        values.setdefault((answer.organisation, answer.question_code), []).append(answer.value)
         if answer.value == NO:
             no_cases.setdefault(answer.question_code, []).append(answer.case_id)
-
-    org_order = tuple(sorted(organisations, key=_natural_key))
-
-    results: list[StandardResult] = []
-    for standard in standards:
-        kq_results = tuple(
-            _key_question_result(
-                kq, by_question.get(kq.code, {}), no_cases.get(kq.code, []), org_order, rules
-            )
-            for kq in standard.key_questions
-        )
-        results.append(_standard_result(standard, kq_results, organisation_ratings, rules))
-
-    rated = [r for r in results if r.score is not None]
-    scores = [r.score for r in rated if r.score is not None]
-    return InspectionRating(
-        standards=tuple(results),
-        score=sum(scores),
-        rating=overall_for(scores, rules),
-        standards_rated=len(rated),
-        unrated_standards=tuple(r.code for r in results if r.rating is None),
-        organisations=org_order,
+    known = {kq.code for standard in standards for kq in standard.key_questions}
+    for case_id, code in seen:
+        if code in known:
+            cases.add(case_id)
+    return rate_tallies(
+        standards=standards,
+        tallies={key: Tally.of(found) for key, found in values.items()},
+        organisation_ratings=organisation_ratings,
+        rules=rules,
+        no_case_ids=no_cases,
         cases_counted=len(cases),
-        unknown_question_codes=tuple(sorted(unknown, key=_natural_key)),
     )
 
 
 def _key_question_result(
     kq: KeyQuestionDef,
-    per_org_values: Mapping[str, list[str]],
-    no_case_ids: list[str],
+    per_org: Mapping[str, Tally],
+    no_case_ids: Sequence[str],
     organisations: tuple[str, ...],
     rules: RatingRules,
 ) -> KeyQuestionResult:
@@ -657,65 +477,14 @@ def _key_question_result(
     Every organisation gets a row, even one with no answers here, so tables across areas line
     up and show "no applicable cases" rather than a missing row.
     """
-    by_org = tuple(
-        OrganisationTally(org, Tally.of(per_org_values.get(org, ()))) for org in organisations
-    )
+    by_org = tuple(OrganisationTally(org, per_org.get(org, Tally())) for org in organisations)
     overall = sum((row.tally for row in by_org), Tally())
-    exact = overall.fraction
     return KeyQuestionResult(
         code=kq.code,
         text=kq.text,
         tally=overall,
         by_organisation=by_org,
-        no_case_ids=tuple(sorted(no_case_ids, key=_natural_key)),
-        band=None if exact is None else band_for_percent(exact, rules),
+        no_case_ids=tuple(sorted(no_case_ids, key=natural_key)),
+        band=band_of_tally(overall, rules),
         summary=tally_summary(overall, rules),
-    )
-
-
-def _standard_result(
-    standard: StandardDef,
-    kq_results: tuple[KeyQuestionResult, ...],
-    organisation_ratings: Mapping[str, str],
-    rules: RatingRules,
-) -> StandardResult:
-    """Rate one standard: the lead's rating, or the band of the lowest applicable question."""
-    if standard.judged_by == JUDGED_BY_ORGANISATION:
-        rating = organisation_ratings.get(standard.code)
-        return StandardResult(
-            code=standard.code,
-            title=standard.title,
-            judged_by=standard.judged_by,
-            rating=rating,
-            score=None if rating is None else rules.score_for(rating),
-            lowest=None,
-            key_questions=kq_results,
-            unrated_reason=None if rating is not None else "not yet rated by the lead inspector",
-        )
-
-    candidates = [kq for kq in kq_results if not kq.skipped]
-    if not candidates:
-        return StandardResult(
-            code=standard.code,
-            title=standard.title,
-            judged_by=standard.judged_by,
-            rating=None,
-            score=None,
-            lowest=None,
-            key_questions=kq_results,
-            unrated_reason="not rated: no key question has any applicable cases",
-        )
-    # min() keeps the first of equal percents, i.e. the earlier question in framework order.
-    lowest = min(candidates, key=lambda kq: kq.tally.fraction)  # type: ignore[arg-type,return-value]
-    rating = lowest.band
-    if rating is None:  # pragma: no cover -- candidates all have applicable cases
-        raise RuntimeError(f"key question {lowest.code} has no band")
-    return StandardResult(
-        code=standard.code,
-        title=standard.title,
-        judged_by=standard.judged_by,
-        rating=rating,
-        score=rules.score_for(rating),
-        lowest=lowest,
-        key_questions=kq_results,
     )

@@ -1,21 +1,22 @@
-"""Adapt the database to the rating engine: one place reads answers for every roll-up."""
+"""Adapt the database to the rating engine: answer tallies (reports.ratings.tallies), the
+framework's standards, the lead inspector's ratings, and the cases behind a No."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, FilteredRelation, Q
 
 from casefiles.models import Case
-from inspection.models import Inspection, Organisation, Question, Standard
+from inspection.models import Inspection, Organisation, Standard
+from inspection.rating_rules import NO, RatingRules
 from judgements.models import Answer, OrganisationRating
 from reports.ratings.engine import (
-    AnswerFact,
     InspectionRating,
     KeyQuestionDef,
-    RatingRules,
     StandardDef,
-    _natural_key,
-    rate_inspection,
+    natural_key,
+    rate_tallies,
 )
+from reports.ratings.tallies import answer_tallies
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,6 @@ class RatingSummary:
     cases_in_sample: int
     cases_counted: int
     left_out: tuple[LeftOut, ...]  # cases not counted, by status, with how many
-    case_ids: dict[str, str]  # case reference -> public id, for drill-down links
     # Every organisation the inspection covers, in name order (also those with no cases).
     organisations: tuple[Organisation, ...] = field(default=())
     organisation: Organisation | None = None  # the one organisation rated, when one was asked
@@ -41,87 +41,80 @@ class RatingSummary:
         return sum(row.cases for row in self.left_out)
 
 
+def framework_key_questions(framework):
+    """The framework's standards, each with its key questions (not the prompts under them),
+    in framework order, as rows (1 query): standard id, code, title, judged by, then the key
+    question's id, code and text (None for a standard without key questions)."""
+    return (
+        Standard.objects.filter(framework=framework)
+        .annotate(kq=FilteredRelation("questions", condition=Q(questions__parent__isnull=True)))
+        .values_list("id", "code", "title", "judged_by", "kq__id", "kq__code", "kq__text")
+        .order_by("position", "kq__position")
+    )
+
+
 def framework_standards(framework) -> list[StandardDef]:
-    """The framework's standards and key questions as the engine's plain definitions."""
-    key_questions: dict[int, list[KeyQuestionDef]] = {}
-    for question in Question.objects.filter(framework=framework, parent__isnull=True).order_by(
-        "position"
-    ):
-        key_questions.setdefault(question.standard_id, []).append(
-            KeyQuestionDef(code=question.code, text=question.text)
-        )
+    """The framework's standards and key questions as the engine's plain definitions (1 query)."""
+    standards: dict[str, tuple[str, str, list[KeyQuestionDef]]] = {}
+    for _pk, code, title, judged_by, _kq_pk, kq_code, kq_text in framework_key_questions(framework):
+        questions = standards.setdefault(code, (title, judged_by, []))[2]
+        if kq_code is not None:
+            questions.append(KeyQuestionDef(code=kq_code, text=kq_text))
     return [
-        StandardDef(
-            code=standard.code,
-            title=standard.title,
-            judged_by=standard.judged_by,
-            key_questions=tuple(key_questions.get(standard.pk, ())),
-        )
-        for standard in Standard.objects.filter(framework=framework).order_by("position")
+        StandardDef(code=code, title=title, judged_by=judged_by, key_questions=tuple(questions))
+        for code, (title, judged_by, questions) in standards.items()
     ]
 
 
 def inspection_rating(inspection: Inspection, *, organisation=None) -> RatingSummary:
-    """Roll the inspection's submitted answers up into ratings (a fixed number of queries).
+    """Roll the inspection's submitted answers up into ratings (six queries, however many
+    cases: cases by status, answer tallies, cases answered No, organisations, standards,
+    the lead inspector's ratings).
 
-    Only cases submitted, in quality assurance or agreed count. Organisation-level ratings
-    come from the lead inspector; with several organisations (a thematic inspection) they
-    are only used when one organisation is asked for.
+    Only counted cases (submitted, in quality assurance or agreed) count. Organisation-level
+    ratings come from the lead inspector; with several organisations (a thematic inspection)
+    they are only used when one organisation is asked for.
     """
     cases = Case.objects.filter(inspection=inspection)
     if organisation is not None:
         cases = cases.filter(organisation=organisation)
     by_status = dict(cases.values_list("status").annotate(n=Count("id")).order_by())
-    counted_statuses = [str(s) for s in Case.COUNTED_STATUSES]
-    rows = (
-        Answer.objects.filter(
-            case__in=cases.filter(status__in=counted_statuses),
-            question__parent__isnull=True,
-        )
-        .values_list(
-            "case__reference",
-            "case__public_id",
-            "case__organisation__name",
-            "question__code",
-            "value",
-        )
-        .order_by()
+    tallies = answer_tallies(
+        by=("organisation_name", "question_code"),
+        inspections=inspection,
+        organisations=organisation,
     )
-    case_ids: dict[str, str] = {}
-    facts = []
-    for reference, public_id, organisation_name, code, value in rows:
-        case_ids[reference] = str(public_id)
-        facts.append(
-            AnswerFact(
-                case_id=reference, organisation=organisation_name, question_code=code, value=value
-            )
-        )
+    no_case_ids = {
+        code: [row.case_reference for row in rows]
+        for code, rows in no_answers(inspection, organisation=organisation).items()
+    }
     organisations = list(inspection.organisations.all())
     ratings = OrganisationRating.objects.filter(inspection=inspection).select_related("standard")
     if organisation is not None:
         ratings = ratings.filter(organisation=organisation)
     elif len(organisations) != 1:
         ratings = ratings.none()
-    result = rate_inspection(
+    counted = sum(n for status, n in by_status.items() if status in Case.COUNTED_STATUSES)
+    result = rate_tallies(
         standards=framework_standards(inspection.framework),
-        answers=facts,
+        tallies=tallies,
         organisation_ratings={r.standard.code: r.rating for r in ratings},
         rules=RatingRules.from_framework_dict(inspection.framework.rules_dict()),
+        no_case_ids=no_case_ids,
+        cases_counted=counted,
     )
     # In the order a case moves through the walk-through, so the page reads naturally.
     left_out = tuple(
         LeftOut(status=label, cases=by_status[status])
         for status, label in Case.Status.choices
-        if status not in counted_statuses and by_status.get(status)
+        if status not in Case.COUNTED_STATUSES and by_status.get(status)
     )
-    counted = sum(n for status, n in by_status.items() if status in counted_statuses)
     return RatingSummary(
         inspection=inspection,
         result=result,
         cases_in_sample=sum(by_status.values()),
         cases_counted=counted,
         left_out=left_out,
-        case_ids=case_ids,
         organisations=tuple(organisations),
         organisation=organisation,
     )
@@ -139,22 +132,21 @@ class NoAnswer:
 
 
 def no_answers(
-    inspection: Inspection, *, standard_code: str, organisation=None
+    inspection: Inspection, *, standard_code: str | None = None, organisation=None
 ) -> dict[str, list[NoAnswer]]:
-    """The counted cases answered No to each key question of one standard (one query).
+    """The counted cases answered No to each key question of one standard, or of every
+    standard without ``standard_code`` (one query).
 
     The drill-down under a rating: key question code -> the cases and evidence notes that
-    pulled its percent down, in case reference order. Same filter as inspection_rating, so
-    the lists always match the counts shown beside them.
+    pulled its percent down, in case reference order. The same cases as the tallies count
+    (Case.objects.counted()), so the lists always match the counts shown beside them.
     """
     rows = (
         Answer.objects.filter(
-            case__inspection=inspection,
-            case__status__in=[str(s) for s in Case.COUNTED_STATUSES],
+            case__in=Case.objects.counted().filter(inspection=inspection),
             question__framework=inspection.framework_id,
-            question__standard__code=standard_code,
             question__parent__isnull=True,
-            value="no",
+            value=NO,
         )
         .values_list(
             "question__code",
@@ -165,6 +157,8 @@ def no_answers(
         )
         .order_by("question__position")
     )
+    if standard_code is not None:
+        rows = rows.filter(question__standard__code=standard_code)
     if organisation is not None:
         rows = rows.filter(case__organisation=organisation)
     found: dict[str, list[NoAnswer]] = {}
@@ -179,5 +173,5 @@ def no_answers(
             )
         )
     for cases in found.values():
-        cases.sort(key=lambda row: _natural_key(row.case_reference))  # "C-2" before "C-10"
+        cases.sort(key=lambda row: natural_key(row.case_reference))  # "C-2" before "C-10"
     return found

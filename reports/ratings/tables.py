@@ -13,24 +13,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef
 
 from casefiles.choices import Ethnicity, Gender, OrderType, PlanCategory, RiskSource
 from casefiles.models import Case, ChildProtectionPlan, Order
 from inspection.models import Framework, Inspection, Organisation, Question, Standard
-from judgements.models import Answer
-from reports.ratings.engine import Tally
+from inspection.rating_rules import Tally, whole_percent
+from reports.ratings.tallies import answer_tallies
 
 NOT_RECORDED = "not recorded"
-
-
-def whole_percent(count: int, base: int) -> int | None:
-    """``count`` as a whole percent of ``base``, rounded half up as the reports print it."""
-    if not base:
-        return None
-    return int((Decimal(100 * count) / Decimal(base)).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -112,9 +104,7 @@ class ThematicTables:
 
 
 def counted_cases(inspection: Inspection):
-    return Case.objects.filter(
-        inspection=inspection, status__in=[str(s) for s in Case.COUNTED_STATUSES]
-    )
+    return Case.objects.counted().filter(inspection=inspection)
 
 
 def key_question_tables(
@@ -130,25 +120,10 @@ def key_question_tables(
         .select_related("standard")
         .order_by("standard__position", "position")
     )
-    # (question, organisation) -> {value: n}
-    counts: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    for row in (
-        Answer.objects.filter(
-            case__in=counted_cases(inspection),
-            question__framework=inspection.framework_id,
-            question__parent__isnull=True,
-        )
-        .values("question_id", "case__organisation_id", "value")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        counts[row["question_id"], row["case__organisation_id"]][row["value"]] = row["n"]
+    tallies = answer_tallies(by=("question", "organisation"), inspections=inspection)
 
     def tally(question: Question, organisation: Organisation) -> Tally:
-        values = counts.get((question.pk, organisation.pk), {})
-        return Tally(
-            yes=values.get("yes", 0), no=values.get("no", 0), not_applicable=values.get("na", 0)
-        )
+        return tallies.get((question.pk, organisation.pk), Tally())
 
     tables: dict[int, tuple[Standard, list[KeyQuestionRow]]] = {}
     for question in questions:

@@ -1,0 +1,390 @@
+"""The rating method's pure rules: the words, the numbers and the one way of rounding.
+
+Plain Python, no ORM and no Django, so the rules can be checked when a framework file is
+loaded (``inspection.services.framework_load``) and used by the rating engine
+(``reports.ratings.engine``), the ratings pages, the report, the dashboards and the exports
+alike. It sits in ``inspection`` because frameworks live there and every app above may use it.
+
+What is here:
+
+- the vocabulary: the four rating names, spelt as the published reports spell them, and the
+  three answer values;
+- a framework's rating rules (:class:`RatingRules`): the bands a key question's percent falls
+  in, the score of each rating and the overall cut points per standard rated, validated when
+  they are built, so a framework whose rules would leave a percent or a score without a
+  rating is refused when it is loaded;
+- :func:`round_half_up`, the one rounding function (people, and the published reports, round
+  halves up; Python's ``round()`` does not), and :func:`whole_percent` built on it;
+- a key question's result (:class:`Tally`: Yes, No and Not applicable counts, shown as
+  "n of N (p%)"), the band it falls in and how it is summarised when rounding would make it
+  look as if it sat in another band.
+
+Every comparison against a band edge is done on exact fractions, never on a rounded figure,
+so 64.9% is "Requires improvement" even though a report would print it as 65%.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Literal
+
+# --------------------------------------------------------------------------- vocabulary
+
+OUTSTANDING = "Outstanding"
+GOOD = "Good"
+REQUIRES_IMPROVEMENT = "Requires improvement"
+INADEQUATE = "Inadequate"
+
+#: The four rating names, best first, exactly as published reports spell them.
+RATING_NAMES: tuple[str, ...] = (OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE)
+
+#: What a page or export shows for a standard or inspection without a rating.
+NOT_RATED = "Not rated"
+
+YES = "yes"
+NO = "no"
+NOT_APPLICABLE = "na"
+AnswerValue = Literal["yes", "no", "na"]
+ANSWER_VALUES: frozenset[str] = frozenset({YES, NO, NOT_APPLICABLE})
+
+Percent = float | int | Decimal | Fraction
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def exact(value: Percent | str) -> Fraction:
+    """Turn a percent or threshold into an exact fraction.
+
+    Floats are read as the decimal they print as (``64.9`` -> 649/10), not as their binary
+    approximation, so that a threshold written as 64.9 in a framework file and a percent typed
+    as 64.9 compare equal -- which is what a person reading either would expect.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a percent or threshold must be a number, not a bool")
+    if isinstance(value, Fraction | int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"not a finite number: {value!r}")
+        return Fraction(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
+        return Fraction(value)
+    if isinstance(value, str):
+        return Fraction(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def round_half_up(value: Percent, places: int = 0) -> Decimal:
+    """Round half up (away from zero), as people and the published reports do.
+
+    Python's ``round()`` rounds half to even (``round(62.5) == 62``); a report that prints
+    "63%" for 5 of 8 must get 63. Floats are read as the decimal they print as (see
+    :func:`exact`), so ``round_half_up(0.125, 2)`` is 0.13.
+    """
+    fraction = exact(value)
+    with localcontext() as ctx:
+        ctx.prec = 50
+        quotient = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+        return quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def whole_percent(count: int, base: int) -> int | None:
+    """``count`` as a whole percent of ``base``, rounded half up; None when ``base`` is 0."""
+    if not base:
+        return None
+    return int(round_half_up(Fraction(100 * count, base)))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class RatingBand:
+    """A key question at or above ``min_percent`` (and below the band above) takes ``rating``."""
+
+    rating: str
+    min_percent: Fraction
+
+
+@dataclass(frozen=True)
+class OverallThreshold:
+    """The overall rating is ``rating`` when the score exceeds ``above_per_standard`` x N.
+
+    ``above_per_standard`` None is the floor row, which always matches.
+    """
+
+    rating: str
+    above_per_standard: Fraction | None
+
+
+@dataclass(frozen=True)
+class RatingRules:
+    """Bands, scores and overall thresholds of one framework version.
+
+    Kept as data because frameworks are versioned and an inspection keeps the version it
+    started with; the 2018 values are in :data:`DEFAULT_RULES`.
+    """
+
+    bands: tuple[RatingBand, ...]
+    scores: Mapping[str, int]
+    overall_thresholds: tuple[OverallThreshold, ...]
+
+    def __post_init__(self) -> None:
+        # Freeze the mapping so a shared rules object cannot be changed under another caller.
+        object.__setattr__(self, "scores", MappingProxyType(dict(self.scores)))
+        self._validate()
+        # Worked out once: rules are a cache key for every band looked up (band_of_tally).
+        object.__setattr__(
+            self,
+            "_hash",
+            hash((self.bands, tuple(sorted(self.scores.items())), self.overall_thresholds)),
+        )
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
+
+    def _validate(self) -> None:
+        """Refuse rules that would leave some percent or score without a rating."""
+        if not self.bands:
+            raise ValueError("rating_bands must not be empty")
+        for item in (*self.bands, *self.overall_thresholds):
+            if item.rating not in RATING_NAMES:
+                raise ValueError(f"unknown rating name {item.rating!r}; use one of {RATING_NAMES}")
+        mins = [band.min_percent for band in self.bands]
+        if any(a <= b for a, b in zip(mins, mins[1:], strict=False)):
+            raise ValueError("rating_bands must be ordered by min_percent, highest first")
+        if mins[-1] > 0:
+            raise ValueError("the last rating band must start at 0 so every percent has a band")
+        names = [band.rating for band in self.bands]
+        if len(set(names)) != len(names):
+            raise ValueError("a rating may appear only once in rating_bands")
+        for name in names:
+            if name not in self.scores:
+                raise ValueError(f"rating_scores has no score for {name!r}")
+        for name, score in self.scores.items():
+            if name not in RATING_NAMES:
+                raise ValueError(f"unknown rating name {name!r} in rating_scores")
+            if isinstance(score, bool) or not isinstance(score, int):
+                raise ValueError(f"rating score for {name!r} must be a whole number")
+        if not self.overall_thresholds:
+            raise ValueError("overall_thresholds must not be empty")
+        *upper, floor = self.overall_thresholds
+        if floor.above_per_standard is not None:
+            raise ValueError("the last overall threshold must have above_per_standard null")
+        limits = [row.above_per_standard for row in upper]
+        if any(limit is None for limit in limits):
+            raise ValueError("only the last overall threshold may have above_per_standard null")
+        if any(a <= b for a, b in zip(limits, limits[1:], strict=False)):  # type: ignore[operator]
+            raise ValueError("overall_thresholds must be ordered, highest first")
+
+    @classmethod
+    def from_framework_dict(cls, d: Mapping[str, Any]) -> RatingRules:
+        """Read ``rating_bands``, ``rating_scores`` and ``overall_thresholds`` of a framework.
+
+        Numbers are kept exact (``Fraction``), so a threshold of 64.9 means 649/10.
+        """
+        try:
+            bands = tuple(
+                RatingBand(rating=row["rating"], min_percent=exact(row["min_percent"]))
+                for row in d["rating_bands"]
+            )
+            scores = {str(name): score for name, score in d["rating_scores"].items()}
+            thresholds = tuple(
+                OverallThreshold(
+                    rating=row["rating"],
+                    above_per_standard=(
+                        None
+                        if row["above_per_standard"] is None
+                        else exact(row["above_per_standard"])
+                    ),
+                )
+                for row in d["overall_thresholds"]
+            )
+        except KeyError as exc:
+            raise ValueError(f"framework rating rules are missing {exc.args[0]!r}") from exc
+        return cls(bands=bands, scores=scores, overall_thresholds=thresholds)
+
+    def score_for(self, rating: str) -> int:
+        """The score a rating contributes to the overall sum."""
+        try:
+            return self.scores[rating]
+        except KeyError:
+            raise ValueError(f"no score for rating {rating!r}") from None
+
+
+#: The 2018 standards framework (seed 004): 80 / 65 / 50 bands, scores 3-2-1-0, and overall
+#: cut points at N/2, 3N/2 and 5N/2.
+DEFAULT_FRAMEWORK_RULES: dict[str, Any] = {
+    "rating_bands": [
+        {"rating": OUTSTANDING, "min_percent": 80},
+        {"rating": GOOD, "min_percent": 65},
+        {"rating": REQUIRES_IMPROVEMENT, "min_percent": 50},
+        {"rating": INADEQUATE, "min_percent": 0},
+    ],
+    "rating_scores": {OUTSTANDING: 3, GOOD: 2, REQUIRES_IMPROVEMENT: 1, INADEQUATE: 0},
+    "overall_thresholds": [
+        {"rating": OUTSTANDING, "above_per_standard": 2.5},
+        {"rating": GOOD, "above_per_standard": 1.5},
+        {"rating": REQUIRES_IMPROVEMENT, "above_per_standard": 0.5},
+        {"rating": INADEQUATE, "above_per_standard": None},
+    ],
+}
+DEFAULT_RULES = RatingRules.from_framework_dict(DEFAULT_FRAMEWORK_RULES)
+
+
+def band_for_percent(percent: Percent, rules: RatingRules) -> str:
+    """The band a key question's *unrounded* percent falls in: first band from the top whose
+    ``min_percent`` it reaches. Rounding first would turn 64.9 into Good; the method does not.
+    """
+    value = exact(percent)
+    if value < 0 or value > 100:
+        raise ValueError(f"percent must be between 0 and 100, got {percent!r}")
+    for band in rules.bands:
+        if value >= band.min_percent:
+            return band.rating
+    # Unreachable with validated rules (the last band starts at 0), kept as a guard.
+    raise ValueError(f"no rating band covers {percent!r}")
+
+
+def overall_for(scores: Iterable[int], rules: RatingRules) -> str | None:
+    """The overall rating of the rated standards' scores, or None when nothing is rated.
+
+    With N scores summing to S the first threshold row with S > above_per_standard x N wins,
+    so the cut points scale with N (for 12: 0-6, 7-18, 19-30, 31-36). None for N == 0 because
+    an inspection with nothing rated has no rating, not an Inadequate one.
+    """
+    values = list(scores)
+    if not values:
+        return None
+    total, count = sum(values), len(values)
+    for row in rules.overall_thresholds:
+        if row.above_per_standard is None or total > row.above_per_standard * count:
+            return row.rating
+    raise ValueError("no overall threshold matched")  # unreachable with validated rules
+
+
+# --------------------------------------------------------------------------- tallies
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts of Yes, No and Not applicable answers to a key question."""
+
+    yes: int = 0
+    no: int = 0
+    not_applicable: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("yes", "no", "not_applicable"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"Tally.{name} must be a whole number >= 0, got {value!r}")
+
+    @classmethod
+    def of(cls, values: Iterable[str]) -> Tally:
+        """Count answer values ("yes" / "no" / "na")."""
+        yes = no = na = 0
+        for value in values:
+            if value == YES:
+                yes += 1
+            elif value == NO:
+                no += 1
+            elif value == NOT_APPLICABLE:
+                na += 1
+            else:
+                raise ValueError(f"unknown answer value {value!r}")
+        return cls(yes=yes, no=no, not_applicable=na)
+
+    def __add__(self, other: Tally) -> Tally:
+        if not isinstance(other, Tally):
+            return NotImplemented
+        return Tally(
+            self.yes + other.yes, self.no + other.no, self.not_applicable + other.not_applicable
+        )
+
+    @property
+    def applicable(self) -> int:
+        """Cases answered Yes or No: the denominator. Not applicable is left out."""
+        return self.yes + self.no
+
+    @property
+    def total(self) -> int:
+        """Every answer, applicable or not."""
+        return self.applicable + self.not_applicable
+
+    @property
+    def has_applicable(self) -> bool:
+        return self.applicable > 0
+
+    @property
+    def fraction(self) -> Fraction | None:
+        """Exact percent (0-100) as a fraction, for band comparisons; None with no cases."""
+        if not self.applicable:
+            return None
+        return Fraction(100 * self.yes, self.applicable)
+
+    @property
+    def percent(self) -> float | None:
+        """Unrounded percent of Yes among applicable cases; None (not a division error) when
+        there are no applicable cases."""
+        value = self.fraction
+        return None if value is None else float(value)
+
+    @property
+    def rounded_percent(self) -> Decimal | None:
+        """Percent to one decimal place, rounded half up."""
+        value = self.fraction
+        return None if value is None else round_half_up(value, 1)
+
+    @property
+    def whole_percent(self) -> int | None:
+        """Percent as a whole number, rounded half up, as the published reports print it."""
+        value = self.fraction
+        return None if value is None else int(round_half_up(value))
+
+    @property
+    def display(self) -> str:
+        """ "26 of 31 (84%)", or "no applicable cases"."""
+        if not self.applicable:
+            return "no applicable cases"
+        return f"{self.yes} of {self.applicable} ({self.whole_percent}%)"
+
+    def __str__(self) -> str:
+        return self.display
+
+
+def tally_summary(tally: Tally, rules: RatingRules) -> str:
+    """Tally display, plus the one-decimal figure when the whole number crosses a band edge.
+
+    20 of 31 is 64.5%: printed as "65%" it looks Good, yet it is Requires improvement, so the
+    explanation reads "20 of 31 (65%; 64.5% unrounded)".
+    """
+    text = tally.display
+    value, whole = tally.fraction, tally.whole_percent
+    if value is None or whole is None:
+        return text
+    if band_for_percent(whole, rules) != band_for_percent(value, rules):
+        return f"{text[:-1]}; {tally.rounded_percent}% unrounded)"
+    return text
+
+
+def band_of_tally(tally: Tally, rules: RatingRules) -> str | None:
+    """The band a tally's exact percent falls in; None with no applicable cases."""
+    if not tally.applicable:
+        return None
+    return _band(tally.yes, tally.applicable, rules)
+
+
+@lru_cache(maxsize=4096)
+def _band(yes: int, applicable: int, rules: RatingRules) -> str:
+    # Samples are small, so the same (yes, applicable) pairs recur across a national grid of
+    # thousands of cells: remembering their band saves most of the fraction arithmetic.
+    return band_for_percent(Fraction(100 * yes, applicable), rules)

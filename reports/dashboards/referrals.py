@@ -1,0 +1,177 @@
+"""The referral tracker: referrals to children's social care in scored cases still waiting for
+a response, or not followed up after a late or unsatisfactory one, by organisation and area,
+and the list behind it, longest wait first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from casefiles.models import Referral, counted_condition
+from reports.dashboards.filters import Filters
+
+
+def _referral_conditions():
+    no_response = Q(response_date__isnull=True)
+    not_followed_up = (
+        Q(response_date__isnull=False)
+        & (Q(response_satisfactory=False) | Q(response_timely=False))
+        & Q(followed_up=False)
+    )
+    return no_response, not_followed_up
+
+
+def _waited():
+    """Days from the referral to its response, or to fieldwork when there was none."""
+    return ExpressionWrapper(
+        Coalesce(F("response_date"), F("case__inspection__fieldwork_start")) - F("referral_date"),
+        output_field=DurationField(),
+    )
+
+
+def referrals_scored(filters: Filters) -> QuerySet:
+    """Referrals in scored cases under the filters."""
+    return Referral.objects.filter(
+        counted_condition("case__") & filters.q("case__inspection__", "case__organisation__")
+    )
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    name: str
+    slug: str
+    area_name: str
+    area_slug: str
+    region: str
+    referrals: int
+    no_response: int
+    not_followed_up: int
+    waited_total: timedelta | None
+    longest: timedelta | None
+    list_url: str = ""
+
+    @property
+    def outstanding(self) -> int:
+        return self.no_response + self.not_followed_up
+
+    @property
+    def average_days(self) -> float | None:
+        if not self.outstanding or self.waited_total is None:
+            return None
+        return round(self.waited_total.total_seconds() / 86400 / self.outstanding, 1)
+
+    @property
+    def longest_days(self) -> int | None:
+        return None if self.longest is None else self.longest.days
+
+
+def referral_tracker(filters: Filters) -> tuple[list[TrackerRow], list[TrackerRow], TrackerRow]:
+    """Referrals still waiting for a response, or not followed up after a late or
+    unsatisfactory one, by organisation and by area, and the total (1 query)."""
+    no_response, not_followed_up = _referral_conditions()
+    outstanding = no_response | not_followed_up
+    rows = (
+        referrals_scored(filters)
+        .values_list(
+            "case__organisation__name",
+            "case__organisation__slug",
+            "case__organisation__area__name",
+            "case__organisation__area__slug",
+            "case__organisation__area__region",
+        )
+        .annotate(
+            referrals=Count("id"),
+            no_response=Count("id", filter=no_response),
+            not_followed_up=Count("id", filter=not_followed_up),
+            waited_total=Sum(_waited(), filter=outstanding),
+            longest=Max(_waited(), filter=outstanding),
+        )
+        .order_by()
+    )
+    base = reverse("reports:dashboard_referrals")
+    query = filters.query()
+    organisations = []
+    for row in rows:
+        organisations.append(
+            TrackerRow(
+                *row, list_url=f"{base}?{urlencode({**query, 'organisation': row[1]})}#waiting"
+            )
+        )
+    organisations.sort(key=lambda r: (-r.outstanding, r.name))
+    areas: dict[str, TrackerRow] = {}
+    for row in organisations:
+        areas[row.area_slug] = replace(
+            _add(areas.get(row.area_slug), row, row.area_name, row.area_slug),
+            list_url=f"{base}?{urlencode({**query, 'area': row.area_slug})}#waiting",
+        )
+    total = None
+    for row in organisations:
+        total = _add(total, row, "All organisations", "")
+    empty = TrackerRow("All organisations", "", "", "", "", 0, 0, 0, None, None)
+    return (
+        organisations,
+        sorted(areas.values(), key=lambda r: (-r.outstanding, r.name)),
+        total or empty,
+    )
+
+
+def _add(into: TrackerRow | None, row: TrackerRow, name: str, slug: str) -> TrackerRow:
+    if into is None:
+        return TrackerRow(
+            name,
+            slug,
+            row.area_name,
+            row.area_slug,
+            row.region,
+            row.referrals,
+            row.no_response,
+            row.not_followed_up,
+            row.waited_total,
+            row.longest,
+        )
+    waited = [t for t in (into.waited_total, row.waited_total) if t is not None]
+    longest = [t for t in (into.longest, row.longest) if t is not None]
+    return TrackerRow(
+        into.name,
+        into.slug,
+        into.area_name,
+        into.area_slug,
+        into.region,
+        into.referrals + row.referrals,
+        into.no_response + row.no_response,
+        into.not_followed_up + row.not_followed_up,
+        sum(waited, timedelta()) if waited else None,
+        max(longest) if longest else None,
+    )
+
+
+def referrals_waiting(filters: Filters, *, organisation: str = "", area: str = "") -> QuerySet:
+    """The referrals behind the tracker, longest wait first (for a paginated list)."""
+    no_response, not_followed_up = _referral_conditions()
+    queryset = referrals_scored(filters).filter(no_response | not_followed_up)
+    if organisation:
+        queryset = queryset.filter(case__organisation__slug=organisation)
+    if area:
+        queryset = queryset.filter(case__organisation__area__slug=area)
+    return (
+        queryset.annotate(waited=_waited())
+        .select_related("case__organisation__area", "case__inspection")
+        .order_by(F("waited").desc(nulls_last=True), "referral_date", "pk")
+    )
+
+
+def why_listed(referral) -> str:
+    """Why a referral is on the tracker's list, in a few words."""
+    if referral.response_date is None:
+        return "No response recorded"
+    problems = []
+    if referral.response_timely is False:
+        problems.append("late")
+    if referral.response_satisfactory is False:
+        problems.append("unsatisfactory")
+    return f"Response {' and '.join(problems)}, not followed up"

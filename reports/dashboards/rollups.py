@@ -1,0 +1,181 @@
+"""The few aggregate queries every dashboard rests on, each run once per page.
+
+Words used below:
+
+- a *pair* is one organisation in one inspection (a thematic inspection has several);
+- an organisation's *latest* inspection on a framework is the one whose fieldwork started
+  last (ties: the one created last), among the inspections the filters let through.
+
+The answers are counted by the one tally query (reports.ratings.tallies); the lead
+inspectors' ratings and the cases scored per pair are one query each. Links are reversed
+once per page and filled in per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote, urlencode
+
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+
+from casefiles.models import Case, counted_condition
+from inspection.models import Inspection, Organisation
+from inspection.rating_rules import Tally
+from judgements.models import OrganisationRating
+from reports.dashboards.filters import Filters
+from reports.ratings.tallies import answer_tallies
+
+OrganisationThrough = Inspection.organisations.through
+
+
+def answer_counts(
+    *,
+    inspection_ids: Iterable[int],
+    question_ids: Iterable[int],
+    organisation_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, int], dict[int, Tally]]:
+    """(inspection id, organisation id) -> question id -> Tally: the answer tallies
+    (reports.ratings.tallies) grouped by inspection, organisation and question (1 query)."""
+    result: dict[tuple[int, int], dict[int, Tally]] = defaultdict(dict)
+    tallies = answer_tallies(
+        by=("inspection", "organisation", "question"),
+        inspections=inspection_ids,
+        organisations=organisation_ids,
+        questions=question_ids,
+    )
+    for (inspection_id, organisation_id, question_id), tally in tallies.items():
+        result[(inspection_id, organisation_id)][question_id] = tally
+    return result
+
+
+def lead_ratings(inspection_ids: Iterable[int]) -> dict[tuple[int, int], dict[int, str]]:
+    """(inspection id, organisation id) -> standard id -> the lead inspector's rating (1 query)."""
+    result: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    for inspection_id, organisation_id, standard_id, rating in OrganisationRating.objects.filter(
+        inspection_id__in=list(inspection_ids)
+    ).values_list("inspection_id", "organisation_id", "standard_id", "rating"):
+        result[(inspection_id, organisation_id)][standard_id] = rating
+    return result
+
+
+def counted_cases(inspection_ids: Iterable[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(inspection id, organisation id) -> (cases scored, cases in the sample) (1 query)."""
+    rows = (
+        Case.objects.filter(inspection_id__in=list(inspection_ids))
+        .values_list("inspection_id", "organisation_id")
+        .annotate(counted=Count("id", filter=counted_condition()), total=Count("id"))
+        .order_by()
+    )
+    return {(i, o): (counted, total) for i, o, counted, total in rows}
+
+
+# --------------------------------------------------------------------------- links
+
+
+class _Link:
+    """Reverse a URL once with placeholders, then fill them in per row: a national grid has
+    thousands of cells, and reversing each would cost more than the query behind them."""
+
+    def __init__(self, name: str, *placeholders: str):
+        try:
+            self.pattern: str | None = reverse(name, args=placeholders)
+        except NoReverseMatch:
+            self.pattern = None
+        self.placeholders = placeholders
+
+    def __bool__(self) -> bool:
+        return self.pattern is not None
+
+    def __call__(self, *values: str, **params: str) -> str:
+        if self.pattern is None:
+            return ""
+        url = self.pattern
+        for placeholder, value in zip(self.placeholders, values, strict=True):
+            url = url.replace(placeholder, quote(str(value), safe=""))
+        return f"{url}?{urlencode(params)}" if params else url
+
+
+def links() -> dict[str, _Link]:
+    return {
+        "inspection": _Link("inspection:detail", "xxreferencexx"),
+        "cases": _Link("reports:dashboard_cases", "xxreferencexx", "xxorganisationxx"),
+        "organisation": _Link("reports:dashboard_organisation", "xxorganisationxx"),
+        "area": _Link("reports:dashboard_area", "xxareaxx"),
+    }
+
+
+# --------------------------------------------------------------------------- pairs
+
+
+@dataclass(frozen=True)
+class OrganisationInfo:
+    id: int
+    slug: str
+    name: str
+    kind: str
+    area_name: str
+    area_slug: str
+    region: str
+
+    @property
+    def kind_label(self) -> str:
+        return Organisation.Kind(self.kind).label if self.kind in Organisation.Kind else self.kind
+
+
+@dataclass(frozen=True)
+class InspectionInfo:
+    id: int
+    reference: str
+    title: str
+    fieldwork_start: date
+    framework_id: int
+
+
+PAIR_FIELDS = (
+    "organisation_id",
+    "organisation__slug",
+    "organisation__name",
+    "organisation__kind",
+    "organisation__area__name",
+    "organisation__area__slug",
+    "organisation__area__region",
+    "inspection_id",
+    "inspection__reference",
+    "inspection__title",
+    "inspection__fieldwork_start",
+    "inspection__framework_id",
+)
+
+
+def pair_from_row(row) -> tuple[OrganisationInfo, InspectionInfo]:
+    return OrganisationInfo(*row[:7]), InspectionInfo(*row[7:])
+
+
+def latest_pairs(filters: Filters) -> list[tuple[OrganisationInfo, InspectionInfo]]:
+    """Every organisation the filters let through, with its latest inspection (1 query).
+
+    One row per organisation and inspection comes back (a few per organisation), and the
+    first per organisation is kept: this is cheap next to the answers, and portable.
+    """
+    rows = (
+        OrganisationThrough.objects.filter(filters.q("inspection__", "organisation__"))
+        .values_list(*PAIR_FIELDS)
+        .order_by(
+            "organisation__name",
+            "organisation_id",
+            "-inspection__fieldwork_start",
+            "-inspection_id",
+        )
+    )
+    seen: set[int] = set()
+    pairs = []
+    for row in rows:
+        if row[0] in seen:
+            continue
+        seen.add(row[0])
+        pairs.append(pair_from_row(row))
+    return pairs
