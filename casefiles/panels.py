@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from inspection.hooks import Panel
 
 from .choices import SampleType
-from .models import Case
+from .models import Case, counted_condition
 from .selectors import sample_counts
 
 
@@ -13,7 +13,7 @@ def case_counts_row(*, request, access) -> Panel:
     """The summary row: cases in the sample, submitted, not assigned."""
     status_counts = Case.objects.filter(inspection=access.inspection).aggregate(
         total=Count("id"),
-        submitted=Count("id", filter=Q(status__in=Case.COUNTED_STATUSES)),
+        submitted=Count("id", filter=counted_condition()),
         unassigned=Count("id", filter=Q(inspector__isnull=True)),
     )
     return Panel("casefiles/panels/case_counts_row.html", {"status_counts": status_counts})

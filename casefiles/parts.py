@@ -95,11 +95,12 @@ class Part:
     def prefetch(self, *, shown: bool = True) -> Prefetch:
         """The case's parts of this kind, in one query, with what each is shown with (or, for
         the exchange file, only with what each one holds)."""
-        if shown:
-            lookups = self.related
-        else:
-            lookups = (self.sub_parts,) if self.sub_parts else ()
-        return Prefetch(self.slug, queryset=self.model.objects.prefetch_related(*lookups))
+        lookups = self.related if shown else ((self.sub_parts,) if self.sub_parts else ())
+        # What each one points to (the child named) joins in; what it holds is one more query.
+        joined = [name for name in lookups if self.model._meta.get_field(name).many_to_one]
+        held = [name for name in lookups if name not in joined]
+        queryset = self.model.objects.select_related(*joined).prefetch_related(*held)
+        return Prefetch(self.slug, queryset=queryset)
 
     def of(self, case) -> list:
         """The case's parts of this kind (from a prefetch if there is one)."""

@@ -10,13 +10,16 @@ from django.conf import settings
 from django.db import models
 
 from casefiles.models import Case
+from inspection import rating_rules
 from inspection.models import Inspection, Organisation, Question, Standard
 
 
 class AnswerValue(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    NOT_APPLICABLE = "na", "Not applicable"
+    """The answer values of inspection.rating_rules, with the words the pages use."""
+
+    YES = rating_rules.YES, "Yes"
+    NO = rating_rules.NO, "No"
+    NOT_APPLICABLE = rating_rules.NOT_APPLICABLE, "Not applicable"
 
 
 class Answer(models.Model):
@@ -50,10 +53,11 @@ class OrganisationRating(models.Model):
     """The lead inspector's rating of a standard judged from interviews and documents."""
 
     class Rating(models.TextChoices):
-        OUTSTANDING = "Outstanding"
-        GOOD = "Good"
-        REQUIRES_IMPROVEMENT = "Requires improvement"
-        INADEQUATE = "Inadequate"
+        # The rating names of inspection.rating_rules, the one spelling.
+        OUTSTANDING = rating_rules.OUTSTANDING
+        GOOD = rating_rules.GOOD
+        REQUIRES_IMPROVEMENT = rating_rules.REQUIRES_IMPROVEMENT
+        INADEQUATE = rating_rules.INADEQUATE
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     inspection = models.ForeignKey(

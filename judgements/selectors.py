@@ -6,15 +6,9 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 
 from casefiles.models import (
-    AgencyCheck,
     Case,
-    ChildProtectionPlan,
-    HomeVisit,
-    LinkedChild,
-    Meeting,
-    Order,
-    Referral,
 )
+from casefiles.parts import PARTS
 from casefiles.presenters import file_sections
 from inspection.models import Framework, Question, Standard
 
@@ -81,18 +75,9 @@ def _part_prefetches(wanted: set[str]) -> list[Prefetch]:
 
     The parts it does not show get an empty queryset, which Django answers without a query.
     """
-    parts = {
-        "orders": Order.objects.prefetch_related("requirements"),
-        "children": LinkedChild.objects.all(),
-        "plans": ChildProtectionPlan.objects.select_related("child"),
-        "referrals": Referral.objects.select_related("child"),
-        "checks": AgencyCheck.objects.all(),
-        "meetings": Meeting.objects.all(),
-        "visits": HomeVisit.objects.all(),
-    }
     return [
-        Prefetch(name, queryset=queryset if name in wanted else queryset.none())
-        for name, queryset in parts.items()
+        part.prefetch() if part.slug in wanted else Prefetch(part.slug, part.model.objects.none())
+        for part in PARTS
     ]
 
 

@@ -18,13 +18,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from casefiles.choices import SampleType
-from casefiles.models import Case, SamplingPlan
+from casefiles.models import Case, SamplingPlan, counted_condition
 from casefiles.sampling.draw import DEFAULT_WINDOWS
 from inspection.models import Inspection, Membership, Question, Standard
+from inspection.rating_rules import RatingRules, exact, round_half_up, whole_percent
 from reports.models import (
     PracticeExample,
 )
-from reports.ratings.engine import RatingRules
 from reports.ratings.selectors import inspection_rating
 from reports.ratings.tables import case_profile_tables
 from reports.writing.check import lines, paragraphs, report_texts
@@ -172,12 +172,6 @@ class ReportDocument:
         return [s for d in self.domains for s in d.standards]
 
 
-def _whole(count: int, base: int) -> int | None:
-    if not base:
-        return None
-    return int((200 * count + base) // (2 * base))  # half up
-
-
 _NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 
 
@@ -196,19 +190,14 @@ def _window_text(sample_type: str, windows: dict[str, list[int]]) -> str:
 
 
 def _methodology(inspection: Inspection, standards: list[Standard]) -> Methodology:
-    counted_statuses = [str(s) for s in Case.COUNTED_STATUSES]
     rows = (
         Case.objects.filter(inspection=inspection)
-        .values_list("sample_type", "status")
-        .annotate(n=Count("id"))
+        .values_list("sample_type")
+        .annotate(n=Count("id"), counted=Count("id", filter=counted_condition()))
         .order_by()
     )
-    in_sample: dict[str, int] = {}
-    counted: dict[str, int] = {}
-    for sample_type, status, n in rows:
-        in_sample[sample_type] = in_sample.get(sample_type, 0) + n
-        if status in counted_statuses:
-            counted[sample_type] = counted.get(sample_type, 0) + n
+    in_sample = {sample_type: n for sample_type, n, _ in rows}
+    counted = {sample_type: n for sample_type, _, n in rows if n}
     plan = SamplingPlan.objects.filter(inspection=inspection).first()
     windows = (
         plan.windows
@@ -225,7 +214,7 @@ def _methodology(inspection: Inspection, standards: list[Standard]) -> Methodolo
             label=labels.get(s, s),
             in_sample=in_sample[s],
             counted=counted.get(s, 0),
-            share=_whole(counted.get(s, 0), total_counted),
+            share=whole_percent(counted.get(s, 0), total_counted),
             window=_window_text(s, windows),
         )
         for s in order
@@ -234,8 +223,8 @@ def _methodology(inspection: Inspection, standards: list[Standard]) -> Methodolo
         samples=samples,
         in_sample=sum(in_sample.values()),
         counted=total_counted,
-        confidence=round(float(plan.confidence if plan else 0.8) * 100),
-        margin=round(float(plan.margin if plan else 0.05) * 100),
+        confidence=int(round_half_up(exact(plan.confidence if plan else 0.8) * 100)),
+        margin=int(round_half_up(exact(plan.margin if plan else 0.05) * 100)),
         organisation_standards=[f"{s.code} {s.title}" for s in standards if not s.is_case_judged],
         profiles=_profiles(inspection),
     )

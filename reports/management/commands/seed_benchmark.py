@@ -32,6 +32,7 @@ from django.db import connection, transaction
 
 from casefiles.models import Case, Referral
 from inspection.models import Area, Framework, Inspection, Organisation, Question, Standard, User
+from inspection.rating_rules import RATING_NAMES
 from judgements.models import Answer, AuditEvent, OrganisationRating
 
 PREFIX = "bench-"
@@ -51,7 +52,6 @@ REGIONS = [
 ]
 FIRST_NAMES = ["Jayden", "Amelia", "Tyler", "Chloe", "Kai", "Maisie", "Reece", "Leah", "Aisha"]
 LAST_NAMES = ["Morgan", "Clarke", "Begum", "Walsh", "Osei", "Hughes", "Turner", "Ahmed", "Shaw"]
-RATINGS = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
 VALUE_LABELS = {"yes": "Yes", "no": "No", "na": "Not applicable"}
 Action = AuditEvent.Action
 FIRST_YEAR = 2016
@@ -302,12 +302,12 @@ class Command(BaseCommand):
     def rating_for(self, level: float) -> str:
         score = level + self.rng.uniform(-0.15, 0.15)
         if score >= 0.85:
-            return RATINGS[0]
+            return RATING_NAMES[0]
         if score >= 0.7:
-            return RATINGS[1]
+            return RATING_NAMES[1]
         if score >= 0.55:
-            return RATINGS[2]
-        return RATINGS[3]
+            return RATING_NAMES[2]
+        return RATING_NAMES[3]
 
     def answers(self, cases, applicable, difficulty, user_id: int, now: datetime) -> int:
         """Every applicable question of every case: Yes, No or Not applicable, each with its
