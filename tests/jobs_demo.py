@@ -1,12 +1,11 @@
 """Job kinds for the tests of inspection.jobs, registered only by the tests (and by the worker
-processes the queue tests start: `PYTHONPATH=. python tests/jobs_demo.py <db_worker options>`).
+processes the queue tests start: `PYTHONPATH=. python tests/jobs_worker.py <db_worker options>`).
 
 Each run leaves a trace in params["trace_dir"] when given: a line "<job public id> <attempt>
 <pid>" appended to runs.log, so a test can count how often each job ran and in which process.
 """
 
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -74,15 +73,3 @@ def register_demo_kinds() -> None:
 def unregister_demo_kinds() -> None:
     for kind in KINDS:
         unregister(kind)
-
-
-if __name__ == "__main__":
-    # A worker that knows the demo kinds: the arguments are db_worker's.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    register_demo_kinds()
-    call_command("db_worker", *sys.argv[1:])
