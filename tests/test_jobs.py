@@ -374,7 +374,7 @@ def test_the_owner_sees_progress_on_a_page_that_refreshes_itself(start, people, 
     html = response.content.decode()
     assert "<title>Slow file – Youth offending services in Barking and Dagenham" in html
     assert "40% done: Step 5 of 10" in html
-    assert '<progress class="app-job-progress" max="100" value="40"' in html
+    assert 'max="100" value="40" aria-labelledby="job-status"' in html
     assert "<script>" not in html and "style=" not in html  # the CSP allows neither
 
 
