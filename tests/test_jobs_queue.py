@@ -201,3 +201,38 @@ def test_a_job_whose_worker_is_killed_is_finished_by_another(workers, people, tm
     ran = runs(tmp_path)
     assert [attempt for _, attempt, _ in ran] == [1, 2]
     assert ran[0][2] != ran[1][2]  # two processes: the killed one and the survivor
+
+
+def test_a_worker_skips_a_task_another_worker_is_claiming(workers, people):
+    """How a worker claims: the first ready task not locked by another worker, taken with
+    SELECT ... FOR UPDATE SKIP LOCKED, so a second worker passes over it without waiting.
+    Here the two workers are this test and a thread, each with its own connection (no worker
+    processes are started)."""
+    import threading
+
+    from django.db import connections, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    first = job_start(kind="demo-csv", user=people.inspector)
+    second = job_start(kind="demo-csv", user=people.inspector)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    seen_by_other = {}
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                task = DBTaskResult.objects.ready().get_locked()
+                seen_by_other["task"] = task and str(task.id)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        claimed = DBTaskResult.objects.ready().get_locked()
+        other = threading.Thread(target=other_worker)
+        other.start()
+        other.join(timeout=30)
+        assert not other.is_alive()
+    assert "FOR UPDATE SKIP LOCKED" in queries[0]["sql"]
+    assert str(claimed.id) == first.task_result_id
+    assert seen_by_other["task"] == second.task_result_id
