@@ -132,6 +132,16 @@ def test_a_job_is_queued_then_run_by_the_worker_to_a_file(start, people, inspect
     assert DBTaskResult.objects.get(id=job.task_result_id).status == TaskResultStatus.SUCCESSFUL
 
 
+def test_with_the_immediate_backend_a_job_runs_as_it_is_queued(start, people, settings):
+    """For tests that need only a job's result: TASKS set to django-tasks' immediate backend
+    runs the job when its transaction commits, with no worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    job = start(kind="demo-csv", user=people.inspector, params={"rows": 2})
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.attempts == 1
+    assert job_file_path(job.public_id).read_text() == "number,square\n1,1\n2,4\n"
+
+
 def test_progress_is_saved_at_most_once_a_second_and_proves_the_run_alive(people, monkeypatch):
     long_ago = timezone.now() - timedelta(hours=1)
     job = Job.objects.create(
