@@ -339,6 +339,27 @@ def test_expired_files_are_deleted_and_can_be_made_again(
     assert job.status == Job.Status.DONE and path.exists()
 
 
+def test_the_purge_deletes_stray_files_but_not_kept_or_recent_ones(start, people, settings):
+    import os
+    import time
+
+    job = start(kind="demo-csv", user=people.inspector)
+    run_worker()
+    folder = settings.JOB_FILES_DIR
+    gone_job = folder / "00000000-0000-0000-0000-000000000001"  # its job was deleted
+    partial = folder / ".00000000-0000-0000-0000-000000000002.abc.part"  # a cut-off write
+    recent = folder / "00000000-0000-0000-0000-000000000003"  # may be being stored now
+    for path in (gone_job, partial, recent):
+        path.write_text("personal data")
+    two_hours_ago = time.time() - 7200
+    for path in (gone_job, partial, job_file_path(job.public_id)):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    assert job_purge_expired() == 0
+    assert not gone_job.exists() and not partial.exists()
+    assert recent.exists() and job_file_path(job.public_id).exists()
+
+
 def test_a_file_past_its_time_is_not_handed_out_before_the_purge_runs(start, people, login):
     job = start(kind="demo-csv", user=people.inspector)
     run_worker()

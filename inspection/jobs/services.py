@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from inspection.models import Inspection, Job, User
 
-from .files import job_file_delete
+from .files import job_file_delete, job_files_dir
 from .registry import get_kind
 
 logger = logging.getLogger(__name__)
@@ -155,7 +155,9 @@ def job_recover_stalled(*, now=None) -> dict[str, int]:
 
 
 def job_purge_expired(*, now=None) -> int:
-    """Delete the files of jobs past JOB_FILE_HOURS and mark the jobs expired."""
+    """Delete the files of jobs past JOB_FILE_HOURS and mark the jobs expired; also delete
+    stray files in JOB_FILES_DIR (a job deleted with its person or inspection, a write cut off
+    by a killed worker). Returns the number of jobs expired."""
     now = now or timezone.now()
     purged = 0
     for job in Job.objects.expired(now=now).only("pk", "public_id"):
@@ -165,4 +167,31 @@ def job_purge_expired(*, now=None) -> int:
         purged += Job.objects.filter(pk=job.pk, status=Job.Status.DONE).update(
             status=Job.Status.EXPIRED, file_size=None
         )
+    _delete_stray_files(now)
     return purged
+
+
+# A file younger than this is left alone: its job may be storing it right now (the file is
+# moved into place just before the job is marked done).
+STRAY_GRACE = timedelta(hours=1)
+
+
+def _delete_stray_files(now) -> None:
+    cutoff = (now - STRAY_GRACE).timestamp()
+    old = [path for path in job_files_dir().iterdir() if path.stat().st_mtime < cutoff]
+    ids = []
+    for path in old:
+        try:
+            ids.append(uuid.UUID(path.name))
+        except ValueError:
+            pass  # a partial write (".<id>.<random>.part") or anything else: not a job's file
+    kept = {
+        str(public_id)
+        for public_id in Job.objects.filter(public_id__in=ids, status=Job.Status.DONE).values_list(
+            "public_id", flat=True
+        )
+    }
+    for path in old:
+        if path.name not in kept and path.is_file():
+            logger.info("Deleting stray job file %s", path.name)
+            path.unlink(missing_ok=True)
