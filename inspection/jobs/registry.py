@@ -5,6 +5,12 @@ A handler is a plain function `handler(job, progress)`: it reads what it needs f
 it goes, and returns a `JobFile` (something to download) or a `JobRedirect` (a page to go to
 when done). It raises `JobFailed("...")` for a failure the person can understand and act on;
 anything else is logged and shown as a general "something went wrong" message.
+
+Progress is written to the job's row, on the worker's one database connection: reported inside
+the handler's own `transaction.atomic()`, it is seen only when that transaction commits (and
+lost if it rolls back). So report progress between transactions where you can, and keep any
+one transaction, or any stretch without a report, well under JOB_STALL_SECONDS (5 minutes by
+default): a job not heard from for that long is taken to have lost its worker and is run again.
 """
 
 from collections.abc import Callable
