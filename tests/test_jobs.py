@@ -142,6 +142,26 @@ def test_with_the_immediate_backend_a_job_runs_as_it_is_queued(start, people, se
     assert job_file_path(job.public_id).read_text() == "number,square\n1,1\n2,4\n"
 
 
+def test_a_file_the_handler_wrote_is_moved_into_the_private_folder(start, people, tmp_path):
+    written = tmp_path / "workbook.xlsx"
+
+    def workbook(job, progress):
+        written.write_bytes(b"PK workbook")
+        return JobFile("answers.xlsx", "application/vnd.ms-excel", path=written)
+
+    register("test-workbook", workbook, title="Answers workbook")
+    try:
+        job = start(kind="test-workbook", user=people.inspector)
+        run_worker()
+    finally:
+        unregister("test-workbook")
+    job.refresh_from_db()
+    stored = job_file_path(job.public_id)
+    assert job.status == Job.Status.DONE and job.file_size == len(b"PK workbook")
+    assert stored.read_bytes() == b"PK workbook" and not written.exists()
+    assert stored.stat().st_mode & 0o777 == 0o600
+
+
 def test_progress_is_saved_at_most_once_a_second_and_proves_the_run_alive(people, monkeypatch):
     long_ago = timezone.now() - timedelta(hours=1)
     job = Job.objects.create(

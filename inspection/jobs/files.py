@@ -13,9 +13,7 @@ from .registry import JobFile
 
 
 def job_files_dir() -> Path:
-    folder = Path(settings.JOB_FILES_DIR)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    return Path(settings.JOB_FILES_DIR)
 
 
 def job_file_path(public_id: uuid.UUID) -> Path:
@@ -24,6 +22,7 @@ def job_file_path(public_id: uuid.UUID) -> Path:
 
 def job_file_store(public_id: uuid.UUID, result: JobFile) -> int:
     """Write (or move) the handler's file into place, all at once; returns its size."""
+    job_files_dir().mkdir(parents=True, exist_ok=True, mode=0o700)
     final = job_file_path(public_id)
     partial = final.with_name(f".{final.name}.{uuid.uuid4().hex}.part")
     try:
@@ -33,6 +32,7 @@ def job_file_store(public_id: uuid.UUID, result: JobFile) -> int:
             content = result.content
             data = content.encode("utf-8") if isinstance(content, str) else content
             partial.write_bytes(data)
+        partial.chmod(0o600)  # personal data: for the service's user only
         os.replace(partial, final)
     finally:
         partial.unlink(missing_ok=True)

@@ -177,8 +177,11 @@ STRAY_GRACE = timedelta(hours=1)
 
 
 def _delete_stray_files(now) -> None:
+    folder = job_files_dir()
+    if not folder.is_dir():
+        return
     cutoff = (now - STRAY_GRACE).timestamp()
-    old = [path for path in job_files_dir().iterdir() if path.stat().st_mtime < cutoff]
+    old = [path for path in folder.iterdir() if path.stat().st_mtime < cutoff]
     ids = []
     for path in old:
         try:
