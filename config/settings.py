@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "inspection",
     "casefiles",
     "judgements",
@@ -200,6 +202,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Background work (inspection/jobs): Django's tasks API (the django-tasks backport) with its
+# database backend, so the queue is a table in the application's own database and any number
+# of `manage.py db_worker` processes share it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The files that background jobs make: private, never served directly (not under STATIC_ROOT or
+# any media folder), handed only to the person who asked, and deleted after JOB_FILE_HOURS.
+JOB_FILES_DIR = Path(os.environ.get("JOB_FILES_DIR", BASE_DIR / "var" / "job-files"))
+JOB_FILE_HOURS = env_int("JOB_FILE_HOURS", 24)
+# A running job whose progress has not been heard for this long is taken to have lost its
+# worker (killed, machine gone) and is queued again, up to JOB_MAX_ATTEMPTS runs in all.
+JOB_STALL_SECONDS = env_int("JOB_STALL_SECONDS", 300)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # Where framework definitions are loaded from by `manage.py load_frameworks`.
 FRAMEWORKS_DIR = BASE_DIR / "inspection" / "frameworks"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("casefiles.urls")),
     path("", include("judgements.urls")),
     path("", include("reports.urls")),
+    path("jobs/", include("inspection.jobs.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -297,3 +297,84 @@ class CaseDataPurge(models.Model):
 
     def __str__(self) -> str:
         return f"Case data of {self.inspection} deleted {self.purged_at:%Y-%m-%d}"
+
+
+class JobQuerySet(models.QuerySet):
+    def stalled(self, *, before) -> "JobQuerySet":
+        """Running jobs not heard from since `before`: their worker has most likely died."""
+        return self.filter(status=Job.Status.RUNNING, heartbeat_at__lt=before)
+
+    def expired(self, *, now) -> "JobQuerySet":
+        """Finished jobs whose file is past keeping."""
+        return self.filter(status=Job.Status.DONE, expires_at__lte=now)
+
+
+class Job(models.Model):
+    """Work that someone asked for and that runs in the background (inspection/jobs).
+
+    The page at /jobs/<public_id>/ shows its progress, then its file (only to the person who
+    asked) or what failed in plain words. The work itself is a django-tasks task; `run_token`
+    names the run that may write to this row, so a run that has been replaced (its worker was
+    taken for dead) cannot overwrite the newer one.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "In progress"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "File deleted"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60, help_text="A kind registered in inspection.jobs.")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="jobs")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, null=True, blank=True, related_name="jobs"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    percent = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True, help_text="What it is doing now.")
+    error = models.TextField(blank=True, help_text="What failed, in plain words.")
+    file_name = models.CharField(max_length=200, blank=True, help_text="Name to download as.")
+    content_type = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    redirect_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    run_token = models.UUIDField(default=uuid.uuid4)
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__lte=100), name="job_percent_at_most_100"),
+        ]
+        indexes = [
+            # The recovery sweep: running jobs by heartbeat (JobQuerySet.stalled).
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+            # The file purge: finished jobs by expiry (JobQuerySet.expired).
+            models.Index(fields=["status", "expires_at"], name="job_status_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    def file_is_kept(self, now) -> bool:
+        """Done, with a file that is still kept (the purge may not have run yet)."""
+        return (
+            self.status == self.Status.DONE
+            and bool(self.file_name)
+            and self.expires_at is not None
+            and self.expires_at > now
+        )

@@ -53,7 +53,7 @@ from casefiles.models import (
     Referral,
 )
 from casefiles.sampling.services import population_upload, sample_draw
-from inspection.models import Area, Organisation, User
+from inspection.models import Area, Job, Organisation, User
 from inspection.services import framework_file_read, framework_load
 from judgements import services
 from judgements.models import ReadRecord
@@ -174,6 +174,14 @@ class World:
             selected_for_qa=True,
             status=Case.Status.AGREED,
         )
+        # Background work the inspector asked for (it failed: no file to hand out).
+        self.job = Job.objects.create(
+            kind="report-pdf",
+            user=self.people.inspector,
+            inspection=self.inspection,
+            status=Job.Status.FAILED,
+            error="The report could not be drawn.",
+        )
         self.recommendation = report_services.recommendation_save(
             inspection=self.inspection,
             addressed_to="Barking and Dagenham YOS",
@@ -231,6 +239,10 @@ def _recommendation(w: World) -> dict:
     return _inspection(w, kind="recommendations", public_id=w.recommendation.public_id)
 
 
+def _job(w: World) -> dict:
+    return {"public_id": w.job.public_id}
+
+
 def _step(w: World) -> dict:
     return _case(w, code="2.1")
 
@@ -243,6 +255,7 @@ LEAD_SUCCEEDS = (LOGIN, 403, 404, 403, 302, 403, 403)  # the lead's form with no
 CASE_FILE_FORM = (LOGIN, 200, 404, 403, 200, 403, 403)  # those who score cases keep the file
 MANAGERS_ONLY = (LOGIN, 403, 403, 403, 403, 200, 200)  # national views compare every team
 EVERYONE = (LOGIN, 200, 200, 200, 200, 200, 200)
+OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404)  # a job: only who asked for it finds it
 
 
 @dataclass(frozen=True)
@@ -350,6 +363,11 @@ MATRIX: dict[str, Page] = {
         NOT_THIS_METHOD,
         query="?standard=2.1",
     ),
+    # Background jobs: only the person who asked (here the inspector) finds one; this one
+    # failed, so there is no file, and "Try again" queues it again.
+    "jobs:detail": Page(_job, OWNER_ONLY, NOT_THIS_METHOD),
+    "jobs:download": Page(_job, (LOGIN, 404, 404, 404, 404, 404, 404), NOT_THIS_METHOD),
+    "jobs:retry": Page(_job, NOT_THIS_METHOD, (LOGIN, 302, 404, 404, 404, 404, 404)),
     # Signing in sends a signed-in person home; an empty form is refused. Signing out is a POST.
     "login": Page(_none, (200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "logout": Page(_none, NOT_THIS_METHOD, (LOGIN, 302, 302, 302, 302, 302, 302)),
