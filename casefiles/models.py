@@ -342,7 +342,7 @@ class HomeVisit(CaseFilePart):
 
 def default_windows() -> dict[str, list[int]]:
     """Months before fieldwork, per sample type, as the 2018 and 2014 inspections used."""
-    from .sampling import DEFAULT_WINDOWS
+    from .sampling.draw import DEFAULT_WINDOWS
 
     return {w.sample_type: [w.months_from, w.months_to] for w in DEFAULT_WINDOWS}
 
