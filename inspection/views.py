@@ -1,3 +1,4 @@
+from django.contrib.auth.views import LoginView
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -8,6 +9,7 @@ from casefiles.selectors import sample_counts
 
 from .access import inspection_access
 from .models import Inspection
+from .signin import client_address, sign_in_failed, sign_in_refused
 
 
 @require_GET
@@ -52,3 +54,21 @@ def inspection_detail(request, reference):
             "active_tab": "overview",
         },
     )
+
+
+class SignInView(LoginView):
+    """Django's sign-in, behind the throttle in inspection/signin.py.
+
+    A refused attempt never reaches the form, django-axes or a password hash.
+    """
+
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        address = client_address(request)
+        if sign_in_refused(address):
+            return render(request, "registration/too_many_attempts.html", status=429)
+        response = super().post(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            sign_in_failed(address)
+        return response
