@@ -61,9 +61,7 @@ class Probe(PdfRenderer):
         return f"<html lang='en'><head><title>Probe</title></head><body>{self.markup}</body></html>"
 
 
-def test_markup_in_a_document_cannot_make_the_renderer_read_files_or_urls(
-    monkeypatch, caplog
-):
+def test_markup_in_a_document_cannot_make_the_renderer_read_files_or_urls(monkeypatch, caplog):
     fetched: list[str] = []
     original = StaticFilesOnlyFetcher.fetch
 

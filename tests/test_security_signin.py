@@ -8,7 +8,6 @@ from django.utils.module_loading import import_string
 
 from tests.conftest import PASSWORD, make_user
 
-
 HASHER = "tests.test_security_signin.CountingHasher"
 
 
@@ -41,7 +40,7 @@ def _counting(settings):
     import_string(HASHER).calls = 0
 
 
-def attempt(client, username, password="wrong-password-123", address="203.0.113.7"):
+def attempt(client, username, password="wrong-password-123", address="203.0.113.7"):  # noqa: S107
     return client.post(
         "/login/",
         {"username": username, "password": password},
