@@ -4,6 +4,8 @@ DATABASE_URL picks the database (an SQLite file by default). With DEBUG off, SEC
 must be set and the secure cookie, HSTS and HTTPS settings are on.
 """
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -36,6 +38,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"  # noqa: S105
+
+# Keys the choice of changed names in reports (reports/writing/pseudonyms.py). Set it to its
+# own long random value; when it is not set it is derived from SECRET_KEY under a label of
+# its own, so it is still a secret of the deployment, never public data (docs/decisions.md).
+PSEUDONYM_KEY = (
+    os.environ.get("PSEUDONYM_KEY", "")
+    or hmac.new(SECRET_KEY.encode(), b"case-audit pseudonym key", hashlib.sha256).hexdigest()
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
