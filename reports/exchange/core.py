@@ -82,7 +82,9 @@ from reports.models import (
 
 FORMAT = "case-audit-inspection"
 FORMAT_VERSION = 1
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "inspection-exchange.schema.json"
+SCHEMA_PATH = (
+    Path(__file__).resolve().parent.parent.parent / "docs" / "inspection-exchange.schema.json"
+)
 
 Action = AuditEvent.Action
 
