@@ -28,26 +28,36 @@ class Section:
     headings: list[str]
     rows: list[dict] = field(default_factory=list)
     editable: bool = False
+    withheld: str = ""  # why the rows are not shown, when they are withheld
 
     @property
     def add_label(self) -> str:
         return f"Add {with_article(self.noun)}"
 
 
-def case_summary(case: Case) -> list[tuple[str, str]]:
+# Shown in place of a name, a date of birth or an address to someone who may not see them
+# (inspection.permissions.may_see_personal_data).
+WITHHELD = "Withheld (not on this inspection's team)"
+
+
+def case_summary(case: Case, *, personal: bool = True) -> list[tuple[str, str]]:
+    kind = case.get_subject_kind_display().lower()
     return [
         ("Sample", case.get_sample_type_display()),
         ("Organisation", case.organisation.name),
-        ("Person supervised", f"{case.subject_name} ({case.get_subject_kind_display().lower()})"),
+        ("Person supervised", f"{case.subject_name} ({kind})" if personal else f"{WITHHELD}"),
         ("Gender", case.get_gender_display()),
         ("Ethnicity", case.get_ethnicity_display()),
         # Empty for a case the sample draw created, until the lead records it.
-        ("Date of birth", day(case.date_of_birth) or "Not yet recorded"),
+        (
+            "Date of birth",
+            (day(case.date_of_birth) or "Not yet recorded") if personal else WITHHELD,
+        ),
         ("Risk of serious harm", case.get_risk_of_serious_harm_display()),
         ("Safety and wellbeing", case.get_safety_and_wellbeing_display()),
         ("MAPPA", case.get_mappa_level_display()),
         ("Main source of risk", case.get_main_source_of_risk_display()),
-        ("Case manager", case.case_manager),
+        ("Case manager", case.case_manager if personal else WITHHELD),
         ("Inspector", str(case.inspector) if case.inspector else "Not assigned"),
     ]
 
@@ -56,8 +66,14 @@ def _row(part, *cells) -> dict:
     return {"public_id": part.public_id, "cells": [str(c) if c is not None else "" for c in cells]}
 
 
-def file_sections(case: Case, *, editable: bool, only: set[str] | None = None) -> list[Section]:
-    """The parts of the case file as tables; `only` picks the parts a step needs."""
+def file_sections(
+    case: Case, *, editable: bool, only: set[str] | None = None, personal: bool = True
+) -> list[Section]:
+    """The parts of the case file as tables; `only` picks the parts a step needs.
+
+    Without ``personal``, the linked children are withheld altogether (who they are is
+    the point of that table) and a plan names no child.
+    """
     sections = [
         Section(
             "orders",
@@ -100,7 +116,9 @@ def file_sections(case: Case, *, editable: bool, only: set[str] | None = None) -
             [
                 _row(
                     p,
-                    p.child.name if p.child else "Child supervised",
+                    (p.child.name if personal else "A linked child")
+                    if p.child
+                    else "Child supervised",
                     p.get_category_display(),
                     day(p.start_date),
                     day(p.end_date),
@@ -188,6 +206,13 @@ def file_sections(case: Case, *, editable: bool, only: set[str] | None = None) -
     ]
     for section in sections:
         section.editable = editable
+        if section.key == "children" and not personal:
+            section.withheld = (
+                f"{len(section.rows)} linked "
+                f"{'child' if len(section.rows) == 1 else 'children'}: {WITHHELD.lower()}."
+            )
+            section.rows = []
+            section.editable = False
     if only is not None:
         sections = [s for s in sections if s.key in only]
     return sections

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inspection.access import inspection_access
+from inspection.permissions import may_see_personal_data
 from judgements.services import case_read_record as read_record
 
 from . import services
@@ -53,7 +54,7 @@ def case_create(request, reference):
     access.require(access.can_edit_casefiles)
     form = CaseForm(_posted(request), inspection=access.inspection)
     if request.method == "POST" and form.is_valid():
-        case = services.case_save(form=form)
+        case = services.case_save(form=form, actor=request.user)
         messages.success(request, f"Case {case.reference} added")
         return redirect("casefiles:detail", public_id=case.public_id)
     return render(
@@ -67,6 +68,7 @@ def case_create(request, reference):
 def case_detail(request, public_id):
     case, access = case_access(request.user, public_id)
     read_record(case=case, reader=request.user, page="case file")
+    personal = may_see_personal_data(request.user, access.role)
     case = (
         case_with_file(Case.objects.filter(pk=case.pk))
         .select_related("inspection__framework", "organisation__area", "inspector")
@@ -79,26 +81,70 @@ def case_detail(request, public_id):
             "case": case,
             "inspection": case.inspection,
             "access": access,
-            "timeline": timeline(case),
-            "case_summary": case_summary(case),
+            "personal": personal,
+            "timeline": timeline(case, personal=personal),
+            "case_summary": case_summary(case, personal=personal),
             "sections": file_sections(
-                case, editable=access.can_edit_casefiles and not case.is_locked
+                case,
+                editable=access.can_edit_casefiles and not case.is_locked,
+                personal=personal,
             ),
             "case_tab": "file",
         },
     )
 
 
+def _require_may_change(access, case: Case) -> None:
+    """The team members who score cases change their files; an agreed case is locked; a
+    submitted case (or one in quality assurance) is changed by the lead only."""
+    access.require(
+        access.can_edit_casefiles
+        and not case.is_locked
+        and (not services.change_needs_reason(case) or access.is_lead)
+    )
+
+
+def _refused(form, error: Exception) -> None:
+    """Put a refusal from the services on the form, naming the field where there is one."""
+    if isinstance(error, services.StaleCaseFile):
+        form.add_error(
+            None,
+            f"Your changes were not saved: this was changed since you opened it. {error}. "
+            "The form now shows your changes over the latest version: check them and save "
+            "again",
+        )
+        # The next save is checked against the version the person has now been shown.
+        data = form.data.copy()
+        data["version"] = str(error.current_version)
+        form.data = data
+        return
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, str(error))
+
+
 @require_http_methods(["GET", "POST"])
 def case_edit(request, public_id):
     case, access = case_access(request.user, public_id)
-    # An agreed case is locked: its file no longer changes.
-    access.require(access.can_edit_casefiles and not case.is_locked)
-    form = CaseForm(_posted(request), instance=case, inspection=case.inspection)
+    _require_may_change(access, case)
+    form = CaseForm(
+        _posted(request),
+        instance=case,
+        inspection=case.inspection,
+        needs_reason=services.change_needs_reason(case),
+    )
     if request.method == "POST" and form.is_valid():
-        services.case_save(form=form)
-        messages.success(request, "Case details saved")
-        return redirect("casefiles:detail", public_id=case.public_id)
+        try:
+            services.case_save(
+                form=form,
+                actor=request.user,
+                seen_version=form.seen_version,
+                reason=form.reason,
+            )
+        except (services.StaleCaseFile, services.CaseFileRefused) as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "Case details saved")
+            return redirect("casefiles:detail", public_id=case.public_id)
     return render(
         request,
         "casefiles/case_form.html",
@@ -121,15 +167,27 @@ def _part(part: str):
 @require_http_methods(["GET", "POST"])
 def part_edit(request, public_id, part, part_id=None):
     case, access = case_access(request.user, public_id)
-    # An agreed case is locked: its file no longer changes.
-    access.require(access.can_edit_casefiles and not case.is_locked)
+    _require_may_change(access, case)
     form_class, model, noun = _part(part)
     instance = part_for_case(case, model, part_id) if part_id else model(case=case)
-    form = form_class(_posted(request), instance=instance)
+    form = form_class(
+        _posted(request), instance=instance, needs_reason=services.change_needs_reason(case)
+    )
     if request.method == "POST" and form.is_valid():
-        services.casefile_part_save(form=form, case=case)
-        messages.success(request, f"{noun.capitalize()} saved")
-        return redirect("casefiles:detail", public_id=case.public_id)
+        try:
+            services.casefile_part_save(
+                form=form,
+                case=case,
+                part=part,
+                actor=request.user,
+                seen_version=form.seen_version,
+                reason=form.reason,
+            )
+        except (services.StaleCaseFile, services.CaseFileRefused) as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"{noun.capitalize()} saved")
+            return redirect("casefiles:detail", public_id=case.public_id)
     verb = "Change" if part_id else "Add"
     return render(
         request,
@@ -147,16 +205,48 @@ def part_edit(request, public_id, part, part_id=None):
 @require_http_methods(["GET", "POST"])
 def part_delete(request, public_id, part, part_id):
     case, access = case_access(request.user, public_id)
-    # An agreed case is locked: its file no longer changes.
-    access.require(access.can_edit_casefiles and not case.is_locked)
-    _form_class, model, noun = _part(part)
+    _require_may_change(access, case)
+    form_class, model, noun = _part(part)
     instance = part_for_case(case, model, part_id)
+    # The part's own form gives the version shown and, for a submitted case, the reason;
+    # only those two of its fields are read from the POST.
+    form = form_class(instance=instance, needs_reason=services.change_needs_reason(case))
+    errors: list[str] = []
     if request.method == "POST":
-        services.casefile_part_delete(part=instance)
-        messages.success(request, f"{noun.capitalize()} removed")
-        return redirect("casefiles:detail", public_id=case.public_id)
+        version, reason = request.POST.get("version", ""), request.POST.get("reason", "")
+        # Without a version (not from this page) the removal is not checked for staleness;
+        # a version that is not a number is refused as stale.
+        seen = None if version == "" else int(version) if version.isdigit() else -1
+        try:
+            services.casefile_part_delete(
+                part=instance,
+                name=part,
+                form=form,
+                actor=request.user,
+                seen_version=seen,
+                reason=reason,
+            )
+        except services.StaleCaseFile as error:
+            errors.append(
+                f"The {noun} was not removed: it was changed since you opened this page. "
+                f"{error}. Check it and remove it again if you still mean to"
+            )
+            instance.refresh_from_db()
+        except services.CaseFileRefused as error:
+            errors.append(str(error))
+        else:
+            messages.success(request, f"{noun.capitalize()} removed")
+            return redirect("casefiles:detail", public_id=case.public_id)
     return render(
         request,
         "casefiles/part_delete.html",
-        {"case": case, "inspection": case.inspection, "part": instance, "noun": noun},
+        {
+            "case": case,
+            "inspection": case.inspection,
+            "part": instance,
+            "noun": noun,
+            "errors": errors,
+            "needs_reason": services.change_needs_reason(case),
+            "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+        },
     )

@@ -6,8 +6,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casefiles.access import case_access
 from casefiles.models import Case
+from casefiles.selectors import case_file_history
 from inspection.access import inspection_access
 from inspection.models import Membership, Standard, User
+from inspection.permissions import may_see_personal_data
 
 from . import services
 from .forms import (
@@ -126,7 +128,9 @@ def step(request, public_id, code):
             "standard": standard,
             "form": form,
             "conflicts": conflicts,
-            "facts": step_facts(case, standard),
+            "facts": step_facts(
+                case, standard, personal=may_see_personal_data(request.user, access.role)
+            ),
             "show_classifications": "classifications" in standard.case_facts,
             "can_score": can_score,
             "before": before,
@@ -279,6 +283,9 @@ def history(request, public_id):
             "inspection": case.inspection,
             "access": access,
             "events": events,
+            "file_changes": case_file_history(
+                case, personal=may_see_personal_data(request.user, access.role)
+            ),
             "case_tab": "history",
         },
     )

@@ -1,9 +1,10 @@
 """Downloads of an inspection's data: the answers extract (CSV, Excel) and the whole inspection.
 
-Anyone who may read the inspection (its team, managers, administrators) may download the
-answers extract; the whole inspection file, which holds the case files' personal details, is
-for the lead inspector and administrators only. Every download is a GET link that answers
-with an attachment and is never cached.
+The inspection's team and administrators may download the answers extract; managers with
+no place on the team may not (inspection.permissions.may_export_evidence): its evidence
+notes are written about named children. The whole inspection file, which holds the case
+files' personal details, is for the lead inspector and administrators only. Every download
+is a GET link that answers with an attachment and is never cached.
 """
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from casefiles.models import Case
 from inspection.access import Access, inspection_access
+from inspection.permissions import may_export_evidence
 from judgements.models import Answer
 from reports.exchange.core import answers_csv_lines, answers_xlsx, exchange_json, inspection_export
 
@@ -41,6 +43,7 @@ def exchange(request, reference):
             "cases": Case.objects.filter(inspection=inspection).count(),
             "answers": Answer.objects.filter(case__inspection=inspection).count(),
             "can_export_inspection": _can_export_inspection(access, request.user),
+            "can_export_evidence": may_export_evidence(request.user, access.role),
             "active_tab": "export",
         },
     )
@@ -50,6 +53,7 @@ def exchange(request, reference):
 @require_http_methods(["GET", "HEAD"])
 def answers_csv(request, reference):
     access = inspection_access(request.user, reference)
+    access.require(may_export_evidence(request.user, access.role))
     response = StreamingHttpResponse(
         answers_csv_lines(access.inspection), content_type="text/csv; charset=utf-8"
     )
@@ -60,6 +64,7 @@ def answers_csv(request, reference):
 @require_http_methods(["GET", "HEAD"])
 def answers_excel(request, reference):
     access = inspection_access(request.user, reference)
+    access.require(may_export_evidence(request.user, access.role))
     response = HttpResponse(answers_xlsx(access.inspection), content_type=XLSX)
     return _attachment(response, f"{access.inspection.reference}-answers.xlsx")
 
