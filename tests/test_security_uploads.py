@@ -181,6 +181,21 @@ def test_blank_rows_count_toward_the_row_limit_in_a_csv():
     assert "blank rows count too" in problem.message
 
 
+def test_a_csv_wider_than_the_column_limit_is_refused():
+    line = ",".join(COLUMNS) + "," * 150 + "extra"
+    rows, problems = parse_population("cases.csv", line.encode(), organisations=ORGANISATIONS)
+    assert rows == []
+    assert "Row 1 uses columns beyond column CV" in problems[0].message
+
+
+def test_rows_hidden_in_a_part_outside_the_worksheets_folder_are_counted():
+    rows = "".join(f'<row r="{n}"/>' for n in range(1, 30_001))
+    data = rebuilt({"xl/elsewhere/sheet9.xml": sheet_xml(rows)})
+    rows_, problems, _ = measured(data)
+    assert rows_ == []
+    assert "blank rows count too" in problems[0].message
+
+
 def test_an_overlong_cell_is_refused_naming_row_and_column():
     table = [list(COLUMNS), ["X" * 5000, *population_rows()[0][1:]]]
     rows, problems = parse_population("cases.csv", csv_bytes(table[1:]), organisations=set())

@@ -199,6 +199,8 @@ def _numbered_limited(
             raise _TooManyRows(_too_many_rows_message())
         if not any(row):
             continue
+        if len(row) > MAX_COLUMNS and any(row[MAX_COLUMNS:]):
+            raise _Unreadable(_too_many_columns_message(number))
         if len(result) > MAX_ROWS:  # the header and MAX_ROWS cases are already held
             raise _TooManyRows(
                 f"The file has more than {MAX_ROWS:,} cases. A list of eligible cases "
@@ -324,7 +326,9 @@ def _check_xlsx_archive(data: bytes, *, filename: str) -> None:
             name = entry.filename.lower()
             if name.endswith("sharedstrings.xml"):
                 _check_shared_strings(archive, entry, filename=filename)
-            elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            elif name.endswith(".xml"):
+                # Every XML part, not only those under xl/worksheets/: the workbook's own
+                # index may place a sheet anywhere. Parts without rows cost one quick pass.
                 _check_sheet(archive, entry, filename=filename)
 
 
