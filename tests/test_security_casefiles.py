@@ -323,3 +323,63 @@ def test_the_lead_removes_a_part_of_a_submitted_case_with_a_reason(login, people
     assert set(
         CaseFileChange.objects.filter(action="deleted").values_list("reason", flat=True)
     ) == {"Added to the wrong case"}
+
+
+# Saves at the same moment ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_saves_of_one_part_keep_one_and_refuse_the_rest(people, case):
+    """On PostgreSQL, threads save one linked child at once, each from version 1."""
+    import threading
+
+    from django.db import connection
+
+    child = LinkedChild.objects.create(case=case, name="Leo Clarke", relationship="sibling")
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (SQLite has one writer at a time)")
+    threads_count = 6
+    start = threading.Barrier(threads_count)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def person(number: int) -> None:
+        try:
+            own_case = Case.objects.get(pk=case.pk)
+            own_child = LinkedChild.objects.get(pk=child.pk)
+            form = ChildForm(child_data(name=f"Name {number}", version="1"), instance=own_child)
+            assert form.is_valid(), form.errors
+            start.wait(timeout=30)
+            try:
+                services.casefile_part_save(
+                    form=form,
+                    case=own_case,
+                    part="children",
+                    actor=people.inspector,
+                    seen_version=form.seen_version,
+                )
+            except services.StaleCaseFile:
+                with lock:
+                    outcomes.append("refused")
+            else:
+                with lock:
+                    outcomes.append(f"Name {number}")
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    saved = [o for o in outcomes if o != "refused"]
+    assert len(saved) == 1
+    assert outcomes.count("refused") == threads_count - 1
+    child.refresh_from_db()
+    assert (child.name, child.version) == (saved[0], 2)
+    (change,) = CaseFileChange.objects.filter(field_name="name", action="changed")
+    assert (change.old_value, change.new_value) == ("Leo Clarke", saved[0])
