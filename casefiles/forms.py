@@ -12,7 +12,60 @@ from . import models, parts
 from .choices import RequirementType
 
 
-class CaseForm(GovModelFormBase):
+class CaseFileForm(GovModelFormBase):
+    """A form for a case or a part of its file, with the version it shows and, when the
+    case is submitted, the reason for the change (casefiles.services)."""
+
+    def __init__(self, *args, needs_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(
+            required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+        )
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
+        if needs_reason:
+            self.fields["reason"] = forms.CharField(
+                label="Reason for changing a submitted case",
+                help_text="The case is submitted: say why its file needs changing. The reason "
+                "is kept in the case's history.",
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={
+                    "required": "Enter the reason for changing a submitted case",
+                    "max_length": "Reason must be 1000 characters or fewer",
+                },
+            )
+        # The layout is built from the fields when the form is made: rebuild it with these.
+        self.helper.layout = self.helper.build_default_layout(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.errors:
+            # The version is hidden, and the error summary lists only the fields shown.
+            del self.errors["version"]
+            raise ValidationError(
+                "The version sent with the form is not valid: reload the page and make the "
+                "change again"
+            )
+        return cleaned
+
+    @property
+    def seen_version(self) -> int | None:
+        """The version the form showed; None for a new case or part, or when none was sent.
+
+        The pages always send it. Without one (a script, an old page) the save is not
+        checked for a stale copy, as answers saved without a version are not.
+        """
+        if not self.instance.pk:
+            return None
+        return self.cleaned_data.get("version")
+
+    @property
+    def reason(self) -> str:
+        return self.cleaned_data.get("reason", "") or ""
+
+
+class CaseForm(CaseFileForm):
     class Meta(GovModelFormBase.Meta):
         model = models.Case
         fields = [
@@ -60,7 +113,7 @@ class CaseForm(GovModelFormBase):
         pass
 
 
-class OrderForm(GovModelFormBase):
+class OrderForm(CaseFileForm):
     requirements = forms.MultipleChoiceField(
         label="Requirements",
         choices=RequirementType.choices,
@@ -87,7 +140,7 @@ class OrderForm(GovModelFormBase):
         return data
 
 
-class ChildForm(GovModelFormBase):
+class ChildForm(CaseFileForm):
     class Meta(GovModelFormBase.Meta):
         model = models.LinkedChild
         fields = list(parts.CHILDREN.fields)
@@ -99,7 +152,7 @@ class ChildForm(GovModelFormBase):
         return value
 
 
-class PlanForm(GovModelFormBase):
+class PlanForm(CaseFileForm):
     class Meta(GovModelFormBase.Meta):
         model = models.ChildProtectionPlan
         fields = list(parts.PLANS.fields)
@@ -117,7 +170,7 @@ class PlanForm(GovModelFormBase):
         return data
 
 
-class ReferralForm(GovModelFormBase):
+class ReferralForm(CaseFileForm):
     class Meta(GovModelFormBase.Meta):
         model = models.Referral
         fields = list(parts.REFERRALS.fields)
@@ -138,7 +191,7 @@ class ReferralForm(GovModelFormBase):
         return data
 
 
-class CheckForm(GovModelFormBase):
+class CheckForm(CaseFileForm):
     class Meta(GovModelFormBase.Meta):
         model = models.AgencyCheck
         fields = list(parts.CHECKS.fields)
@@ -154,7 +207,7 @@ class CheckForm(GovModelFormBase):
         return data
 
 
-class MeetingForm(GovModelFormBase):
+class MeetingForm(CaseFileForm):
     class Meta(GovModelFormBase.Meta):
         model = models.Meeting
         fields = list(parts.MEETINGS.fields)
@@ -166,7 +219,7 @@ class MeetingForm(GovModelFormBase):
         return data
 
 
-class VisitForm(GovModelFormBase):
+class VisitForm(CaseFileForm):
     class Meta(GovModelFormBase.Meta):
         model = models.HomeVisit
         fields = list(parts.VISITS.fields)

@@ -63,6 +63,9 @@ class Case(models.Model):
         AGREED = "agreed", "Agreed"
 
     LOCKED_STATUSES = frozenset({Status.AGREED})
+    # Submitted for scoring or in quality assurance: only the lead changes the file, with a
+    # reason. (Returned cases are back with their inspector; agreed ones are locked.)
+    SUBMITTED_STATUSES = frozenset({Status.SUBMITTED, Status.IN_QA})
     COUNTED_STATUSES = frozenset({Status.SUBMITTED, Status.IN_QA, Status.AGREED})
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -101,6 +104,9 @@ class Case(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised on every change to the case's details: an edit form carries the version it
+    # showed, and a save from an older one is refused (casefiles.services).
+    version = models.PositiveIntegerField(default=1)
 
     objects = CaseQuerySet.as_manager()
 
@@ -122,6 +128,11 @@ class Case(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status in self.LOCKED_STATUSES
+
+    @property
+    def change_needs_reason(self) -> bool:
+        """Submitted or in quality assurance: only the lead changes the file, with a reason."""
+        return self.status in self.SUBMITTED_STATUSES
 
     @property
     def counts_towards_ratings(self) -> bool:
@@ -148,9 +159,53 @@ class CaseFilePart(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # Raised on every change, as Case.version is.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         abstract = True
+
+
+class CaseFileChange(models.Model):
+    """One change to one field of a case or a part of its file: who, when, before and after.
+
+    Rows are only ever added, by casefiles.services, in the same transaction as the change.
+    A create or a delete writes one row per field (before or after empty). They go with
+    their case when its data is deleted after publication, as the answers' trail does
+    (reports/retention.py).
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Added"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Removed"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="file_changes")
+    part = models.CharField(
+        max_length=20, help_text="'case', or the part's name in addresses ('orders', ...)."
+    )
+    part_public_id = models.UUIDField()
+    action = models.CharField(max_length=7, choices=Action.choices)
+    field = models.CharField(max_length=80, help_text="The field's label, as forms show it.")
+    field_name = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    version = models.PositiveIntegerField(help_text="The version of the part this change made.")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The case history lists a case's changes, newest first; a stale form reads one
+            # part's changes since a version.
+            models.Index(fields=["case", "-at"], name="casefile_change_case_idx"),
+            models.Index(fields=["part_public_id", "version"], name="casefile_change_part_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.part}: {self.field}"
 
 
 class Order(CaseFilePart):

@@ -57,6 +57,11 @@ class Column:
 
     heading: str
     cell: Callable[[db.Model], object]
+    # What the cell says to someone who may not see personal data, when the cell names someone.
+    withheld: Callable[[db.Model], object] | None = None
+
+    def value(self, item: db.Model, *, personal: bool = True) -> object:
+        return self.cell(item) if personal or self.withheld is None else self.withheld(item)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,18 @@ class Part:
     related: tuple[str, ...] = ()  # read with each one: its requirements, the child named
     moment: Callable[[db.Model], Moment] | None = None  # on the timeline, if it has a date
     sub_parts: str | None = None  # the related name of what each one holds (requirements)
+    # Who the rows are is the point of the part (linked children): withheld whole from someone
+    # who may not see personal data (inspection.permissions.may_see_personal_data).
+    names_people: bool = False
+    # The timeline's words for someone who may not see personal data, where they differ.
+    moment_withheld: Callable[[db.Model], Moment] | None = None
+
+    def moment_of(self, item: db.Model, *, personal: bool = True) -> Moment | None:
+        if self.moment is None:
+            return None
+        if not personal and self.moment_withheld is not None:
+            return self.moment_withheld(item)
+        return self.moment(item)
 
     @property
     def form(self) -> type:
@@ -117,8 +134,11 @@ def _order_moment(order: Order) -> Moment:
     )
 
 
-def _plan_moment(plan: ChildProtectionPlan) -> Moment:
-    child = plan.child.name if plan.child else "the child supervised"
+def _plan_moment(plan: ChildProtectionPlan, *, personal: bool = True) -> Moment:
+    if plan.child:
+        child = plan.child.name if personal else "a linked child"
+    else:
+        child = "the child supervised"
     return Moment(plan.start_date, "Plan", f"{plan} began", f"For {child}")
 
 
@@ -180,6 +200,7 @@ CHILDREN = Part(
         Column("Person supervised is", lambda c: c.get_offender_role_display()),
     ),
     export_order=("name",),
+    names_people=True,
 )
 PLANS = Part(
     slug="plans",
@@ -196,7 +217,11 @@ PLANS = Part(
         "core_group_established",
     ),
     columns=(
-        Column("For", lambda p: p.child.name if p.child else "Child supervised"),
+        Column(
+            "For",
+            lambda p: p.child.name if p.child else "Child supervised",
+            withheld=lambda p: "A linked child" if p.child else "Child supervised",
+        ),
         Column("Category", lambda p: p.get_category_display()),
         Column("Start", lambda p: day(p.start_date)),
         Column("End", lambda p: day(p.end_date)),
@@ -206,6 +231,7 @@ PLANS = Part(
     export_order=("start_date",),
     related=("child",),
     moment=_plan_moment,
+    moment_withheld=lambda plan: _plan_moment(plan, personal=False),
 )
 REFERRALS = Part(
     slug="referrals",

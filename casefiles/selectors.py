@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import Count, QuerySet
 
-from .models import Case
+from .models import Case, CaseFileChange
 from .parts import PARTS
 
 
@@ -24,14 +24,17 @@ def case_with_file(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related(*(part.prefetch() for part in PARTS))
 
 
-def timeline(case: Case) -> list[TimelineEntry]:
-    """The dated parts of the file (casefiles.parts) in date order (from prefetches)."""
+def timeline(case: Case, *, personal: bool = True) -> list[TimelineEntry]:
+    """The dated parts of the file (casefiles.parts) in date order (from prefetches).
+
+    Without ``personal`` a plan's child is not named.
+    """
     entries: list[TimelineEntry] = []
     for part in PARTS:
         if part.moment is None:
             continue
         for item in part.of(case):
-            moment = part.moment(item)
+            moment = part.moment_of(item, personal=personal)
             entries.append(
                 TimelineEntry(
                     moment.when,
@@ -54,3 +57,53 @@ def sample_counts(inspection) -> list[dict]:
         .annotate(cases=Count("id"))
         .order_by("organisation__name", "sample_type")
     )
+
+
+# Fields whose values identify someone: withheld from the history for readers who may not
+# see personal data (inspection.permissions.may_see_personal_data). Every value of a linked
+# child is withheld, as the case page withholds the child.
+PERSONAL_FIELDS = frozenset({"subject_name", "date_of_birth", "case_manager", "child", "address"})
+PERSONAL_PARTS = frozenset({"children"})
+WITHHELD_VALUE = "Withheld"
+
+PART_NAMES = {
+    "case": "Case details",
+    "orders": "Order",
+    "children": "Linked child",
+    "plans": "Child protection plan",
+    "referrals": "Referral",
+    "checks": "Check or notification",
+    "meetings": "Multi-agency meeting",
+    "visits": "Home visit",
+}
+
+
+@dataclass(frozen=True)
+class FileChangeLine:
+    at: object
+    actor: str
+    what: str
+    old_value: str
+    new_value: str
+    reason: str
+
+
+def case_file_history(case: Case, *, personal: bool = True) -> list[FileChangeLine]:
+    """Every change to the case's file, newest first (one query)."""
+    lines = []
+    for change in CaseFileChange.objects.filter(case=case).select_related("actor"):
+        hidden = not personal and (
+            change.part in PERSONAL_PARTS or change.field_name in PERSONAL_FIELDS
+        )
+        lines.append(
+            FileChangeLine(
+                at=change.at,
+                actor=str(change.actor),
+                what=f"{PART_NAMES.get(change.part, change.part)} "
+                f"{change.get_action_display().lower()}: {change.field}",
+                old_value=WITHHELD_VALUE if hidden and change.old_value else change.old_value,
+                new_value=WITHHELD_VALUE if hidden and change.new_value else change.new_value,
+                reason=change.reason,
+            )
+        )
+    return lines

@@ -56,7 +56,7 @@ def case_create(request, reference):
     access.require(access.may_add_case)
     form = CaseForm(_posted(request), inspection=access.inspection)
     if request.method == "POST" and form.is_valid():
-        case = services.case_save(form=form)
+        case = services.case_save(form=form, actor=request.user)
         messages.success(request, f"Case {case.reference} added")
         return redirect("casefiles:detail", public_id=case.public_id)
     return render(
@@ -70,6 +70,7 @@ def case_create(request, reference):
 def case_detail(request, public_id):
     case, access = case_access(request.user, public_id)
     case_file_opened.send(sender=Case, case=case, reader=request.user, page="case file")
+    personal = access.may_see_personal_data
     case = (
         case_with_file(Case.objects.filter(pk=case.pk))
         .select_related("inspection__framework", "organisation__area", "inspector")
@@ -82,24 +83,59 @@ def case_detail(request, public_id):
             "case": case,
             "inspection": case.inspection,
             "access": access,
-            "timeline": timeline(case),
-            "case_summary": case_summary(case),
+            "personal": personal,
+            "timeline": timeline(case, personal=personal),
+            "case_summary": case_summary(case, personal=personal),
             "may_edit": access.may_edit_case_file(case),
-            "sections": file_sections(case, editable=access.may_edit_case_file(case)),
+            "sections": file_sections(
+                case, editable=access.may_edit_case_file(case), personal=personal
+            ),
             "case_tab": "file",
         },
     )
+
+
+def _refused(form, error: Exception) -> None:
+    """Put a refusal from the services on the form, naming the field where there is one."""
+    if isinstance(error, services.StaleCaseFile):
+        form.add_error(
+            None,
+            f"Your changes were not saved: this was changed since you opened it. {error}. "
+            "The form now shows your changes over the latest version: check them and save "
+            "again",
+        )
+        # The next save is checked against the version the person has now been shown.
+        data = form.data.copy()
+        data["version"] = str(error.current_version)
+        form.data = data
+        return
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, str(error))
 
 
 @require_http_methods(["GET", "POST"])
 def case_edit(request, public_id):
     case, access = case_access(request.user, public_id)
     access.require(access.may_edit_case_file(case))
-    form = CaseForm(_posted(request), instance=case, inspection=case.inspection)
+    form = CaseForm(
+        _posted(request),
+        instance=case,
+        inspection=case.inspection,
+        needs_reason=case.change_needs_reason,
+    )
     if request.method == "POST" and form.is_valid():
-        services.case_save(form=form)
-        messages.success(request, "Case details saved")
-        return redirect("casefiles:detail", public_id=case.public_id)
+        try:
+            services.case_save(
+                form=form,
+                actor=request.user,
+                seen_version=form.seen_version,
+                reason=form.reason,
+            )
+        except (services.StaleCaseFile, services.CaseFileRefused) as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "Case details saved")
+            return redirect("casefiles:detail", public_id=case.public_id)
     return render(
         request,
         "casefiles/case_form.html",
@@ -126,11 +162,22 @@ def part_edit(request, public_id, part, part_id=None):
     kind = _part(part)
     noun = kind.noun
     instance = part_for_case(case, kind.model, part_id) if part_id else kind.model(case=case)
-    form = kind.form(_posted(request), instance=instance)
+    form = kind.form(_posted(request), instance=instance, needs_reason=case.change_needs_reason)
     if request.method == "POST" and form.is_valid():
-        services.casefile_part_save(form=form, case=case)
-        messages.success(request, f"{noun.capitalize()} saved")
-        return redirect("casefiles:detail", public_id=case.public_id)
+        try:
+            services.casefile_part_save(
+                form=form,
+                case=case,
+                part=part,
+                actor=request.user,
+                seen_version=form.seen_version,
+                reason=form.reason,
+            )
+        except (services.StaleCaseFile, services.CaseFileRefused) as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"{noun.capitalize()} saved")
+            return redirect("casefiles:detail", public_id=case.public_id)
     verb = "Change" if part_id else "Add"
     return render(
         request,
@@ -152,12 +199,45 @@ def part_delete(request, public_id, part, part_id):
     kind = _part(part)
     noun = kind.noun
     instance = part_for_case(case, kind.model, part_id)
+    # The part's own form gives the version shown and, for a submitted case, the reason;
+    # only those two of its fields are read from the POST.
+    form = kind.form(instance=instance, needs_reason=case.change_needs_reason)
+    errors: list[str] = []
     if request.method == "POST":
-        services.casefile_part_delete(part=instance)
-        messages.success(request, f"{noun.capitalize()} removed")
-        return redirect("casefiles:detail", public_id=case.public_id)
+        version, reason = request.POST.get("version", ""), request.POST.get("reason", "")
+        # Without a version (not from this page) the removal is not checked for staleness;
+        # a version that is not a number is refused as stale.
+        seen = None if version == "" else int(version) if version.isdigit() else -1
+        try:
+            services.casefile_part_delete(
+                part=instance,
+                name=part,
+                form=form,
+                actor=request.user,
+                seen_version=seen,
+                reason=reason,
+            )
+        except services.StaleCaseFile as error:
+            errors.append(
+                f"The {noun} was not removed: it was changed since you opened this page. "
+                f"{error}. Check it and remove it again if you still mean to"
+            )
+            instance.refresh_from_db()
+        except services.CaseFileRefused as error:
+            errors.append(str(error))
+        else:
+            messages.success(request, f"{noun.capitalize()} removed")
+            return redirect("casefiles:detail", public_id=case.public_id)
     return render(
         request,
         "casefiles/part_delete.html",
-        {"case": case, "inspection": case.inspection, "part": instance, "noun": noun},
+        {
+            "case": case,
+            "inspection": case.inspection,
+            "part": instance,
+            "noun": noun,
+            "errors": errors,
+            "needs_reason": case.change_needs_reason,
+            "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+        },
     )

@@ -4,6 +4,8 @@ DATABASE_URL picks the database (an SQLite file by default). With DEBUG off, SEC
 must be set and the secure cookie, HSTS and HTTPS settings are on.
 """
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -37,6 +39,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"  # noqa: S105
 
+# Keys the choice of changed names in reports (reports/writing/pseudonyms.py). Set it to its
+# own long random value; when it is not set it is derived from SECRET_KEY under a label of
+# its own, so it is still a secret of the deployment, never public data (docs/decisions.md).
+PSEUDONYM_KEY = (
+    os.environ.get("PSEUDONYM_KEY", "")
+    or hmac.new(SECRET_KEY.encode(), b"case-audit pseudonym key", hashlib.sha256).hexdigest()
+)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -62,16 +72,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that the responses Django makes from errors raised further in (the 400
+    # for a bad Host header, raised by CommonMiddleware) carry the headers too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "inspection.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "inspection.middleware.AbsoluteSessionLifetimeMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -130,6 +144,28 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# ...and 12 hours after signing in, however active (inspection/middleware.py).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+
+# How many proxies (nginx, a load balancer) stand in front and append to X-Forwarded-For.
+# 0 reads the connection's address; 1 behind the nginx of docs/operations.md.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Failed sign-ins allowed per client address, and in total, per minute before any further
+# attempt is refused without checking a password (inspection/signin.py).
+SIGN_IN_ADDRESS_LIMIT = env_int("SIGN_IN_ADDRESS_LIMIT", 10)
+SIGN_IN_TOTAL_LIMIT = env_int("SIGN_IN_TOTAL_LIMIT", 60)
+
+# The sign-in throttle's counters. Memory is per process, right for one server; with
+# several, CACHE_BACKEND=database shares them (run `manage.py createcachetable` once).
+if os.environ.get("CACHE_BACKEND", "locmem") == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Failed logins are throttled per username and address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -137,6 +173,7 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "inspection.signin.client_address"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -199,7 +236,8 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_refusals": {"()": "inspection.logging.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

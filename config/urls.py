@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from inspection.views import SignInView
+
 urlpatterns = [
     path("", include("inspection.urls")),
     path("", include("casefiles.urls")),
     path("", include("judgements.urls")),
     path("", include("reports.urls")),
     path("jobs/", include("inspection.jobs.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

@@ -62,9 +62,16 @@ class Access:
     def may_export_inspection(self) -> bool:
         return permissions.may_export_inspection(self.role, self.user)
 
+    @property
+    def may_see_personal_data(self) -> bool:
+        return permissions.may_see_personal_data(self.role, self.user)
+
     def may_edit_case_file(self, case) -> bool:
-        """May change this case's file: by role, and only while the case is not locked."""
-        return permissions.may_edit_case_file(self.role, locked=case.is_locked)
+        """May change this case's file: by role, while the case is not locked, and once it is
+        submitted only the lead."""
+        return permissions.may_edit_case_file(
+            self.role, locked=case.is_locked, submitted=case.change_needs_reason
+        )
 
     def require(self, allowed: bool) -> None:
         if not allowed:

@@ -57,12 +57,14 @@ def is_moderator(role: str | None) -> bool:
     return role in MODERATING_ROLES
 
 
-def may_edit_case_file(role: str | None, *, locked: bool = False) -> bool:
+def may_edit_case_file(role: str | None, *, locked: bool = False, submitted: bool = False) -> bool:
     """The lead, inspectors and partner inspectors change case files, until a case is locked.
 
     Quality assurance, managers and administrators only read them. An agreed case is locked.
+    Once a case is submitted (or in quality assurance), only the lead changes its file, and
+    gives a reason (casefiles.services asks for it).
     """
-    return role in CASE_FILE_ROLES and not locked
+    return role in CASE_FILE_ROLES and not locked and (not submitted or role == Role.LEAD)
 
 
 def may_add_case(role: str | None) -> bool:
@@ -153,9 +155,24 @@ def may_write_report(role: str | None) -> bool:
     return is_lead(role)
 
 
+def may_see_personal_data(role: str | None, user) -> bool:
+    """Names, dates of birth and addresses of the people in a case file.
+
+    The inspection's team needs them to inspect the case; managers compare teams and drill down
+    to judgements, which they can do without knowing who a child is, so a manager with no place
+    on the team sees the case with those details withheld. Administrators keep them: they can
+    read every record through the admin site anyway, and support the teams (docs/access.md).
+    """
+    return role is not None or bool(user.is_superuser)
+
+
 def may_export_answers(role: str | None, user) -> bool:
-    """The answers extract (CSV, Excel): anyone who may read the inspection."""
-    return True
+    """The answers extract (CSV, Excel): every evidence note of the inspection.
+
+    Evidence notes are written about named children, so only the team (and administrators) may
+    take them away in a file; managers read ratings and drill down.
+    """
+    return role is not None or bool(user.is_superuser)
 
 
 def may_export_inspection(role: str | None, user) -> bool:

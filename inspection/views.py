@@ -1,3 +1,4 @@
+from django.contrib.auth.views import LoginView
 from django.db.models import Count
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -5,6 +6,7 @@ from django.views.decorators.http import require_GET
 from .access import inspection_access
 from .hooks import panels
 from .models import Inspection
+from .signin import client_address, sign_in_failed, sign_in_refused
 
 
 @require_GET
@@ -38,3 +40,21 @@ def inspection_detail(request, reference):
             "active_tab": "overview",
         },
     )
+
+
+class SignInView(LoginView):
+    """Django's sign-in, behind the throttle in inspection/signin.py.
+
+    A refused attempt never reaches the form, django-axes or a password hash.
+    """
+
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        address = client_address(request)
+        if sign_in_refused(address):
+            return render(request, "registration/too_many_attempts.html", status=429)
+        response = super().post(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            sign_in_failed(address)
+        return response

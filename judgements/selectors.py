@@ -81,7 +81,7 @@ def _part_prefetches(wanted: set[str]) -> list[Prefetch]:
     ]
 
 
-def step_facts(case: Case, standard: Standard):
+def step_facts(case: Case, standard: Standard, *, personal: bool = True):
     """The parts of the case file that matter for this step (one query per part shown)."""
     wanted = set(standard.case_facts)
     if not wanted - {"classifications"}:
@@ -89,7 +89,7 @@ def step_facts(case: Case, standard: Standard):
     # A bare copy carries the prefetched parts, so the caller's case is left as it was.
     loaded = Case(pk=case.pk)
     prefetch_related_objects([loaded], *_part_prefetches(wanted))
-    return file_sections(loaded, editable=False, only=wanted)
+    return file_sections(loaded, editable=False, only=wanted, personal=personal)
 
 
 def step_questions(case: Case, code: str) -> list[Question]:

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casefiles.access import case_access
 from casefiles.models import Case
+from casefiles.selectors import case_file_history
 from inspection.access import inspection_access
 from inspection.models import Standard, User
 from inspection.permissions import SCORING_ROLES
@@ -110,7 +111,9 @@ def step(request, public_id, code):
             "standard": standard,
             "form": form,
             "conflicts": conflicts,
-            "facts": step_facts(case, standard),
+            "facts": step_facts(
+                case, standard, personal=access.may_see_personal_data
+            ),
             "show_classifications": "classifications" in standard.case_facts,
             "can_score": can_score,
             "before": before,
@@ -263,6 +266,9 @@ def history(request, public_id):
             "inspection": case.inspection,
             "access": access,
             "events": events,
+            "file_changes": case_file_history(
+                case, personal=access.may_see_personal_data
+            ),
             "case_tab": "history",
         },
     )

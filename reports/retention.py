@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from casefiles.models import (
     Case,
+    CaseFileChange,
     Requirement,
     SampleDraw,
     SamplePopulation,
@@ -59,6 +60,8 @@ def case_data_counts(inspection: Inspection) -> dict[str, int]:
         "case_file_parts": parts,
         "moderation_decisions": ModerationDecision.objects.filter(**of_cases).count(),
         "case_audit_events": AuditEvent.objects.filter(**of_cases).count(),
+        # The case files' own trail goes with them, as the answers' trail does.
+        "case_file_changes": CaseFileChange.objects.filter(**of_cases).count(),
         "read_records": ReadRecord.objects.filter(**of_cases).count(),
         "sample_populations": SamplePopulation.objects.filter(inspection=inspection).count(),
     }

@@ -27,6 +27,10 @@ def _plain_static_storage(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Hashing passwords slowly protects real accounts, not test ones.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The sign-in throttle counts failures in the cache: each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def make_user(username: str, **extra):

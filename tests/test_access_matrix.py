@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
+from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 from urllib.parse import quote
@@ -39,11 +40,13 @@ import pytest
 from conftest import FRAMEWORKS, make_case, make_inspection
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from sample_population import csv_bytes, population_rows
 
 from casefiles.models import (
     AgencyCheck,
     Case,
+    CaseFileChange,
     ChildProtectionPlan,
     DrawnCase,
     HomeVisit,
@@ -254,6 +257,8 @@ LEAD_ONLY = (LOGIN, 403, 404, 403, 200, 403, 403)  # the lead's forms; empty POS
 LEAD_SUCCEEDS = (LOGIN, 403, 404, 403, 302, 403, 403)  # the lead's form with no required field
 CASE_FILE_FORM = (LOGIN, 200, 404, 403, 200, 403, 403)  # those who score cases keep the file
 MANAGERS_ONLY = (LOGIN, 403, 403, 403, 403, 200, 200)  # national views compare every team
+# Evidence notes describe named children: the team and administrators only (docs/access.md).
+TEAM_EXPORTS = (LOGIN, 200, 404, 200, 200, 403, 200)
 EVERYONE = (LOGIN, 200, 200, 200, 200, 200, 200)
 OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404)  # a job: only who asked for it finds it
 
@@ -343,8 +348,8 @@ MATRIX: dict[str, Page] = {
     # Downloads: the answers for every reader; the whole inspection file, which holds the case
     # files' personal details, for the lead and administrators only.
     "reports:exchange": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
-    "reports:answers_csv": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
-    "reports:answers_xlsx": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "reports:answers_csv": Page(_inspection, TEAM_EXPORTS, NOT_THIS_METHOD),
+    "reports:answers_xlsx": Page(_inspection, TEAM_EXPORTS, NOT_THIS_METHOD),
     "reports:inspection_json": Page(
         _inspection, (LOGIN, 403, 404, 403, 200, 403, 200), NOT_THIS_METHOD
     ),
@@ -483,3 +488,125 @@ def test_an_empty_post_to_assign_leaves_every_case_as_it_was(client):
     assert response.status_code == 302
     assert list(cases) == before
     assert ("C-002", "inspector", True, Case.Status.IN_QA) in before
+
+
+# --------------------------------------------------------------------------- what each role sees
+
+ACCESS_DOC = Path(__file__).resolve().parent.parent / "docs" / "access.md"
+
+
+def _access_table() -> dict[str, dict[str, bool]]:
+    """docs/access.md's table: for each row, each role's yes or no."""
+    lines = [line for line in ACCESS_DOC.read_text().splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    table = {}
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        table[cells[0]] = {role: cells[i] == "yes" for i, role in enumerate(header) if i}
+    return table
+
+
+def _page(client, name: str, **kwargs) -> tuple[int, str]:
+    response = client.get(reverse(name, kwargs=kwargs))
+    return response.status_code, response.content.decode()
+
+
+def _sees_case(client, w: World) -> bool:
+    return _page(client, "judgements:case_summary", public_id=w.case.public_id)[0] == 200
+
+
+def _sees_subject(client, w: World) -> bool:
+    status, html = _page(client, "casefiles:detail", public_id=w.case.public_id)
+    shown = [text in html for text in ("Jayden Morgan", "1 May 2002", "Sam Collier")]
+    assert all(shown) or not any(shown), shown
+    return status == 200 and all(shown)
+
+
+def _sees_children(client, w: World) -> bool:
+    status, html = _page(client, "casefiles:detail", public_id=w.case.public_id)
+    shown = [text in html for text in ("Mia Morgan", "4 Mar 2012")]
+    assert all(shown) or not any(shown), shown
+    if status == 200 and not any(shown):
+        assert "linked child: withheld" in html
+    return status == 200 and all(shown)
+
+
+def _sees_history_values(client, w: World) -> bool:
+    status, html = _page(client, "judgements:history", public_id=w.case.public_id)
+    return status == 200 and "Mia Morgan" in html
+
+
+def _downloads_evidence(client, w: World) -> bool:
+    for name in ("reports:answers_csv", "reports:answers_xlsx"):
+        response = client.get(reverse(name, kwargs={"reference": w.inspection.reference}))
+        if response.status_code != 200:
+            return False
+    return True
+
+
+def _downloads_inspection(client, w: World) -> bool:
+    url = reverse("reports:inspection_json", kwargs={"reference": w.inspection.reference})
+    return client.get(url).status_code == 200
+
+
+def _drills_down(client, w: World) -> bool:
+    url = reverse(
+        "reports:dashboard_cases",
+        kwargs={"reference": w.inspection.reference, "organisation": w.organisation.slug},
+    )
+    return client.get(url + "?standard=2.1").status_code == 200
+
+
+SEES = {
+    "Case page: the case, its ratings and judgements": _sees_case,
+    "Case page: name, date of birth and case manager of the person supervised": _sees_subject,
+    "Case page: the children linked to the case (names, dates of birth)": _sees_children,
+    "Case history: the case file's changes with their old and new values": _sees_history_values,
+    "Answers extract (CSV, Excel) with every evidence note": _downloads_evidence,
+    "The whole inspection as JSON (every case file, in full)": _downloads_inspection,
+    "Drill-down from the dashboards to the cases behind a rating": _drills_down,
+}
+
+
+def test_the_access_table_has_a_check_for_every_row():
+    assert set(_access_table()) == set(SEES)
+
+
+@pytest.mark.parametrize("role", ["inspector", "qa", "lead", "manager", "admin", "outsider"])
+def test_what_each_role_sees(client, role):
+    world = World()
+    child = world.parts["children"]
+    CaseFileChange.objects.create(
+        case=world.case,
+        part="children",
+        part_public_id=child.public_id,
+        action=CaseFileChange.Action.CHANGED,
+        field="Name",
+        field_name="name",
+        old_value="Mia Morgan",
+        new_value="Mia Morgan-Lee",
+        version=2,
+        actor=world.people.lead,
+        at=timezone.now(),
+    )
+    client.force_login(
+        getattr(world.people, role), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    seen = {what: check(client, world) for what, check in SEES.items()}
+    expected = {what: row[role] for what, row in _access_table().items()}
+    assert seen == expected
+
+
+def test_every_case_page_a_manager_opens_is_recorded(client):
+    world = World()
+    client.force_login(world.people.manager, backend="django.contrib.auth.backends.ModelBackend")
+    pages = [
+        ("casefiles:detail", {"public_id": world.case.public_id}),
+        ("judgements:case_summary", {"public_id": world.case.public_id}),
+        ("judgements:history", {"public_id": world.case.public_id}),
+        ("judgements:step", {"public_id": world.case.public_id, "code": "2.1"}),
+    ]
+    for name, kwargs in pages:
+        before = ReadRecord.objects.filter(reader=world.people.manager).count()
+        assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
+        assert ReadRecord.objects.filter(reader=world.people.manager).count() == before + 1, name

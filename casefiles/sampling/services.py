@@ -65,7 +65,6 @@ def _plan_for_update(inspection: Inspection) -> SamplingPlan:
     return plan
 
 
-@transaction.atomic
 def population_upload(
     *, inspection: Inspection, filename: str, data: bytes, by=None
 ) -> UploadResult:
@@ -73,8 +72,11 @@ def population_upload(
 
     Returns every problem found (by row and column) and saves nothing if there is any.
     ``by`` is None when the file comes from the draw_sample command.
+
+    The file is read and checked before the transaction starts: reading a large file
+    takes seconds, and holding the inspection's lock that long would make every other
+    save on the inspection wait. Only the save is under the lock.
     """
-    _lock(inspection)
     _refuse_if_drawn(inspection, "the eligible cases")
     organisations = set(inspection.organisations.values_list("slug", flat=True))
     rows, problems = parse_population(filename, data, organisations=organisations)
@@ -84,7 +86,38 @@ def population_upload(
         ]
     if problems:
         return UploadResult(None, problems)
-    population = SamplePopulation.objects.create(
+    return UploadResult(
+        _population_save(
+            inspection=inspection,
+            filename=filename,
+            data=data,
+            rows=rows,
+            by=by,
+        ),
+        [],
+    )
+
+
+@transaction.atomic
+def _population_save(
+    *,
+    inspection: Inspection,
+    filename: str,
+    data: bytes,
+    rows: list[PopulationRow],
+    by,
+) -> SamplePopulation:
+    _lock(inspection)
+    # Checked again under the lock: the sample may have been drawn, or an organisation
+    # removed, while the file was being read.
+    _refuse_if_drawn(inspection, "the eligible cases")
+    current = set(inspection.organisations.values_list("slug", flat=True))
+    if not {row.organisation for row in rows} <= current:
+        raise SamplingError(
+            "The inspection's organisations changed while the file was being checked. "
+            "Upload the file again."
+        )
+    return SamplePopulation.objects.create(
         inspection=inspection,
         filename=filename[:255],
         checksum=hashlib.sha256(data).hexdigest(),
@@ -93,7 +126,6 @@ def population_upload(
         uploaded_by=by,
         uploaded_at=timezone.now(),
     )
-    return UploadResult(population, [])
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
 """Downloads of an inspection's data: the answers extract (CSV, Excel) and the whole inspection.
 
-Anyone who may read the inspection (its team, managers, administrators) may download the
-answers extract; the whole inspection file, which holds the case files' personal details, is
-for the lead inspector and administrators only. Every download is a GET link that answers
-with an attachment and is never cached.
+The inspection's team and administrators may download the answers extract; managers with
+no place on the team may not (inspection.permissions.may_export_answers): its evidence
+notes are written about named children. The whole inspection file, which holds the case
+files' personal details, is for the lead inspector and administrators only. Every download
+is a GET link that answers with an attachment and is never cached.
 """
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -39,6 +40,7 @@ def exchange(request, reference):
             "cases": Case.objects.filter(inspection=inspection).count(),
             "answers": Answer.objects.filter(case__inspection=inspection).count(),
             "can_export_inspection": access.may_export_inspection,
+            "can_export_evidence": access.may_export_answers,
             "active_tab": "export",
         },
     )

@@ -9,12 +9,17 @@ context, and adds its own stylesheet for everything inside the page.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+import mimetypes
+from pathlib import Path, PurePosixPath
 from typing import ClassVar
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.writing.document import ReportDocument
 
@@ -24,10 +29,65 @@ REPORT_STYLESHEET = STATIC_SRC / "report_print.css"
 FONT_STACK = '"Liberation Sans", Arial, Helvetica, sans-serif'
 
 
+# Relative and root-relative URLs in a document resolve against this made-up origin, which
+# the fetcher below recognises and nothing on a network answers (.invalid is reserved).
+DOCUMENT_ORIGIN = "https://case-audit.invalid"
+
+
+class URLRefused(ValueError):
+    """A document asked for something other than one of the application's static files."""
+
+
+class StaticFilesOnlyFetcher(URLFetcher):
+    """WeasyPrint's fetcher, allowed to serve the application's own static files only.
+
+    The default fetcher opens any file:// path and any http(s) URL, so markup that reached
+    a document (a name typed into a report, a future template mistake) could read files of
+    the server or make it call other hosts. This one maps STATIC_URL paths on
+    DOCUMENT_ORIGIN to the static finders, as the site itself serves them, and refuses
+    every other URL: other schemes, other hosts, paths outside STATIC_URL, and paths the
+    finders refuse (.. and the like). A refused resource is left out of the PDF with a
+    warning in the log; the document still renders.
+    """
+
+    def fetch(self, url, headers=None):
+        path = static_path_for(url)
+        if path is None:
+            raise URLRefused(f"Only the application's static files may be used: {url[:200]}")
+        content_type, _ = mimetypes.guess_type(path.name)
+        return URLFetcherResponse(
+            url,
+            path.read_bytes(),
+            {"Content-Type": content_type or "application/octet-stream"},
+        )
+
+
+def static_path_for(url: str) -> Path | None:
+    """The static file a URL on DOCUMENT_ORIGIN names, or None if it names no such file."""
+    parts = urlsplit(url)
+    origin = urlsplit(DOCUMENT_ORIGIN)
+    if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc):
+        return None
+    if not parts.path.startswith(settings.STATIC_URL):
+        return None
+    relative = unquote(parts.path.removeprefix(settings.STATIC_URL))
+    pure = PurePosixPath(relative)
+    if not relative or pure.is_absolute() or ".." in pure.parts or "\\" in relative:
+        return None
+    try:
+        found = finders.find(relative)
+    except SuspiciousFileOperation:
+        return None
+    if not found or isinstance(found, list):
+        return None
+    path = Path(found)
+    return path if path.is_file() else None
+
+
 @functools.cache
 def _stylesheet(path: Path, mtime: float) -> CSS:
     # Parsed once per version of the file: the file's modification time is part of the key.
-    return CSS(filename=str(path))
+    return CSS(filename=str(path), url_fetcher=StaticFilesOnlyFetcher())
 
 
 class PdfRenderer:
@@ -75,9 +135,13 @@ class PdfRenderer:
         return render_to_string(self.template_name, self.context())
 
     def render(self) -> bytes:
-        sheets = [CSS(string=self.page_css())]
+        sheets = [CSS(string=self.page_css(), url_fetcher=StaticFilesOnlyFetcher())]
         sheets += [_stylesheet(path, path.stat().st_mtime) for path in self.stylesheets]
-        document = HTML(string=self.html(), base_url=str(settings.BASE_DIR))
+        document = HTML(
+            string=self.html(),
+            base_url=DOCUMENT_ORIGIN + settings.STATIC_URL,
+            url_fetcher=StaticFilesOnlyFetcher(),
+        )
         # Presentational hints: <ol start> and <li value> number the recommendations on
         # from one body to the next, as the published reports do.
         return document.write_pdf(

@@ -7,24 +7,39 @@ individual's identity" (seed 004). The rules:
 * Names are replaced part by part: every real first name maps to one changed first name and
   every real surname to one changed surname, so "Jayden Morgan", "Jayden" and "Mr Morgan" all
   read consistently, and siblings who share a surname still share one.
-* The choice is deterministic: a hash of the inspection's salt and the real name picks a
-  starting point in a fixed list of names, stepping on past names already taken.
+* The choice is deterministic but secret: a keyed hash (HMAC-SHA256) of the inspection's
+  reference and the real name picks a starting point in a fixed list of names, stepping on
+  past names already taken. The key is a secret of the deployment (PSEUDONYM_KEY), so
+  someone who knows the reference, the published name lists and a child's real name still
+  cannot work out the name that child was given, and so cannot confirm that the child is
+  in a report. (An unkeyed hash allowed exactly that.)
 * A changed name is never a real name (first name or surname) of anyone in the inspection's
   case files, so a reader cannot mistake it for one.
 * The child supervised gets a first name that matches their recorded gender where it is male
   or female; everyone else gets one of a list of names used for any gender.
 
-Full names are matched whatever their capitals ("jayden morgan"); a single first name or
-surname only as written in the case file, capitalised or in capitals, so that a surname such as
-Young does not swallow the "young" in "children and young people".
+Replacing: full names are matched whatever their capitals ("jayden morgan"); a single first
+name or surname only as written in the case file, capitalised or in capitals, so that a surname
+such as Young does not swallow the "young" in "children and young people".
+
+Checking (``Pseudonymiser.find``, the check before publication) is wider, because a missed
+name is worse than a false alarm: the text is folded first (NFKC, look-alike letters from
+other scripts mapped to Latin, accents and zero-width characters removed, case ignored), and
+a full name is also found joined by a hyphen, an underscore or nothing ("Jayden-Morgan",
+"JaydenMorgan"). A single name in lower case is found too, unless it is an everyday word
+(COMMON_WORDS: "young", "white", "will"...).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from django.conf import settings
 
 FIRST = "first"
 LAST = "last"
@@ -106,22 +121,41 @@ def _key(word: str) -> str:
     return word.casefold()
 
 
-def _start(salt: str, part: str, key: str, size: int) -> int:
-    digest = hashlib.sha256(f"{salt}\x1f{part}\x1f{key}".encode()).hexdigest()
+def deployment_key() -> bytes:
+    """The secret that keys every pseudonym choice (settings.PSEUDONYM_KEY).
+
+    Separate from SECRET_KEY (or derived from it with its own label when not set: see
+    config/settings.py), so that the two can be kept or rotated independently.
+    """
+    key = settings.PSEUDONYM_KEY
+    return key.encode() if isinstance(key, str) else bytes(key)
+
+
+def _start(secret: bytes, salt: str, part: str, key: str, size: int) -> int:
+    message = f"{salt}\x1f{part}\x1f{key}".encode()
+    digest = hmac.new(secret, message, hashlib.sha256).hexdigest()
     return int(digest, 16) % size
 
 
-def _pick(salt, part, key, pools: Sequence[Sequence[str]], taken: set[str], real: set[str]):
-    """The first free name, stepping on from a starting point the hash chooses."""
+def _pick(
+    secret: bytes,
+    salt,
+    part,
+    key,
+    pools: Sequence[Sequence[str]],
+    taken: set[str],
+    real: set[str],
+):
+    """The first free name, stepping on from a starting point the keyed hash chooses."""
     for pool in pools:
-        start = _start(salt, part, key, len(pool))
+        start = _start(secret, salt, part, key, len(pool))
         for offset in range(len(pool)):
             candidate = pool[(start + offset) % len(pool)]
             if _key(candidate) not in taken and _key(candidate) not in real:
                 return candidate
     # Every listed name is taken or real: join two of them, still never a real name.
     base = [name for pool in pools for name in pool]
-    start = _start(salt, part, key, len(base))
+    start = _start(secret, salt, part, key, len(base))
     for offset in range(len(base) * len(base)):
         first = base[(start + offset) % len(base)]
         second = base[(start + offset // len(base) + 1) % len(base)]
@@ -140,14 +174,23 @@ def _first_name_pools(gender: str) -> tuple[tuple[str, ...], ...]:
 
 
 def assign_pseudonyms(
-    people: Iterable[Person], existing: Mapping[tuple[str, str], str], *, salt: str
+    people: Iterable[Person],
+    existing: Mapping[tuple[str, str], str],
+    *,
+    salt: str,
+    key: bytes | None = None,
 ) -> dict[tuple[str, str], str]:
     """Pseudonyms for the names not yet in ``existing``, keyed (part, case-folded real name).
 
-    ``existing`` holds the pseudonyms already given (same keys); they are kept and never
-    given again. People are taken in the order given, so the caller passes them in a fixed
-    order (the child supervised first, by case reference) to stay deterministic.
+    ``salt`` is the inspection's reference, so one name reads differently in two
+    inspections; ``key`` is the deployment's secret (deployment_key() when not given),
+    without which the choice cannot be recomputed. ``existing`` holds the pseudonyms
+    already given (same keys); they are kept and never given again, so a name keeps its
+    pseudonym for the inspection even if the key is later changed. People are taken in
+    the order given, so the caller passes them in a fixed order (the child supervised
+    first, by case reference) to stay deterministic.
     """
+    secret = deployment_key() if key is None else key
     people = list(people)
     real = {_key(word) for person in people for word in name_parts(person.name)}
     taken = {FIRST: set(), LAST: set()}
@@ -164,10 +207,81 @@ def assign_pseudonyms(
             if key in existing or key in new:
                 continue
             pools = _first_name_pools(person.gender) if part == FIRST else (SURNAMES,)
-            chosen = _pick(salt, part, key[1], pools, taken[part], real)
+            chosen = _pick(secret, salt, part, key[1], pools, taken[part], real)
             taken[part].add(_key(chosen))
             new[key] = chosen
     return new
+
+
+# Letters of other scripts that look like Latin ones, as in Unicode's confusables list
+# (confusables.txt), for the scripts a name could be disguised with: Cyrillic and Greek.
+# NFKC already folds the fullwidth, mathematical and ligature forms.
+CONFUSABLES = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j",
+        "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y",
+        "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ӏ": "l",
+        "А": "A", "В": "B", "Е": "E", "Ё": "E", "Н": "H", "І": "I", "Ї": "I", "Ј": "J",
+        "К": "K", "М": "M", "О": "O", "Р": "P", "С": "C", "Т": "T", "У": "Y", "Х": "X",
+        "Ѕ": "S", "Ԁ": "D", "Ԛ": "Q", "Ԝ": "W", "Ӏ": "l",
+        # Greek
+        "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+        "τ": "t", "υ": "u", "χ": "x", "γ": "y",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+        # Latin look-alikes
+        "ı": "i", "ȷ": "j", "ſ": "s", "ℓ": "l",
+    }
+)  # fmt: skip
+
+# Everyday words that are also names: found in lower case only as part of a full name.
+COMMON_WORDS = frozenset(
+    """
+    young white black green brown grey gray long short hall wood may will hope joy rose
+    grace faith summer bishop king cook bell mark page case child best read rich little
+    hill field lord price love sharp strong wise bird fox swan moss ward park lane
+    street house banks rivers waters marsh lowe north south west east day week
+    english french frank earnest dean chase sterling gay hunter fisher baker carter
+    mason walker turner parker cooper miller taylor smith archer hart heart constance
+    victor ray bill jack sky sunny honey amber ruby crystal holly ivy iris lily daisy
+    poppy jade dawn eve autumn april june august christian hardy stone story
+    """.split()
+)
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """The text as the name check compares it, with each character's place in the original.
+
+    NFKC (fullwidth and styled letters to plain), look-alike letters to Latin, accents
+    and invisible formatting characters (zero-width spaces and joiners, soft hyphens)
+    removed, case folded. ``places[i]`` is the index in ``text`` of folded character i.
+    """
+    folded: list[str] = []
+    places: list[int] = []
+    for index, character in enumerate(text):
+        if unicodedata.category(character) == "Cf":  # zero-width, soft hyphen, BOM...
+            continue
+        for part in unicodedata.normalize("NFKC", character).translate(CONFUSABLES):
+            for plain in unicodedata.normalize("NFKD", part):
+                if unicodedata.combining(plain):
+                    continue
+                for letter in plain.casefold():
+                    folded.append(letter)
+                    places.append(index)
+    return "".join(folded), places
+
+
+def _folded_word(word: str) -> str:
+    return fold(word)[0]
+
+
+# What may join the words of a full name when someone writes it: spaces, hyphens,
+# underscores, dots, or nothing at all ("JaydenMorgan").
+_JOIN = r"[\s\-_.·‐‑–—]*"
+# A name starts and ends where a letter or digit does not continue it.
+_BEFORE = r"(?<![^\W_])"
+_AFTER = r"(?![^\W_])"
 
 
 @dataclass(frozen=True)
@@ -193,8 +307,11 @@ class Pseudonymiser:
     _replacements: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _owners: dict[str, list[Person]] = field(default_factory=dict, init=False, repr=False)
     _pattern: re.Pattern | None = field(default=None, init=False, repr=False)
+    _check_pattern: re.Pattern | None = field(default=None, init=False, repr=False)
+    _check_owners: dict[str, list[Person]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._build_check()
         full_names: set[str] = set()
         words: set[str] = set()
         for person in self.people:
@@ -232,6 +349,31 @@ class Pseudonymiser:
             r"(?<![\w-])(?<!\w['’])(?:" + "|".join(alternatives) + r")(?![\w-])"
         )
 
+    def _build_check(self) -> None:
+        """The folded names the publication check looks for, and whose each one is."""
+        full_names: set[tuple[str, ...]] = set()
+        words: set[str] = set()
+        for person in self.people:
+            parts = [_folded_word(word) for word in name_parts(person.name)]
+            parts = [part for part in parts if part]
+            if not parts:
+                continue
+            keys = {"".join(parts)} | set(parts)
+            if len(parts) > 1:
+                full_names.add(tuple(parts))
+            words.update(parts)
+            for key in keys:
+                owners = self._check_owners.setdefault(key, [])
+                if person not in owners:
+                    owners.append(person)
+        if not words:
+            return
+        alternatives = [
+            _JOIN.join(re.escape(part) for part in full)
+            for full in sorted(full_names, key=lambda f: len("".join(f)), reverse=True)
+        ] + [re.escape(word) for word in sorted(words, key=len, reverse=True)]
+        self._check_pattern = re.compile(_BEFORE + "(?:" + "|".join(alternatives) + ")" + _AFTER)
+
     def _changed(self, part: str, word: str) -> str:
         try:
             return self.pseudonyms[(part, _key(word))]
@@ -256,18 +398,26 @@ class Pseudonymiser:
         return self._pattern.sub(swap, text)
 
     def find(self, text: str) -> list[NameFound]:
-        """Every real name in the text, where it is and whose it is."""
-        if not text or self._pattern is None:
+        """Every real name in the text, however disguised, where it is and whose it is.
+
+        Positions are in ``text`` as given, so a finding can be shown in its context.
+        """
+        if not text or self._check_pattern is None:
             return []
-        return [
-            NameFound(
-                text=m.group(0),
-                start=m.start(),
-                end=m.end(),
-                people=tuple(self._owners[self._lookup(m.group(0))]),
-            )
-            for m in self._pattern.finditer(text)
-        ]
+        folded, places = fold(text)
+        found: list[NameFound] = []
+        for match in self._check_pattern.finditer(folded):
+            start = places[match.start()]
+            end = places[match.end() - 1] + 1
+            original = text[start:end]
+            key = re.sub(_JOIN, "", match.group(0))
+            if key in COMMON_WORDS and original == original.lower():
+                continue  # "young people", not Shanice Young
+            owners = self._check_owners.get(key)
+            if owners is None:  # pragma: no cover -- every alternative has its key
+                continue
+            found.append(NameFound(text=original, start=start, end=end, people=tuple(owners)))
+        return found
 
     def pseudonym_of(self, name: str) -> str:
         """The changed name printed for a real name from a case file."""
