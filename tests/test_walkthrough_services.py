@@ -85,7 +85,7 @@ def reword_first_case_question(data: dict) -> None:
 # 1. Frameworks are versioned data loaded from files -------------------------------------------
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("no_frameworks")
 def test_loading_the_shipped_files_creates_both_frameworks_and_again_changes_nothing():
     yos, outcome = framework_load(path=YOS_FILE)
     assert outcome == "loaded"
@@ -110,7 +110,7 @@ def test_loading_the_shipped_files_creates_both_frameworks_and_again_changes_not
     assert Question.objects.count() == questions
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("no_frameworks")
 def test_load_frameworks_command_loads_every_shipped_file_then_reports_unchanged():
     out = StringIO()
     call_command("load_frameworks", stdout=out)
