@@ -14,7 +14,16 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
-from conftest import make_case, make_inspection
+from conftest import (
+    YOS_FILE,
+    make_area,
+    make_case,
+    make_inspection,
+    make_organisation,
+    make_people,
+    module_data,
+    stored_framework,
+)
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -137,10 +146,26 @@ def json_key_questions(document: dict) -> dict[str, dict]:
     return {kq["code"]: kq for s in document["standards"] for kq in s["key_questions"]}
 
 
-@pytest.fixture
-def seed004(inspection, people):
+def _seed004_inspection():
+    people = make_people()
+    inspection = make_inspection(
+        framework=stored_framework(YOS_FILE),
+        organisations=[make_organisation(make_area())],
+        people=people,
+    )
     build_seed004(inspection, people)
     return inspection
+
+
+@pytest.fixture(scope="module")
+def shared_seed004(django_db_setup, django_db_blocker):
+    yield from module_data(django_db_blocker, _seed004_inspection)
+
+
+@pytest.fixture
+def seed004(shared_seed004, db):
+    """Seed 004 in the database, built once for the tests of this module that read it."""
+    return shared_seed004
 
 
 # Seed 004: every published figure --------------------------------------------------------------
