@@ -137,6 +137,34 @@ def module_data(django_db_blocker, build):
             atomic.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _each_pdf_drawn_once():
+    """Within a module, a PDF whose every input is the same as one already drawn (the HTML, the
+    page CSS, the stylesheets, the PDF variant) is not drawn again: the report of one
+    inspection is read by several tests (each person's download, the command), and drawing
+    it takes seconds. The document, its HTML and the pseudonyms are still built every time."""
+    from reports.writing.pdf import PdfRenderer
+
+    draw = PdfRenderer.render
+    drawn: dict[tuple, bytes] = {}
+
+    def render(renderer) -> bytes:
+        key = (
+            type(renderer),
+            renderer.html(),
+            renderer.page_css(),
+            tuple((str(path), path.stat().st_mtime) for path in renderer.stylesheets),
+            renderer.pdf_variant,
+        )
+        if key not in drawn:
+            drawn[key] = draw(renderer)
+        return drawn[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PdfRenderer, "render", render)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Pages are rendered without running collectstatic first.

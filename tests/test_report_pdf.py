@@ -8,6 +8,7 @@ title, that no real name from the case files reaches it, the download page and t
 import io
 import re
 from collections import defaultdict
+from functools import cache
 
 import pytest
 from conftest import make_case
@@ -138,6 +139,7 @@ def write_report(inspection, people, cases):
     )
 
 
+@cache  # the same report is read by several tests; reading its text takes seconds
 def pdf_text(data: bytes) -> tuple[PdfReader, str]:
     reader = PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
