@@ -34,19 +34,8 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-from conftest import (
-    YOS_FILE,
-    make_area,
-    make_case,
-    make_inspection,
-    make_organisation,
-    make_people,
-    module_data,
-    stored_framework,
-)
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from sample_population import csv_bytes, population_rows
 
 from casefiles.models import (
     AgencyCheck,
@@ -64,6 +53,17 @@ from judgements import services
 from judgements.models import ReadRecord
 from judgements.rules import applicable_questions
 from reports.writing import services as report_services
+from tests.conftest import (
+    YOS_FILE,
+    make_area,
+    make_case,
+    make_inspection,
+    make_organisation,
+    make_people,
+    module_data,
+    stored_framework,
+)
+from tests.support.sample_population import csv_bytes, population_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore:No directory at")]
 

@@ -38,8 +38,6 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sample_population import csv_bytes, population_rows, xlsx_bytes
-from test_exchange import add_case_file, build_inspection
 
 from casefiles.forms import PARTS, CaseFilterForm, CaseForm
 from casefiles.models import DrawnCase
@@ -51,6 +49,8 @@ from judgements.models import OrganisationRating
 from judgements.rules import applicable_questions
 from reports.dashboards.views import DashboardFilterForm
 from reports.writing import forms as report_forms
+from tests.reports.exchange.test_exchange import add_case_file, build_inspection
+from tests.support.sample_population import csv_bytes, population_rows, xlsx_bytes
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 

@@ -6,7 +6,6 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
-from conftest import make_case
 from django.urls import reverse
 
 from casefiles.models import (
@@ -21,6 +20,7 @@ from casefiles.models import (
     Requirement,
 )
 from inspection.models import Organisation
+from tests.conftest import make_case
 
 PART_MODELS = {
     "orders": Order,

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from conftest import make_case, make_inspection, make_user
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -17,6 +16,7 @@ from casefiles.models import (
     Requirement,
 )
 from inspection.models import Inspection, Membership, Organisation
+from tests.conftest import make_case, make_inspection, make_user
 
 
 def refused(build) -> None:

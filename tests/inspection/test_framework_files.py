@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-FRAMEWORK_DIR = Path(__file__).resolve().parent.parent / "inspection" / "frameworks"
+FRAMEWORK_DIR = Path(__file__).resolve().parents[2] / "inspection" / "frameworks"
 SCHEMA_PATH = FRAMEWORK_DIR / "schema.json"
 CP_2014 = "child-protection-audit-2014.json"
 YOS_2018 = "youth-offending-services-2018.json"

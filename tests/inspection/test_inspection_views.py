@@ -5,7 +5,6 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from conftest import PASSWORD, make_case, make_inspection
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.db.models import F
@@ -13,6 +12,7 @@ from django.urls import reverse
 
 from casefiles.models import Case
 from inspection.models import Organisation
+from tests.conftest import PASSWORD, make_case, make_inspection
 
 # Pages are rendered without collecting static files first.
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
@@ -54,7 +54,7 @@ def other_inspection(cp_framework, area, people):
     """A thematic inspection the manager can see, with a different team."""
     from types import SimpleNamespace
 
-    from conftest import make_user
+    from tests.conftest import make_user
 
     organisation = Organisation.objects.create(
         slug="reading-yot", name="Reading YOT", kind="yot", area=area

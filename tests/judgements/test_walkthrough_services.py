@@ -8,7 +8,6 @@ import json
 from io import StringIO
 
 import pytest
-from conftest import FRAMEWORKS, make_case, make_inspection
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
@@ -25,6 +24,7 @@ from judgements.models import (
 )
 from judgements.rules import applicable_questions
 from judgements.services import AnswerInput
+from tests.conftest import FRAMEWORKS, make_case, make_inspection
 
 Action = AuditEvent.Action
 Status = Case.Status

@@ -9,7 +9,6 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
-from conftest import make_case, make_inspection
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +21,7 @@ from judgements import services
 from judgements.models import Answer, AuditEvent, ModerationDecision, OrganisationRating
 from judgements.rules import applicable_questions
 from judgements.services import AnswerInput
+from tests.conftest import make_case, make_inspection
 
 Status = Case.Status
 Action = AuditEvent.Action

@@ -11,7 +11,6 @@ import io
 import json
 
 import pytest
-from conftest import make_case, make_inspection
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
@@ -31,6 +30,7 @@ from judgements.services import (
 from reports.models import PracticeExample, Pseudonym, Report, ReportEdit
 from reports.retention import PurgeRefused, case_data_counts, case_data_purge
 from reports.writing import services as report_services
+from tests.conftest import make_case, make_inspection
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 

@@ -3,9 +3,7 @@
 from io import StringIO
 
 import pytest
-from conftest import make_inspection
 from django.core.management import CommandError, call_command
-from sample_population import csv_bytes, population_rows, rows_with_problems, xlsx_bytes
 
 from casefiles.models import (
     Case,
@@ -15,6 +13,13 @@ from casefiles.models import (
     SamplingPlan,
 )
 from casefiles.sampling.draw import sample_size
+from tests.conftest import make_inspection
+from tests.support.sample_population import (
+    csv_bytes,
+    population_rows,
+    rows_with_problems,
+    xlsx_bytes,
+)
 
 MODELS = [SamplePopulation, SamplingPlan, SampleDraw, DrawnCase, Case]
 

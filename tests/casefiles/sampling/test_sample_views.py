@@ -5,16 +5,9 @@ from datetime import date
 from html import unescape
 
 import pytest
-from conftest import make_inspection
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from sample_population import (
-    csv_bytes,
-    population_rows,
-    rows_with_problems,
-    xlsx_bytes,
-)
 
 from casefiles.models import (
     Case,
@@ -30,6 +23,13 @@ from casefiles.sampling.draw import sample_size
 from casefiles.sampling.population import COLUMNS
 from casefiles.sampling.services import population_upload, sample_draw
 from judgements.models import Answer
+from tests.conftest import make_inspection
+from tests.support.sample_population import (
+    csv_bytes,
+    population_rows,
+    rows_with_problems,
+    xlsx_bytes,
+)
 
 SAMPLE_MODELS = [
     SamplePopulation,
@@ -628,7 +628,7 @@ def test_a_bad_seed_is_explained_and_nothing_drawn(lead, uploaded, seed, message
 
 
 def test_a_case_already_in_the_inspection_stops_the_draw(lead, uploaded):
-    from conftest import make_case
+    from tests.conftest import make_case
 
     for reference in [f"CD{i:03d}" for i in range(37)]:
         make_case(uploaded, reference=reference)

@@ -5,15 +5,15 @@ import io
 import json
 
 import pytest
-from conftest import make_case
 from django.urls import reverse
 from openpyxl import load_workbook
-from test_exchange import answer_all, build_inspection
 
 from judgements import services
 from judgements.rules import case_questions
 from reports.exchange.core import ANSWER_COLUMNS, answer_rows, answers_csv_lines
 from reports.exchange.views import XLSX
+from tests.conftest import make_case
+from tests.reports.exchange.test_exchange import answer_all, build_inspection
 
 
 @pytest.fixture

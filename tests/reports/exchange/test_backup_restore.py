@@ -24,7 +24,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from test_retention import build
 
 from casefiles.models import Case, LinkedChild, Order
 from inspection.models import Inspection, Membership
@@ -32,6 +31,7 @@ from judgements.models import Answer, AuditEvent, ModerationDecision, Organisati
 from judgements.services import organisation_rating_record
 from reports.models import Report
 from reports.writing import services as report_services
+from tests.reports.test_retention import build
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 

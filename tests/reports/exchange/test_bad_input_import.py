@@ -26,10 +26,15 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from test_bad_input import EXAMPLES
-from test_exchange_import_errors import _json_path, _leaves, good, table_counts
 
 from reports.exchange.core import ImportRefused, exchange_json
+from tests.reports.exchange.test_exchange_import_errors import (
+    _json_path,
+    _leaves,
+    good,
+    table_counts,
+)
+from tests.test_bad_input import EXAMPLES
 
 __all__ = ["good"]  # the fixture, shared with test_exchange_import_errors
 

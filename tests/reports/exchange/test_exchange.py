@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import make_case, make_inspection
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -66,8 +65,9 @@ from reports.models import (
     ReportEdit,
     StandardText,
 )
+from tests.conftest import make_case, make_inspection
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 
 
 

@@ -11,9 +11,9 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from test_exchange import build_inspection
 
 from reports.exchange.core import ImportRefused, exchange_json, inspection_export, inspection_import
+from tests.reports.exchange.test_exchange import build_inspection
 
 FRAMEWORK = "Youth offending services (2018)"
 

@@ -9,18 +9,18 @@ import json
 from dataclasses import replace
 
 import pytest
-from conftest import make_case, make_inspection
 from django.core.management import CommandError, call_command
-from test_ratings_db import (
+
+from inspection.models import Area, Inspection, Organisation
+from reports.ratings.engine import RATING_NAMES
+from tests.conftest import make_case, make_inspection
+from tests.reports.ratings.test_ratings_db import (
     build_seed004,
     rate_organisation_standards,
     score_cases,
     seed004_subset,
     split_by_number,
 )
-
-from inspection.models import Area, Inspection, Organisation
-from reports.ratings.engine import RATING_NAMES
 
 
 def run(*args: str) -> str:

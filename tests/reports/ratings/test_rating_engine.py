@@ -33,7 +33,7 @@ from reports.ratings.engine import (
     overall_for,
     rate_inspection,
 )
-from tests.seed004 import (
+from tests.support.seed004 import (
     COURT_CASES,
     OUT_OF_COURT_CASES,
     SEED004_COUNTS,

@@ -14,7 +14,19 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
-from conftest import (
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casefiles.models import Case, ChildProtectionPlan, Order
+from inspection.models import Inspection, Organisation, Standard
+from judgements.rules import applicable_questions, case_questions
+from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
+from reports.ratings.engine import NOT_APPLICABLE, RATING_NAMES, AnswerFact, Tally
+from reports.ratings.selectors import inspection_rating, no_answers
+from reports.ratings.tables import thematic_tables
+from tests.conftest import (
     YOS_FILE,
     make_area,
     make_case,
@@ -24,11 +36,7 @@ from conftest import (
     module_data,
     stored_framework,
 )
-from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from seed004 import (
+from tests.support.seed004 import (
     SEED004_COUNTS,
     SEED004_ORGANISATION_RATINGS,
     SEED004_OVERALL_RATING,
@@ -37,14 +45,6 @@ from seed004 import (
     SEED004_RATINGS,
     seed004_answers,
 )
-
-from casefiles.models import Case, ChildProtectionPlan, Order
-from inspection.models import Inspection, Organisation, Standard
-from judgements.rules import applicable_questions, case_questions
-from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
-from reports.ratings.engine import NOT_APPLICABLE, RATING_NAMES, AnswerFact, Tally
-from reports.ratings.selectors import inspection_rating, no_answers
-from reports.ratings.tables import thematic_tables
 
 SAMPLE_TYPE = {"2": "court_disposal", "3": "out_of_court"}
 

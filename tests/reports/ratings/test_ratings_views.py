@@ -4,9 +4,11 @@ import re
 from html import unescape
 
 import pytest
-from conftest import make_case
 from django.urls import reverse
-from test_ratings_db import (
+
+from inspection.models import Area, Inspection, Organisation
+from tests.conftest import make_case
+from tests.reports.ratings.test_ratings_db import (
     build_seed004,
     evidence_note,
     rate_organisation_standards,
@@ -14,8 +16,6 @@ from test_ratings_db import (
     seed004_subset,
     split_by_number,
 )
-
-from inspection.models import Area, Inspection, Organisation
 
 READERS = ["lead", "inspector", "qa", "partner", "manager"]
 PAGES = ["ratings", "standard", "tables"]
@@ -216,7 +216,7 @@ def test_pages_have_no_inline_script_or_style(seed004, people, login):
 
 @pytest.fixture
 def thematic(yos_framework, people, area):
-    from conftest import make_inspection
+    from tests.conftest import make_inspection
 
     reading = Area.objects.create(
         slug="reading", name="Reading", police_force_area="Thames Valley", region="South"

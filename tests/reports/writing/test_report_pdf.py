@@ -11,16 +11,9 @@ from collections import defaultdict
 from functools import cache
 
 import pytest
-from conftest import make_case
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from pypdf import PdfReader
-from seed004 import (
-    SEED004_ORGANISATION_RATINGS,
-    SEED004_OVERALL_RATING,
-    SEED004_RATINGS,
-    seed004_answers,
-)
 
 from casefiles.models import LinkedChild
 from inspection.models import Domain, Standard
@@ -28,6 +21,13 @@ from judgements.rules import applicable_questions, case_questions
 from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
 from reports.writing import services as services
 from reports.writing.pdf import ReportPdf, report_pdf
+from tests.conftest import make_case
+from tests.support.seed004 import (
+    SEED004_ORGANISATION_RATINGS,
+    SEED004_OVERALL_RATING,
+    SEED004_RATINGS,
+    seed004_answers,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 
@@ -264,9 +264,8 @@ def test_render_report_command_writes_the_pdf(small_report, tmp_path):
 def test_a_thematic_inspection_without_answers_still_renders(
     cp_framework, organisation, area, people
 ):
-    from conftest import make_inspection
-
     from inspection.models import Organisation
+    from tests.conftest import make_inspection
 
     other = Organisation.objects.create(slug="bromley", name="Bromley YOT", kind="yot", area=area)
     thematic = make_inspection(

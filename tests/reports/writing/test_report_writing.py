@@ -5,7 +5,6 @@ import re
 from html import unescape
 
 import pytest
-from conftest import make_case, make_inspection
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,6 +33,7 @@ from reports.writing.pseudonyms import (
     Pseudonymiser,
     assign_pseudonyms,
 )
+from tests.conftest import make_case, make_inspection
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 
