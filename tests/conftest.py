@@ -1,11 +1,16 @@
 """Shared test fixtures: a fixed cast of people and small builders for inspections and cases.
 
 Each test builds its own data in a real database (SQLite or PostgreSQL, as DATABASE_URL says).
+The two shipped frameworks are the exception: they are loaded into the test database once per
+session, and every test sees them as they were loaded (a test's own changes are rolled back).
 """
 
+import json
 import os
 from datetime import date
+from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,6 +18,151 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 
 FRAMEWORKS = Path(__file__).resolve().parent.parent / "inspection" / "frameworks"
 PASSWORD = "a-long-test-password"  # noqa: S105
+YOS_FILE = FRAMEWORKS / "youth-offending-services-2018.json"
+CP_FILE = FRAMEWORKS / "child-protection-audit-2014.json"
+FRAMEWORK_FILES = (YOS_FILE, CP_FILE)
+# Hashing passwords slowly protects real accounts, not test ones.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --------------------------------------------------------------------------- frameworks
+
+
+@cache
+def _slug_and_version(path: Path) -> tuple[str, str]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["slug"], data["version"]
+
+
+def stored_framework(path: Path):
+    """The framework loaded from this file: found in the database (one query), or loaded."""
+    from inspection.models import Framework
+    from inspection.services import framework_load
+
+    slug, version = _slug_and_version(path)
+    found = Framework.objects.filter(slug=slug, version=version).first()
+    return found if found is not None else framework_load(path=path)[0]
+
+
+def frameworks_load() -> None:
+    for path in FRAMEWORK_FILES:
+        stored_framework(path)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with both shipped frameworks loaded once (a load takes hundreds of
+    queries; most tests need one of them)."""
+    with django_db_blocker.unblock():
+        frameworks_load()
+
+
+def _empties_the_database(item) -> bool:
+    # A transactional test (and so every browser test) ends by emptying every table.
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and bool(
+        marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
+        or marker.kwargs.get("reset_sequences")
+    )
+    names = getattr(item, "fixturenames", ())
+    return transactional or "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if nextitem is not None and _empties_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            frameworks_load()
+    return result
+
+
+@pytest.fixture
+def no_frameworks(db):
+    """An empty framework table, for tests of loading one (the test's transaction restores it)."""
+    from inspection.models import Framework
+
+    Framework.objects.all().delete()
+
+
+# --------------------------------------------------------------------------- shared data
+
+
+def _uses_shared_data(item) -> bool:
+    return any(name.startswith("shared_") for name in getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that read data shared by their module (a module-scoped fixture named shared_*)
+    run after the module's other tests: shared data stays in the database from the first
+    test that asks for it to the end of the module, where it would clash with the data a
+    test builds for itself (the same usernames, the same inspection reference)."""
+    modules: dict[str, int] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], len(modules))
+    items.sort(key=lambda item: (modules[item.nodeid.split("::")[0]], _uses_shared_data(item)))
+
+
+def module_data(django_db_blocker, build):
+    """Data built once and shared by the tests of one module, for a module-scoped fixture:
+
+        @pytest.fixture(scope="module")
+        def shared_seed004(django_db_setup, django_db_blocker):
+            yield from module_data(django_db_blocker, build_seed004)
+
+    The name must start with ``shared_``: the tests that use it run last in their module.
+    ``build()`` runs in a transaction that stays open while the module's tests run and is
+    rolled back after the last one, so nothing is left for the next module. Each test's own
+    transaction is a savepoint inside it, rolled back as usual: a test that writes leaves the
+    shared data as built for the next test (objects held in Python are not refreshed, so
+    tests should only read them). Not for transactional tests, which empty the database.
+    """
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        # Made before any test's own settings apply; people sign in with the same hasher.
+        with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+            with django_db_blocker.unblock():
+                built = build()
+            yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _each_pdf_drawn_once():
+    """Within a module, a PDF whose every input is the same as one already drawn (the HTML, the
+    page CSS, the stylesheets, the PDF variant) is not drawn again: the report of one
+    inspection is read by several tests (each person's download, the command), and drawing
+    it takes seconds. The document, its HTML and the pseudonyms are still built every time."""
+    from reports.writing.pdf import PdfRenderer
+
+    draw = PdfRenderer.render
+    drawn: dict[tuple, bytes] = {}
+
+    def render(renderer) -> bytes:
+        key = (
+            type(renderer),
+            renderer.html(),
+            renderer.page_css(),
+            tuple((str(path), path.stat().st_mtime) for path in renderer.stylesheets),
+            renderer.pdf_variant,
+        )
+        if key not in drawn:
+            drawn[key] = draw(renderer)
+        return drawn[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PdfRenderer, "render", render)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -25,8 +175,7 @@ def _plain_static_storage(settings):
     settings.AXES_ENABLED = True
     # The test client speaks plain HTTP; production redirects it to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
-    # Hashing passwords slowly protects real accounts, not test ones.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     # The sign-in throttle counts failures in the cache: each test starts with none.
     from django.core.cache import cache
 
@@ -46,11 +195,8 @@ def make_user(username: str, **extra):
     return user
 
 
-@pytest.fixture
-def people(db):
+def make_people() -> SimpleNamespace:
     """The cast: on the inspection's team (lead, inspector, colleague, qa, partner), and not."""
-    from types import SimpleNamespace
-
     return SimpleNamespace(
         lead=make_user("lead"),
         inspector=make_user("inspector"),
@@ -64,23 +210,22 @@ def people(db):
 
 
 @pytest.fixture
-def yos_framework(db):
-    from inspection.services import framework_load
+def people(db):
+    """The cast: on the inspection's team (lead, inspector, colleague, qa, partner), and not."""
+    return make_people()
 
-    framework, _ = framework_load(path=FRAMEWORKS / "youth-offending-services-2018.json")
-    return framework
+
+@pytest.fixture
+def yos_framework(db):
+    return stored_framework(YOS_FILE)
 
 
 @pytest.fixture
 def cp_framework(db):
-    from inspection.services import framework_load
-
-    framework, _ = framework_load(path=FRAMEWORKS / "child-protection-audit-2014.json")
-    return framework
+    return stored_framework(CP_FILE)
 
 
-@pytest.fixture
-def area(db):
+def make_area():
     from inspection.models import Area
 
     return Area.objects.create(
@@ -92,12 +237,21 @@ def area(db):
 
 
 @pytest.fixture
-def organisation(area):
+def area(db):
+    return make_area()
+
+
+def make_organisation(area):
     from inspection.models import Organisation
 
     return Organisation.objects.create(
         slug="bd-yos", name="Barking and Dagenham YOS", kind="yos", area=area
     )
+
+
+@pytest.fixture
+def organisation(area):
+    return make_organisation(area)
 
 
 def make_inspection(*, framework, organisations, people, reference="yos-bd-2018", **extra):

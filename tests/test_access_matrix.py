@@ -30,18 +30,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, cached_property
 from pathlib import Path
 from types import SimpleNamespace
-from unittest import mock
 from urllib.parse import quote
 
 import pytest
-from conftest import FRAMEWORKS, make_case, make_inspection
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from sample_population import csv_bytes, population_rows
 
 from casefiles.models import (
     AgencyCheck,
@@ -56,12 +52,22 @@ from casefiles.models import (
     Referral,
 )
 from casefiles.sampling.services import population_upload, sample_draw
-from inspection.models import Area, Job, Organisation, User
-from inspection.services import framework_file_read, framework_load
+from inspection.models import Job
 from judgements import services
 from judgements.models import ReadRecord
 from judgements.rules import applicable_questions
 from reports.writing import services as report_services
+from tests.conftest import (
+    YOS_FILE,
+    make_area,
+    make_case,
+    make_inspection,
+    make_organisation,
+    make_people,
+    module_data,
+    stored_framework,
+)
+from tests.support.sample_population import csv_bytes, population_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore:No directory at")]
 
@@ -72,23 +78,6 @@ LOGIN = "login"  # 302 to /login/?next=<the page>
 ADMIN_LOGIN = "admin login"  # 302 to the admin site's own sign-in page
 
 # --------------------------------------------------------------------------- the world
-
-FRAMEWORK = "youth-offending-services-2018.json"
-PASSWORD = "a-long-test-password"  # noqa: S105
-
-
-def _user(username: str, **extra):
-    return User.objects.create_user(username=username, password=PASSWORD, **extra)
-
-
-@cache
-def _framework_file(path):
-    """The framework file, checked against its schema once, and cut to the first standard of
-    each domain (1.1 judged by the lead, 2.1 and 3.1 from cases): each test loads it afresh,
-    and the pages' access rules do not depend on how many standards there are."""
-    data, checksum = framework_file_read(path)
-    domains = [{**domain, "standards": domain["standards"][:1]} for domain in data["domains"]]
-    return {**data, "domains": domains}, checksum
 
 
 def _scored_and_submitted(case, people):
@@ -133,120 +122,116 @@ def _file_parts(case) -> dict[str, object]:
     }
 
 
-class World:
-    """Everything the pages need, built afresh for each test (a POST may change it)."""
+def _drawn_entry(framework, organisation, people):
+    """A case in a drawn sample, in a second inspection with the same team.
 
-    def __init__(self):
-        self.people = SimpleNamespace(
-            lead=_user("lead"),
-            inspector=_user("inspector"),
-            colleague=_user("colleague"),
-            qa=_user("qa"),
-            partner=_user("partner"),
-            manager=_user("manager", is_manager=True),
-            outsider=_user("outsider"),
-            admin=_user("admin", is_staff=True, is_superuser=True),
-        )
-        with mock.patch("inspection.services.framework_file_read", _framework_file):
-            self.framework, _ = framework_load(path=FRAMEWORKS / FRAMEWORK)
-        self.area = Area.objects.create(
-            slug="barking-and-dagenham",
-            name="Barking and Dagenham",
-            police_force_area="Metropolitan Police",
-            region="London",
-        )
-        self.organisation = Organisation.objects.create(
-            slug="bd-yos", name="Barking and Dagenham YOS", kind="yos", area=self.area
-        )
-        self.inspection = make_inspection(
-            framework=self.framework, organisations=[self.organisation], people=self.people
-        )
-        self.case = make_case(self.inspection, reference="C-001", inspector=self.people.inspector)
-        self.parts = _file_parts(self.case)
+    Not in the main inspection: once a sample is drawn, the pages that set it up send the
+    lead back to the sample page, which the main inspection must not do.
+    """
+    inspection = make_inspection(
+        framework=framework,
+        organisations=[organisation],
+        people=people,
+        reference="yos-bd-2018-drawn",
+    )
+    rows = population_rows(court=6, out_of_court=4, court_outside=0, out_of_court_outside=0)
+    result = population_upload(
+        inspection=inspection, filename="eligible.csv", data=csv_bytes(rows), by=people.lead
+    )
+    assert result.problems == []
+    sample_draw(inspection=inspection, seed=2018, by=people.lead)
+    return DrawnCase.objects.filter(
+        draw__inspection=inspection, status=DrawnCase.Status.SELECTED
+    ).first()
+
+
+def _build_world() -> SimpleNamespace:
+    """Everything the pages need, from the shared cast and builders in conftest."""
+    people = make_people()
+    area = make_area()
+    organisation = make_organisation(area)
+    framework = stored_framework(YOS_FILE)
+    inspection = make_inspection(framework=framework, organisations=[organisation], people=people)
+    case = make_case(inspection, reference="C-001", inspector=people.inspector)
+    return SimpleNamespace(
+        people=people,
+        framework=framework,
+        area=area,
+        organisation=organisation,
+        inspection=inspection,
+        case=case,
+        parts=_file_parts(case),
         # Submitted and waiting for quality assurance (the qa person has not scored it).
-        self.qa_case = _scored_and_submitted(
-            make_case(self.inspection, reference="C-002", inspector=self.people.inspector),
-            self.people,
-        )
+        qa_case=_scored_and_submitted(
+            make_case(inspection, reference="C-002", inspector=people.inspector), people
+        ),
         # Agreed, so locked: only the lead may reopen it. Only its status matters to the pages
-        # here, so it is not scored first (scoring takes longer than all the rest).
-        self.agreed_case = make_case(
-            self.inspection,
+        # here, so it is not scored first.
+        agreed_case=make_case(
+            inspection,
             reference="C-003",
-            inspector=self.people.inspector,
+            inspector=people.inspector,
             selected_for_qa=True,
             status=Case.Status.AGREED,
-        )
+        ),
         # Background work the inspector asked for (it failed: no file to hand out).
-        self.job = Job.objects.create(
+        job=Job.objects.create(
             kind="report-pdf",
-            user=self.people.inspector,
-            inspection=self.inspection,
+            user=people.inspector,
+            inspection=inspection,
             status=Job.Status.FAILED,
             error="The report could not be drawn.",
-        )
-        self.recommendation = report_services.recommendation_save(
-            inspection=self.inspection,
+        ),
+        recommendation=report_services.recommendation_save(
+            inspection=inspection,
             addressed_to="Barking and Dagenham YOS",
             text="Make sure every referral says what response is wanted.",
-            actor=self.people.lead,
-        )
+            actor=people.lead,
+        ),
+        drawn_entry=_drawn_entry(framework, organisation, people),
+    )
 
-    @cached_property
-    def drawn_entry(self):
-        """A case in a drawn sample, in a second inspection with the same team.
 
-        Built only for the page that needs it: once a sample is drawn, the pages that set it
-        up send the lead back to the sample page, which the main inspection must not do.
-        """
-        inspection = make_inspection(
-            framework=self.framework,
-            organisations=[self.organisation],
-            people=self.people,
-            reference="yos-bd-2018-drawn",
-        )
-        rows = population_rows(court=6, out_of_court=4, court_outside=0, out_of_court_outside=0)
-        result = population_upload(
-            inspection=inspection,
-            filename="eligible.csv",
-            data=csv_bytes(rows),
-            by=self.people.lead,
-        )
-        assert result.problems == []
-        sample_draw(inspection=inspection, seed=2018, by=self.people.lead)
-        return DrawnCase.objects.filter(
-            draw__inspection=inspection, status=DrawnCase.Status.SELECTED
-        ).first()
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    yield from module_data(django_db_blocker, _build_world)
+
+
+@pytest.fixture
+def world(shared_world, db):
+    """Built once for the module; each test runs in a savepoint rolled back after it, so a
+    POST that changes something leaves the world as built for the next test."""
+    return shared_world
 
 
 # --------------------------------------------------------------------------- addresses
 
 
-def _none(w: World) -> dict:
+def _none(w: SimpleNamespace) -> dict:
     return {}
 
 
-def _inspection(w: World, **more) -> dict:
+def _inspection(w: SimpleNamespace, **more) -> dict:
     return {"reference": w.inspection.reference, **more}
 
 
-def _case(w: World, **more) -> dict:
+def _case(w: SimpleNamespace, **more) -> dict:
     return {"public_id": w.case.public_id, **more}
 
 
-def _part(w: World) -> dict:
+def _part(w: SimpleNamespace) -> dict:
     return _case(w, part="referrals", part_id=w.parts["referrals"].public_id)
 
 
-def _recommendation(w: World) -> dict:
+def _recommendation(w: SimpleNamespace) -> dict:
     return _inspection(w, kind="recommendations", public_id=w.recommendation.public_id)
 
 
-def _job(w: World) -> dict:
+def _job(w: SimpleNamespace) -> dict:
     return {"public_id": w.job.public_id}
 
 
-def _step(w: World) -> dict:
+def _step(w: SimpleNamespace) -> dict:
     return _case(w, code="2.1")
 
 
@@ -265,7 +250,7 @@ OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404)  # a job: only who asked for 
 
 @dataclass(frozen=True)
 class Page:
-    kwargs: Callable[[World], dict]
+    kwargs: Callable[[SimpleNamespace], dict]
     get: tuple
     post: tuple
     query: str = ""
@@ -441,10 +426,9 @@ def _describe(response) -> str:
         for role in ROLES
     ],
 )
-def test_access(client, name, role, method):
+def test_access(client, world, name, role, method):
     page = MATRIX[name]
     expected = (page.get if method == "GET" else page.post)[ROLES.index(role)]
-    world = World()
     url = reverse(name, kwargs=page.kwargs(world)) + page.query
     if role != "anonymous":
         client.force_login(
@@ -474,9 +458,8 @@ def test_access(client, name, role, method):
         assert ReadRecord.objects.count() == reads_before
 
 
-def test_an_empty_post_to_assign_leaves_every_case_as_it_was(client):
+def test_an_empty_post_to_assign_leaves_every_case_as_it_was(client, world):
     # The lead's empty POST "succeeds" above; it must not unassign cases or take them out of QA.
-    world = World()
     cases = Case.objects.order_by("reference").values_list(
         "reference", "inspector__username", "selected_for_qa", "status"
     )
@@ -511,18 +494,18 @@ def _page(client, name: str, **kwargs) -> tuple[int, str]:
     return response.status_code, response.content.decode()
 
 
-def _sees_case(client, w: World) -> bool:
+def _sees_case(client, w: SimpleNamespace) -> bool:
     return _page(client, "judgements:case_summary", public_id=w.case.public_id)[0] == 200
 
 
-def _sees_subject(client, w: World) -> bool:
+def _sees_subject(client, w: SimpleNamespace) -> bool:
     status, html = _page(client, "casefiles:detail", public_id=w.case.public_id)
     shown = [text in html for text in ("Jayden Morgan", "1 May 2002", "Sam Collier")]
     assert all(shown) or not any(shown), shown
     return status == 200 and all(shown)
 
 
-def _sees_children(client, w: World) -> bool:
+def _sees_children(client, w: SimpleNamespace) -> bool:
     status, html = _page(client, "casefiles:detail", public_id=w.case.public_id)
     shown = [text in html for text in ("Mia Morgan", "4 Mar 2012")]
     assert all(shown) or not any(shown), shown
@@ -531,12 +514,12 @@ def _sees_children(client, w: World) -> bool:
     return status == 200 and all(shown)
 
 
-def _sees_history_values(client, w: World) -> bool:
+def _sees_history_values(client, w: SimpleNamespace) -> bool:
     status, html = _page(client, "judgements:history", public_id=w.case.public_id)
     return status == 200 and "Mia Morgan" in html
 
 
-def _downloads_evidence(client, w: World) -> bool:
+def _downloads_evidence(client, w: SimpleNamespace) -> bool:
     for name in ("reports:answers_csv", "reports:answers_xlsx"):
         response = client.get(reverse(name, kwargs={"reference": w.inspection.reference}))
         if response.status_code != 200:
@@ -544,12 +527,12 @@ def _downloads_evidence(client, w: World) -> bool:
     return True
 
 
-def _downloads_inspection(client, w: World) -> bool:
+def _downloads_inspection(client, w: SimpleNamespace) -> bool:
     url = reverse("reports:inspection_json", kwargs={"reference": w.inspection.reference})
     return client.get(url).status_code == 200
 
 
-def _drills_down(client, w: World) -> bool:
+def _drills_down(client, w: SimpleNamespace) -> bool:
     url = reverse(
         "reports:dashboard_cases",
         kwargs={"reference": w.inspection.reference, "organisation": w.organisation.slug},
@@ -573,8 +556,7 @@ def test_the_access_table_has_a_check_for_every_row():
 
 
 @pytest.mark.parametrize("role", ["inspector", "qa", "lead", "manager", "admin", "outsider"])
-def test_what_each_role_sees(client, role):
-    world = World()
+def test_what_each_role_sees(client, role, world):
     child = world.parts["children"]
     CaseFileChange.objects.create(
         case=world.case,
@@ -597,8 +579,7 @@ def test_what_each_role_sees(client, role):
     assert seen == expected
 
 
-def test_every_case_page_a_manager_opens_is_recorded(client):
-    world = World()
+def test_every_case_page_a_manager_opens_is_recorded(client, world):
     client.force_login(world.people.manager, backend="django.contrib.auth.backends.ModelBackend")
     pages = [
         ("casefiles:detail", {"public_id": world.case.public_id}),

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from html import unescape
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -37,12 +38,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sample_population import csv_bytes, population_rows, xlsx_bytes
-from test_exchange import add_case_file, build_inspection
 
 from casefiles.filters import CaseFilter
 from casefiles.forms import CaseForm
-from casefiles.models import Case, DrawnCase
+from casefiles.models import DrawnCase
 from casefiles.parts import BY_SLUG as PARTS
 from casefiles.sampling import forms as sample_forms
 from casefiles.sampling.services import population_upload, sample_draw
@@ -52,6 +51,8 @@ from judgements.models import OrganisationRating
 from judgements.rules import applicable_questions
 from reports.dashboards.views import DashboardFilterForm
 from reports.writing import forms as report_forms
+from tests.reports.exchange.test_exchange import add_case_file, build_inspection
+from tests.support.sample_population import csv_bytes, population_rows, xlsx_bytes
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 
@@ -351,24 +352,20 @@ def test_a_date_too_big_for_the_computer_is_not_a_real_date():
 # The data ----------------------------------------------------------------------------------
 
 
-@dataclass
-class World:
-    """An inspection in report writing (from test_exchange.build_inspection): C-001 agreed,
-    C-002 submitted, C-003 not started with a full case file."""
-
-    inspection: object
-    agreed: Case
-    submitted: Case
-    fresh: Case
-    people: object
-
-
 @pytest.fixture
 def world(people, yos_framework, organisation):
+    """An inspection in report writing (from test_exchange.build_inspection): C-001 agreed,
+    C-002 submitted, C-003 not started with a full case file; and the cast from conftest."""
     inspection = build_inspection(people, yos_framework, organisation)
     cases = {c.reference: c for c in inspection.cases.all()}
     add_case_file(cases["C-003"])
-    return World(inspection, cases["C-001"], cases["C-002"], cases["C-003"], people)
+    return SimpleNamespace(
+        inspection=inspection,
+        agreed=cases["C-001"],
+        submitted=cases["C-002"],
+        fresh=cases["C-003"],
+        people=people,
+    )
 
 
 # Case files --------------------------------------------------------------------------------

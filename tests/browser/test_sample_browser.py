@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from casefiles.models import Case, SampleDraw, SamplePopulation, SampleReplacement
 from tests.conftest import make_inspection
-from tests.sample_population import csv_bytes, population_rows, rows_with_problems
+from tests.support.sample_population import csv_bytes, population_rows, rows_with_problems
 
 from .conftest import follow, sign_in, visit
 

@@ -1,0 +1,361 @@
+"""The list of inspections, the inspection page, signing in, sessions and the admin."""
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
+from django.db.models import F
+from django.urls import reverse
+
+from casefiles.models import Case
+from inspection.models import Organisation
+from tests.conftest import PASSWORD, make_case, make_inspection
+
+# Pages are rendered without collecting static files first.
+pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_plain(settings):
+    # Users are created with a password in every test; the slow production hasher is not needed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client speaks plain HTTP; in production it would be redirected to HTTPS first.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def table_rows(response, table_id: str) -> list[list[str]]:
+    """The body rows of a table, as lists of cell texts."""
+    table = re.search(
+        rf'<table class="govuk-table" id="{table_id}">(.*?)</table>', html(response), re.S
+    )
+    body = table.group(1).split("<tbody", 1)[1]
+    return [
+        [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+def detail_url(inspection) -> str:
+    return reverse("inspection:detail", args=[inspection.reference])
+
+
+@pytest.fixture
+def other_inspection(cp_framework, area, people):
+    """A thematic inspection the manager can see, with a different team."""
+    from types import SimpleNamespace
+
+    from tests.conftest import make_user
+
+    organisation = Organisation.objects.create(
+        slug="reading-yot", name="Reading YOT", kind="yot", area=area
+    )
+    team = SimpleNamespace(
+        lead=people.colleague,
+        inspector=make_user("ivy"),
+        colleague=make_user("cal"),
+        qa=make_user("quinn"),
+        partner=make_user("pat"),
+    )
+    return make_inspection(
+        framework=cp_framework,
+        organisations=[organisation],
+        people=team,
+        reference="cp-thematic-2014",
+        title="Protecting children thematic",
+        kind="thematic",
+    )
+
+
+# The list of inspections --------------------------------------------------------------------
+
+
+def test_home_lists_the_inspections_of_my_teams(inspection, other_inspection, people, login):
+    make_case(inspection, reference="C-001", inspector=people.inspector)
+    make_case(inspection, reference="C-002", inspector=people.inspector, status=Case.Status.AGREED)
+    response = login(people.inspector).get("/")
+    assert response.status_code == 200
+    page = html(response)
+    assert "Youth offending services in Barking and Dagenham" in page
+    assert "Protecting children thematic" not in page
+    assert "Inspections you are working on" in page
+    assert "You have 1 case to score." in page
+
+
+def test_home_lists_every_inspection_for_a_manager(inspection, other_inspection, people, login):
+    page = html(login(people.manager).get("/"))
+    assert "All inspections" in page
+    assert "Youth offending services in Barking and Dagenham" in page
+    assert "Protecting children thematic" in page
+
+
+def test_home_for_someone_on_no_team(inspection, people, login):
+    response = login(people.outsider).get("/")
+    assert response.status_code == 200
+    assert "You are not on the team of any inspection yet." in html(response)
+    assert inspection.title not in html(response)
+
+
+def test_home_needs_a_sign_in_and_a_get(client, people, login):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/"
+    assert login(people.inspector).post("/").status_code == 405
+
+
+# The inspection page ------------------------------------------------------------------------------
+
+
+def test_inspection_page_shows_team_organisations_and_samples(
+    inspection, organisation, area, people, login
+):
+    pdu = Organisation.objects.create(
+        slug="bd-pdu", name="Barking and Dagenham PDU", kind="pdu", area=area
+    )
+    inspection.organisations.add(pdu)
+    make_case(inspection, reference="C-001", organisation=organisation, inspector=people.inspector)
+    make_case(inspection, reference="C-002", organisation=organisation, status="submitted")
+    make_case(inspection, reference="C-003", organisation=organisation, sample_type="out_of_court")
+    make_case(inspection, reference="C-004", organisation=pdu, inspector=people.colleague)
+
+    response = login(people.inspector).get(detail_url(inspection))
+    assert response.status_code == 200
+    page = html(response)
+    assert table_rows(response, "samples") == [
+        ["Barking and Dagenham PDU", "Court disposal", "1"],
+        ["Barking and Dagenham YOS", "Court disposal", "2"],
+        ["Barking and Dagenham YOS", "Out-of-court disposal", "1"],
+    ]
+    assert "4 in the sample, 1 submitted, 2 not assigned" in page
+    assert "Youth Offending Service" in page
+    assert "Probation Delivery Unit" in page
+    assert "Barking and Dagenham (London)" in page
+    team = page.split('id="team"', 1)[1].split("</ul>", 1)[0]
+    for text in [
+        "Lead Tester",
+        "Lead inspector",
+        "Inspector Tester",
+        "Colleague Tester",
+        "Qa Tester",
+        "Quality assurance",
+        "Partner Tester",
+        "Partner inspector, Ofsted",
+    ]:
+        assert text in team, text
+    assert "Manager Tester" not in team
+    assert "Outsider Tester" not in team
+
+
+def test_inspection_page_before_any_case(inspection, people, login):
+    response = login(people.lead).get(detail_url(inspection))
+    assert "No cases have been added to the sample yet." in html(response)
+    assert "0 in the sample, 0 submitted, 0 not assigned" in html(response)
+
+
+@pytest.mark.parametrize("who", ["lead", "inspector", "qa", "partner", "manager", "admin"])
+def test_inspection_page_is_read_by_the_team_and_managers(inspection, people, login, who):
+    assert login(getattr(people, who)).get(detail_url(inspection)).status_code == 200
+
+
+def test_inspection_page_is_not_found_by_an_outsider(inspection, people, login):
+    client = login(people.outsider)
+    assert client.get(detail_url(inspection)).status_code == 404
+    # The same answer as for an inspection that does not exist.
+    assert client.get("/inspections/no-such-inspection/").status_code == 404
+
+
+def test_inspection_page_needs_a_sign_in_and_a_get(client, inspection, people, login):
+    url = detail_url(inspection)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/login/?next={url}"
+    assert login(people.inspector).post(url).status_code == 405
+
+
+@pytest.mark.parametrize("cases", [2, 20])
+def test_inspection_page_queries_do_not_grow_with_the_sample(
+    inspection, people, login, django_assert_num_queries, cases
+):
+    for number in range(cases):
+        make_case(inspection, reference=f"C-{number:03d}", sample_type="court_disposal")
+    client = login(people.inspector)
+    url = detail_url(inspection)
+    # 1 session, 2 user, 3 inspection through the user's access, 4 the user's role,
+    # 5 cases by status and 6 cases per organisation and sample (the panels casefiles adds),
+    # 7 organisations with their area, 8 team, 9-11 the session's new expiry (savepoint,
+    # update, release)
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert table_rows(response, "samples") == [
+        ["Barking and Dagenham YOS", "Court disposal", str(cases)]
+    ]
+
+
+# Panels that the apps above add to these pages -----------------------------------------------
+
+
+def test_the_apps_above_add_their_panels_to_the_inspection_pages():
+    from inspection import hooks
+
+    names = {slot: list(makers) for slot, makers in hooks._makers.items()}
+    assert names == {
+        "home": ["judgements.cases_to_score"],
+        "inspection_summary": ["casefiles.case_counts"],
+        "inspection_main": ["casefiles.samples"],
+    }
+
+
+def test_a_panel_can_be_left_out_and_an_unknown_slot_is_refused(
+    inspection, people, login, monkeypatch
+):
+    from inspection import hooks
+
+    monkeypatch.setitem(hooks._makers, "inspection_main", dict(hooks._makers["inspection_main"]))
+    hooks.register_panel("inspection_main", "test.nothing", lambda **kwargs: None)
+    response = login(people.lead).get(detail_url(inspection))
+    assert response.status_code == 200
+    assert "No cases have been added to the sample yet." in html(response)
+    with pytest.raises(ValueError, match="No panel slot 'sidebar'"):
+        hooks.register_panel("sidebar", "test.nothing", lambda **kwargs: None)
+
+
+# Signing in ------------------------------------------------------------------------------------
+
+
+def test_sign_in_with_the_right_password(client, people):
+    response = client.post("/login/", {"username": "inspector", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_sign_in_returns_to_the_page_asked_for(client, inspection):
+    url = detail_url(inspection)
+    response = client.post("/login/", {"username": "inspector", "password": PASSWORD, "next": url})
+    assert response["Location"] == url
+
+
+def test_sign_in_with_a_wrong_password(client, people):
+    response = client.post("/login/", {"username": "inspector", "password": "not-it"})
+    assert response.status_code == 200
+    assert "Enter a correct username and password" in html(response)
+    assert "_auth_user_id" not in client.session
+
+
+def test_failed_sign_ins_are_throttled(client, people):
+    for _attempt in range(4):
+        response = client.post("/login/", {"username": "inspector", "password": "not-it"})
+        assert response.status_code == 200
+        assert "Enter a correct username and password" in html(response)
+    # The fifth failure locks the account at this address ...
+    response = client.post("/login/", {"username": "inspector", "password": "not-it"})
+    assert response.status_code == 429
+    # ... so the sixth attempt is refused even with the right password.
+    response = client.post("/login/", {"username": "inspector", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts to sign in" in html(response)
+    assert "_auth_user_id" not in client.session
+    assert client.get("/").status_code == 302
+
+
+def test_throttling_is_per_person_and_address(client, people):
+    for _attempt in range(5):
+        client.post("/login/", {"username": "inspector", "password": "not-it"})
+    # Someone else at the same address can still sign in ...
+    response = client.post("/login/", {"username": "colleague", "password": PASSWORD})
+    assert response.status_code == 302
+    client.post("/logout/")
+    # ... and so can the same person from another address.
+    response = client.post(
+        "/login/",
+        {"username": "inspector", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert response.status_code == 302
+
+
+def test_a_successful_sign_in_clears_earlier_failures(client, people):
+    for _attempt in range(4):
+        client.post("/login/", {"username": "inspector", "password": "not-it"})
+    assert (
+        client.post("/login/", {"username": "inspector", "password": PASSWORD}).status_code == 302
+    )
+    client.post("/logout/")
+    for _attempt in range(4):
+        client.post("/login/", {"username": "inspector", "password": "not-it"})
+    assert (
+        client.post("/login/", {"username": "inspector", "password": PASSWORD}).status_code == 302
+    )
+
+
+def test_the_sign_in_page_is_open_to_everyone(client, db):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    assert "Sign in" in html(response)
+
+
+# Sessions ---------------------------------------------------------------------------------------
+
+
+def test_sessions_end_after_30_idle_minutes():
+    assert django_settings.SESSION_COOKIE_AGE == 30 * 60
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert django_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def test_every_request_moves_the_session_expiry_on(client, people):
+    client.post("/login/", {"username": "inspector", "password": PASSWORD})
+    assert client.session.get_expiry_age() == 30 * 60
+    # As if the person had been idle for ten minutes.
+    Session.objects.update(expire_date=F("expire_date") - timedelta(minutes=10))
+    idle_expiry = Session.objects.get().expire_date
+
+    response = client.get("/")
+    assert response.status_code == 200
+    cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
+    assert cookie.value == client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    # The cookie ends with the browser; the server ends the session after 30 idle minutes.
+    assert cookie["max-age"] == ""
+    assert cookie["httponly"] is True
+    refreshed = Session.objects.get().expire_date
+    assert refreshed - idle_expiry >= timedelta(minutes=9)
+
+
+def test_an_idle_session_has_to_sign_in_again(client, inspection, people):
+    client.post("/login/", {"username": "inspector", "password": PASSWORD})
+    assert client.get(detail_url(inspection)).status_code == 200
+    Session.objects.update(expire_date=F("expire_date") - timedelta(minutes=31))
+    response = client.get(detail_url(inspection))
+    assert response.status_code == 302
+    assert response["Location"] == f"/login/?next={detail_url(inspection)}"
+
+
+# The admin --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["inspector", "lead", "manager"])
+def test_the_admin_is_only_for_staff(people, login, who):
+    response = login(getattr(people, who)).get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/admin/"
+
+
+def test_the_admin_asks_anonymous_people_to_sign_in(client, db):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?next=/admin/")
+
+
+def test_staff_use_the_admin(people, login):
+    response = login(people.admin).get("/admin/")
+    assert response.status_code == 200
+    assert "Site administration" in html(response)
