@@ -23,6 +23,7 @@ from casefiles.models import Case, Referral
 from inspection.models import Area, Organisation, Question
 from inspection.rating_rules import Tally
 from judgements.models import Answer, OrganisationRating
+from judgements.tallies import tallies_rebuild
 from reports.dashboards.figures import Figure, compare
 from reports.ratings.selectors import inspection_rating
 from tests.conftest import make_case, make_inspection
@@ -81,6 +82,8 @@ def score(case: Case, values: dict[str, str], *, by, status: str = "agreed") -> 
         for code, value in values.items()
     )
     Case.objects.filter(pk=case.pk).update(status=status)
+    # Written around the services, as a bulk load is: count the tallies again.
+    tallies_rebuild(inspection_ids=[case.inspection_id])
 
 
 def score_all(case: Case, value, *, by, status: str = "agreed") -> None:
