@@ -34,6 +34,7 @@ from inspection.rating_rules import NOT_RATED, RATING_NAMES
 from judgements.models import OrganisationRating
 from reports import charts
 from reports.dashboards.area import area_dashboard as build_area_dashboard
+from reports.dashboards.cache import cached
 from reports.dashboards.cases import cell_cases
 from reports.dashboards.exports import (
     area_csv,
@@ -132,7 +133,7 @@ def national(request):
     filters = form.filters()
     if filters.framework is None:
         return render(request, "reports/dashboard_national.html", {**context, "empty": True})
-    view = national_dashboard(filters)
+    view = _national_view(filters)
 
     table = _wants_csv(request)
     if table is not None:
@@ -176,6 +177,12 @@ def national(request):
         ),
     )
     return render(request, "reports/dashboard_national.html", context)
+
+
+def _national_view(filters):
+    """The national view for these filters, from the cache while the tallies are unchanged."""
+    parts = (filters.framework.pk, sorted(filters.query().items()))
+    return cached("national", parts, lambda: national_dashboard(filters))
 
 
 def _csv_query(request) -> str:
@@ -222,7 +229,7 @@ def question(request, code):
     filters = form.filters()
     if filters.framework is None:
         raise Http404("No inspections yet.")
-    view = national_dashboard(filters)
+    view = _national_view(filters)
     key_question, figure, rows = national_question(view, code)
     if key_question is None:
         raise Http404(f"{filters.framework} has no key question {code} answered from cases.")
@@ -276,12 +283,17 @@ def area(request, slug):
 def _area_page(request, *, organisation_ids, heading, caption, area, filename, organisations=()):
     manager = is_manager(request.user)
     wanted = request.GET.get("framework", "")
-    view = build_area_dashboard(
-        organisation_ids=organisation_ids,
-        framework_key_wanted=wanted,
-        visible=None if manager else Inspection.objects.visible_to(request.user),
-        with_national=manager,
-    )
+
+    def build():
+        return build_area_dashboard(
+            organisation_ids=organisation_ids,
+            framework_key_wanted=wanted,
+            visible=None if manager else Inspection.objects.visible_to(request.user),
+            with_national=manager,
+        )
+
+    # A manager's view is every manager's: cached. Anyone else's depends on their teams.
+    view = cached("area", (sorted(organisation_ids), wanted), build) if manager else build()
     if not view.rows and not manager:
         raise Http404("No inspection you can see.")
     context = {

@@ -33,7 +33,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 NATIONAL = "/dashboards/"
 
 
-
 # Helpers ------------------------------------------------------------------------------------------
 
 
@@ -811,3 +810,58 @@ def test_with_no_inspections_the_national_view_says_so(login, people):
     assert "There are no inspections yet" in page(response)
     response = login(people.manager).get("/dashboards/referrals/")
     assert "0 referrals in scored cases" in page(response)
+
+
+# The cache ------------------------------------------------------------------------------------
+
+
+def _national_figure(response, code: str):
+    view = response.context["view"]
+    return next(row.figure for row in view.questions if row.key_question.code == code)
+
+
+NATIONAL_QUERIES_CACHED = (
+    # the session and the user; the filter form's frameworks and regions; the default
+    # framework; saving the session (a savepoint, the update, release). The figures (the
+    # framework's structure, the latest inspections, the tallies, the lead inspectors'
+    # ratings, the cases) come from the cache.
+    NATIONAL_QUERIES - 5
+)
+
+
+def test_a_repeated_national_view_is_served_from_the_cache_until_the_answers_change(
+    login, people, national, django_assert_num_queries
+):
+    manager = login(people.manager)
+    first = manager.get(NATIONAL)
+    assert (
+        _national_figure(first, "2.2.2").tally.yes,
+        _national_figure(first, "2.2.2").applicable,
+    ) == (9, 16)
+    with django_assert_num_queries(NATIONAL_QUERIES_CACHED):
+        again = manager.get(NATIONAL)
+    assert grid(again) == grid(first)
+
+    # The lead reopens an agreed case answered No to 2.2.2: it stops counting, the tallies
+    # change in the same transaction, and the next request counts afresh.
+    from judgements.services import case_reopen
+
+    case = Case.objects.get(inspection=national["new"], reference="C-11")
+    case_reopen(case=case, lead=people.lead, reason="Look at the plan again.")
+    with django_assert_num_queries(NATIONAL_QUERIES):
+        after = manager.get(NATIONAL)
+    figure = _national_figure(after, "2.2.2")
+    assert (figure.tally.yes, figure.applicable) == (9, 15)
+
+
+def test_the_cache_keeps_filters_apart_and_can_be_turned_off(login, people, national, settings):
+    manager = login(people.manager)
+    everywhere = grid(manager.get(NATIONAL))
+    london = grid(manager.get(NATIONAL + "?region=London"))
+    assert set(everywhere) == {"Barking and Dagenham YOS", "Reading YOS"}
+    assert set(london) == {"Barking and Dagenham YOS"}
+    assert set(grid(manager.get(NATIONAL))) == set(everywhere)
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    manager.get(NATIONAL)
+    assert _queries(manager, NATIONAL) == NATIONAL_QUERIES  # every request counts afresh
