@@ -52,6 +52,9 @@ from reports.dashboards.structure import framework_structure, rate_standard
 
 READ_ONLY = ["GET", "HEAD"]
 REFERRALS_PER_PAGE = 50
+# The national grid shows this many organisations a page (the CSV has them all): 150
+# organisations' rows were 665 KB of HTML, most of it never scrolled to.
+GRID_PER_PAGE = 25
 
 
 def is_manager(user) -> bool:
@@ -140,9 +143,14 @@ def national(request):
         return national_csv(view, table)
 
     standards = view.standards
+    grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     context.update(
         view=view,
-        grid=[(row, rating_cells(row.cells, row.organisation.name)) for row in view.rows],
+        grid=[(row, rating_cells(row.cells, row.organisation.name)) for row in grid_page],
+        grid_page=grid_page,
+        page_query=page_query.urlencode(),
         query=request.GET.urlencode(),
         csv_query=_csv_query(request),
         distribution_chart=charts.stacked_bar_chart(

@@ -865,3 +865,20 @@ def test_the_cache_keeps_filters_apart_and_can_be_turned_off(login, people, nati
     settings.DASHBOARD_CACHE_SECONDS = 0
     manager.get(NATIONAL)
     assert _queries(manager, NATIONAL) == NATIONAL_QUERIES  # every request counts afresh
+
+
+def test_the_national_grid_is_paginated_and_its_download_is_whole(login, people):
+    call_command("seed_benchmark", organisations=27, inspections=1, cases=1, stdout=io.StringIO())
+    manager = login(people.manager)
+    first = manager.get(NATIONAL + "?region=&page=1")
+    assert len(grid(first)) == 25
+    assert "Organisations 1 to 25 of 27, by name (page 1 of 2)" in page(first)
+    assert 'href="?region=&amp;page=2"' in first.content.decode()
+    second = manager.get(NATIONAL + "?region=&page=2")
+    assert len(grid(second)) == 2
+    assert not set(grid(first)) & set(grid(second))
+    # The figures below the grid are national, whatever the page.
+    assert first.context["view"].distribution == second.context["view"].distribution
+    assert manager.get(NATIONAL + "?page=99").context["grid_page"].number == 2
+    rows = csv_rows(manager.get(NATIONAL + "?format=csv&table=ratings&page=2"))
+    assert len(rows) == 1 + 27
