@@ -57,6 +57,18 @@ REFERRALS_PER_PAGE = 50
 GRID_PER_PAGE = 25
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many objects there are, rather than counting them again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
 def is_manager(user) -> bool:
     return permissions.may_see_dashboards(user)
 
@@ -479,7 +491,16 @@ def referrals(request):
     if table is not None:
         return referrals_csv(table, by_organisation, by_area, waiting)
 
-    page = Paginator(waiting, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
+    # The tracker's own counts already say how many are waiting: no second count of them.
+    if organisation_slug:
+        listed = next((r.outstanding for r in by_organisation if r.slug == organisation_slug), 0)
+    elif area_slug:
+        listed = next((r.outstanding for r in by_area if r.area_slug == area_slug), 0)
+    else:
+        listed = total.outstanding
+    page = CountedPaginator(waiting, REFERRALS_PER_PAGE, count=listed).get_page(
+        request.GET.get("page")
+    )
     for referral in page.object_list:
         referral.why_listed = why_listed(referral)
     query = request.GET.copy()

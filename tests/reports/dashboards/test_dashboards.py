@@ -882,3 +882,23 @@ def test_the_national_grid_is_paginated_and_its_download_is_whole(login, people)
     assert manager.get(NATIONAL + "?page=99").context["grid_page"].number == 2
     rows = csv_rows(manager.get(NATIONAL + "?format=csv&table=ratings&page=2"))
     assert len(rows) == 1 + 27
+
+
+REFERRAL_QUERIES = (
+    # the session and the user; the filter form's frameworks and regions; THE tracker
+    # aggregate (by organisation; areas and the total are added up from it); one page of the
+    # list (its length is the aggregate's count, not counted again); saving the session (a
+    # savepoint, the update, release).
+    9
+)
+
+
+@pytest.mark.parametrize("narrow", ["", "?organisation=bd-yos", "?area=barking-and-dagenham"])
+def test_referral_tracker_reads_its_counts_once_and_one_page_of_the_list(
+    login, people, referrals, django_assert_num_queries, narrow
+):
+    manager = login(people.manager)
+    with django_assert_num_queries(REFERRAL_QUERIES):
+        response = manager.get("/dashboards/referrals/" + narrow)
+    listed = response.context["page"]
+    assert listed.paginator.count == len(listed.object_list) > 0
