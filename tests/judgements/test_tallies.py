@@ -238,3 +238,13 @@ def test_submissions_at_the_same_moment_lose_no_count(inspection, people):
     question = Question.objects.get(framework=inspection.framework, code="2.1.1")
     row = AnswerTally.objects.get(question=question)
     assert row.yes + row.no + row.na == len(cases)
+
+
+def test_answers_on_a_case_that_does_not_count_leave_the_generation_alone(case, people):
+    """Inspectors save as they go all day: those saves must not empty the dashboards' cache."""
+    before = tallies_generation()
+    services.answers_record(
+        case=case, answers=answer_inputs(case, random.Random(2), share=0.5), actor=people.inspector
+    )
+    assert tallies_generation() == before
+    assert not AnswerTally.objects.exists()

@@ -902,3 +902,17 @@ def test_referral_tracker_reads_its_counts_once_and_one_page_of_the_list(
         response = manager.get("/dashboards/referrals/" + narrow)
     listed = response.context["page"]
     assert listed.paginator.count == len(listed.object_list) > 0
+
+
+def test_a_managers_area_view_is_cached_and_a_team_members_is_not(
+    login, people, national, django_assert_num_queries
+):
+    url = "/dashboards/organisations/bd-yos/"
+    manager = login(people.manager)
+    first = _queries(manager, url)
+    again = _queries(manager, url)
+    assert again < first  # the figures came from the cache
+    # Someone on a team sees only their inspections: never from the managers' entry.
+    inspector = login(people.inspector)
+    assert _queries(inspector, url) > again
+    assert not inspector.get(url).context["is_manager"]
