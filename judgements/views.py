@@ -111,7 +111,9 @@ def step(request, public_id, code):
             "standard": standard,
             "form": form,
             "conflicts": conflicts,
-            "facts": step_facts(case, standard, personal=access.may_see_personal_data),
+            "facts": step_facts(
+                case, standard, personal=access.may_see_personal_data
+            ),
             "show_classifications": "classifications" in standard.case_facts,
             "can_score": can_score,
             "before": before,
@@ -264,7 +266,9 @@ def history(request, public_id):
             "inspection": case.inspection,
             "access": access,
             "events": events,
-            "file_changes": case_file_history(case, personal=access.may_see_personal_data),
+            "file_changes": case_file_history(
+                case, personal=access.may_see_personal_data
+            ),
             "case_tab": "history",
         },
     )

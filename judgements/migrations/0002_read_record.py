@@ -6,44 +6,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("casefiles", "0003_sampling"),
-        ("judgements", "0001_initial"),
+        ('casefiles', '0003_sampling'),
+        ('judgements', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ReadRecord",
+            name='ReadRecord',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField()),
-                ("page", models.CharField(max_length=40)),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="reads",
-                        to="casefiles.case",
-                    ),
-                ),
-                (
-                    "reader",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField()),
+                ('page', models.CharField(max_length=40)),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reads', to='casefiles.case')),
+                ('reader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-at", "-pk"],
-                "indexes": [models.Index(fields=["case", "-at"], name="read_record_case_idx")],
+                'ordering': ['-at', '-pk'],
+                'indexes': [models.Index(fields=['case', '-at'], name='read_record_case_idx')],
             },
         ),
     ]

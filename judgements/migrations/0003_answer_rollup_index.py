@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("casefiles", "0003_sampling"),
-        ("inspection", "0002_case_data_purge"),
-        ("judgements", "0002_read_record"),
+        ('casefiles', '0003_sampling'),
+        ('inspection', '0002_case_data_purge'),
+        ('judgements', '0002_read_record'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="answer",
-            index=models.Index(fields=["case", "question", "value"], name="answer_rollup_idx"),
+            model_name='answer',
+            index=models.Index(fields=['case', 'question', 'value'], name='answer_rollup_idx'),
         ),
     ]
