@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casefiles.models import Case, ChildProtectionPlan, Order
-from inspection.models import Inspection, Organisation, Standard
+from inspection.models import Inspection, Membership, Organisation, Standard
 from inspection.rating_rules import NOT_APPLICABLE, RATING_NAMES, Tally
 from judgements.rules import applicable_questions, case_questions
 from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
@@ -372,11 +372,7 @@ def test_without_organisation_ratings_the_lead_standards_are_unrated(inspection,
 
 
 def test_answer_tallies_count_the_same_answers_whatever_the_grouping(seed004):
-    from inspection.models import User
     from reports.ratings.tallies import answer_tallies
-
-    # The shared data's own cast (the people fixture would make them a second time).
-    lead, qa = User.objects.get(username="lead"), User.objects.get(username="qa")
 
     by_question = answer_tallies(by=("question_code",), inspections=seed004)
     assert {
@@ -399,10 +395,15 @@ def test_answer_tallies_count_the_same_answers_whatever_the_grouping(seed004):
     # A case that stops counting (returned by quality assurance) leaves every tally at once.
     from judgements.services import case_return, qa_select
 
+    team = {m.role: m.user for m in seed004.memberships.select_related("user")}
     case = seed004.cases.get(reference="BD-C01")
-    qa_select(case=case, selected=True, actor=lead)
+    qa_select(case=case, selected=True, actor=team[Membership.Role.LEAD])
     key = case.answers.filter(question__parent__isnull=True).first().question
-    case_return(case=case, moderator=qa, reasons={key: "Say more about the plan."})
+    case_return(
+        case=case,
+        moderator=team[Membership.Role.QUALITY_ASSURANCE],
+        reasons={key: "Say more about the plan."},
+    )
     after = answer_tallies(by=("question_code",), inspections=seed004)
     assert after[("2.1.1",)].total == by_question[("2.1.1",)].total - 1
 
