@@ -5,7 +5,8 @@
 
 The database is one bench/run_load.sh prepared (load-inspector-01 and load-manager-01 exist).
 Each page is requested through django.test.Client, signed in, after two warm-up requests;
-prints the queries, median wall-clock and CPU time (ms) per page. With --profile PATH-PREFIX,
+prints the median wall-clock and CPU time (ms) per page, and its size as it is and
+gzipped, with the CPU time gzip takes for it. With --profile PATH-PREFIX,
 the pages whose path starts with it are run under cProfile and the top functions printed.
 """
 
@@ -30,9 +31,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils.text import compress_string  # noqa: E402
 
 from casefiles.models import Case  # noqa: E402
 from inspection.models import User  # noqa: E402
@@ -84,24 +84,31 @@ def main() -> None:
         clients[role] = Client()
         clients[role].force_login(user, backend=BACKEND)
     print(f"load average {os.getloadavg()[0]:.1f}; {args.repeat} requests each, ms")
-    print(f"{'page':<70} {'queries':>7} {'median':>7} {'CPU':>5} {'KB':>6}")
+    print(
+        f"{'page':<70} {'median':>7} {'CPU':>5} {'KB':>6} {'gzip KB':>7} "
+        f"{'gzip ms':>7}"
+    )
     for role, url in pages():
         client = clients[role]
         for _ in range(2):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
-        reset_queries()  # each request starts the log again (request_started)
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
+        response = client.get(url)
         wall, cpu = [], []
         for _ in range(args.repeat):
             started, started_cpu = time.perf_counter(), time.process_time()
             client.get(url)
             wall.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
+        zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        started = time.process_time()
+        for _ in range(10):
+            compress_string(response.content, max_random_bytes=100)
+        gzip_ms = (time.process_time() - started) * 100  # per page, in ms
         print(
-            f"{url[:70]:<70} {len(captured.captured_queries):>7} {statistics.median(wall):7.0f} "
-            f"{statistics.median(cpu):5.0f} {len(response.content) // 1024:>6}"
+            f"{url[:70]:<70} {statistics.median(wall):7.0f} "
+            f"{statistics.median(cpu):5.0f} {len(response.content) // 1024:>6} "
+            f"{len(zipped.content) // 1024:>7} {gzip_ms:7.1f}"
         )
         if args.profile and url.startswith(args.profile):
             profile = cProfile.Profile()
