@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
-# Load test on 127.0.0.1: a fresh PostgreSQL database `load_test` with the demonstration data,
-# every demonstration case scored and submitted, and one case of their own for each of
-# INSPECTORS load inspectors; gunicorn as in production (DEBUG off, hashed static files)
-# on 127.0.0.1:8765; then locust (bench/locustfile.py) with USERS users for DURATION.
-# Prints locust's statistics; the CSV files are left in bench/results/.
+# Load test on 127.0.0.1: a PostgreSQL database (DATABASE, `load_test` by default) with the
+# demonstration data, every demonstration case scored and submitted, INSPECTORS load inspectors
+# with a case of their own and MANAGERS load managers (bench/load_setup.py); with BENCHMARK=1
+# also the national dataset of `manage.py seed_benchmark` (about 6 minutes to build); gunicorn
+# as in production (DEBUG off, hashed static files) on 127.0.0.1:8765 with WORKERS workers;
+# then locust (bench/locustfile.py): USERS people sign in (not measured), then MEASURE seconds
+# are measured. Prints locust's statistics; the CSV files are left in bench/results/.
 #
-#   bench/run_load.sh                      # 50 users, 10 a second, 60 s
-#   USERS=20 DURATION=30s bench/run_load.sh
-#   STATIC_MANIFEST=0 bench/run_load.sh   # static files copied without hashed names
-#   PORT=8766 bench/run_load.sh           # when 8765 is taken
+#   bench/run_load.sh                          # 100 users (80 inspectors, 20 managers), 60 s
+#   BENCHMARK=1 DATABASE=load_national bench/run_load.sh     # with the national dataset
+#   REUSE=1 DATABASE=load_national bench/run_load.sh         # the database as it was left
+#   USERS=50 MEASURE=120 WORKERS=5 bench/run_load.sh
+#   PORT=8766 bench/run_load.sh               # when 8765 is taken
 #
 # For a local load test only: it serves plain HTTP, so it turns the HTTPS redirect and
 # secure cookies off (SECURE_SSL_REDIRECT=0, SECURE_COOKIES=0), which production never does.
+# Signing in a hundred people at once does not trip the sign-in throttle or django-axes: both
+# count failed attempts only (inspection/signin.py), so the run needs no setting for them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-USERS="${USERS:-50}"
-SPAWN_RATE="${SPAWN_RATE:-10}"
-DURATION="${DURATION:-60s}"
-INSPECTORS="${INSPECTORS:-50}"
+USERS="${USERS:-100}"
+SPAWN_RATE="${SPAWN_RATE:-20}"
+MEASURE="${MEASURE:-60}"
+INSPECTORS="${INSPECTORS:-80}"
+MANAGERS="${MANAGERS:-20}"
 WORKERS="${WORKERS:-$((2 * $(nproc) + 1))}"
+DATABASE="${DATABASE:-load_test}"
 PGHOST="${PGHOST:-127.0.0.1}"
 PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
@@ -27,7 +34,7 @@ export PGHOST PGPORT PGUSER
 ADDRESS="127.0.0.1:${PORT:-8765}"
 RESULTS="bench/results"
 
-export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/load_test"
+export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${DATABASE}"
 SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1 DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
@@ -39,63 +46,22 @@ if (exec 3<>"/dev/tcp/127.0.0.1/${ADDRESS##*:}") 2>/dev/null; then
   exit 1
 fi
 
-echo "== database load_test on ${PGHOST}:${PGPORT}"
-dropdb --if-exists load_test
-createdb load_test
-manage migrate --no-input -v0
-manage seed_demo >/dev/null
-
-echo "== scoring the demonstration cases; ${INSPECTORS} load inspectors with a case each"
-INSPECTORS="$INSPECTORS" manage shell -v0 <<'PYTHON'
-import os
-
-from casefiles.models import Case
-from reports.management.commands.seed_demo import DEMO_PASSWORD
-from inspection.models import Inspection, Membership, User
-from judgements.rules import applicable_questions
-from judgements.services import AnswerInput, answers_record, case_assign, case_submit
-
-# Every demonstration case scored and submitted through the services, so the ratings page and
-# the dashboards have answers to count (a No on about one key question in four).
-for number, case in enumerate(Case.objects.select_related("inspection", "inspector")):
-    inputs = [
-        AnswerInput(
-            question=question,
-            value="no" if question.is_key_question and (number + index) % 4 == 0 else "yes",
-            note=f"Load test evidence for {question.code}.",
-        )
-        for index, question in enumerate(applicable_questions(case))
-    ]
-    answers_record(case=case, answers=inputs, actor=case.inspector)
-    case_submit(case=case, actor=case.inspector)
-
-inspection = Inspection.objects.get(reference="yos-barking-dagenham-2018")
-lead = User.objects.get(username="lead")
-template = Case.objects.filter(inspection=inspection).order_by("reference").first()
-for number in range(1, int(os.environ["INSPECTORS"]) + 1):
-    user = User.objects.create_user(
-        f"load-inspector-{number:02d}",
-        password=DEMO_PASSWORD,
-        first_name="Load",
-        last_name=f"Inspector {number:02d}",
-    )
-    Membership.objects.create(inspection=inspection, user=user, role=Membership.Role.INSPECTOR)
-    case = Case.objects.create(
-        inspection=inspection,
-        organisation=template.organisation,
-        reference=f"LD-{number:03d}",
-        sample_type=template.sample_type,
-        subject_kind=template.subject_kind,
-        subject_name=f"Load Subject {number:02d}",
-        gender=template.gender,
-        ethnicity=template.ethnicity,
-        date_of_birth=template.date_of_birth,
-        risk_of_serious_harm=template.risk_of_serious_harm,
-        safety_and_wellbeing=template.safety_and_wellbeing,
-        case_manager=template.case_manager,
-    )
-    case_assign(case=case, inspector=user, actor=lead)
-PYTHON
+if [ "${REUSE:-0}" = 1 ] && psql -Atc "select 1" "$DATABASE" >/dev/null 2>&1; then
+  echo "== database ${DATABASE} on ${PGHOST}:${PGPORT}, as it was left"
+  manage migrate --no-input -v0
+else
+  echo "== database ${DATABASE} on ${PGHOST}:${PGPORT}"
+  dropdb --if-exists "$DATABASE"
+  createdb "$DATABASE"
+  manage migrate --no-input -v0
+  manage seed_demo >/dev/null
+  if [ "${BENCHMARK:-0}" = 1 ]; then
+    echo "== the national dataset (seed_benchmark)"
+    manage seed_benchmark
+  fi
+  echo "== scoring the demonstration cases; ${INSPECTORS} load inspectors, ${MANAGERS} managers"
+  INSPECTORS="$INSPECTORS" MANAGERS="$MANAGERS" .venv/bin/python bench/load_setup.py
+fi
 
 echo "== static files (hashed names: STATIC_MANIFEST=${STATIC_MANIFEST})"
 if [ ! -f static/build/app.css ]; then npm ci --no-audit --no-fund --loglevel=error && npm run --silent build; fi
@@ -113,9 +79,12 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
-echo "== locust: ${USERS} users, ${SPAWN_RATE} a second, ${DURATION}"
-.venv/bin/locust -f bench/locustfile.py --headless -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" \
-  --host "http://${ADDRESS}" --csv "$RESULTS/load" --only-summary --loglevel WARNING || status=$?
+echo "== locust: ${USERS} users signed in at ${SPAWN_RATE} a second, then ${MEASURE} s measured"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+.venv/bin/locust -f bench/locustfile.py --headless -u "$USERS" -r "$SPAWN_RATE" \
+  --measure "$MEASURE" -t "$((MEASURE + 900))s" --host "http://${ADDRESS}" \
+  --csv "$RESULTS/load" --only-summary --loglevel WARNING || status=$?
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 kill "$GUNICORN"
 wait "$GUNICORN" 2>/dev/null || true

@@ -78,6 +78,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so static files (served compressed from disk) never reach it; before
+    # everything that writes the body, so the page is compressed last (docs/decisions.md).
+    "inspection.middleware.HtmlGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     "inspection.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "inspection.middleware.AbsoluteSessionLifetimeMiddleware",
+    "inspection.middleware.SlidingSessionExpiryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -140,9 +144,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions end after 30 minutes without a request, and when the browser closes.
+# Sessions end after 30 minutes without a request, and when the browser closes. A session is
+# saved only when it changes: its expiry is moved on by a request at most once a minute (or
+# once a tenth of the idle time, if shorter), so most requests write nothing and a session
+# left alone ends 29 to 30 minutes after its last request (inspection/middleware.py).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = max(1, min(60, SESSION_COOKIE_AGE // 10))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # ...and 12 hours after signing in, however active (inspection/middleware.py).
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
