@@ -27,6 +27,11 @@ def job_detail(request, public_id):
     ):
         return redirect(job.redirect_url)
     kind = kinds().get(job.kind)
+    # The page the work was started from, when the view that started it said (a path on
+    # this site only: params are written by the application, but a link is a link).
+    back_url = job.params.get("back_url", "")
+    if not url_has_allowed_host_and_scheme(back_url, allowed_hosts=None):
+        back_url = ""
     response = render(
         request,
         "jobs/job_detail.html",
@@ -36,6 +41,8 @@ def job_detail(request, public_id):
             "file_is_kept": job.file_is_kept(timezone.now()),
             "file_hours": settings.JOB_FILE_HOURS,
             "refresh_seconds": REFRESH_SECONDS,
+            "back_url": back_url,
+            "back_label": job.params.get("back_label") or "Back",
         },
     )
     if job.is_active:
