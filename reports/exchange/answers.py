@@ -38,6 +38,11 @@ ANSWER_COLUMNS = (
 )
 
 
+# Cases and answers are read from the database this many at a time.
+CASE_CHUNK = 500
+ANSWER_CHUNK = 2000
+
+
 def answer_rows(
     inspection: Inspection, *, progress: Callable[[int, int], None] | None = None
 ) -> Iterator[list[str]]:
@@ -45,28 +50,30 @@ def answer_rows(
     framework order: every question that applies to the case's sample, answered or not,
     and any other question the case has an answer for.
 
-    Reads the answers as a stream (three queries in all), so memory does not grow with the
+    Reads the cases and the answers as two streams side by side (three queries in all, a
+    fourth to count the cases when ``progress`` is given), so memory does not grow with the
     size of the inspection. ``progress(done, total)`` is called as each case begins.
     """
     questions = case_questions(inspection.framework)
     parents = {q.pk: q.code for q in questions if q.is_key_question}
-    cases = list(
+    cases = (
         Case.objects.filter(inspection=inspection)
         .select_related("organisation")
         .order_by("reference", "pk")
     )
+    total = cases.count() if progress else 0
     answers = (
         Answer.objects.filter(case__inspection=inspection)
         .order_by("case__reference", "case_id", "question__position")
         .values_list("case_id", "question_id", "value", "note")
-        .iterator(chunk_size=2000)
+        .iterator(chunk_size=ANSWER_CHUNK)
     )
     groups = groupby(answers, key=itemgetter(0))
     group = next(groups, None)
     labels = {value: label for value, label in AnswerValue.choices}
-    for done, case in enumerate(cases):
+    for done, case in enumerate(cases.iterator(chunk_size=CASE_CHUNK)):
         if progress:
-            progress(done, len(cases))
+            progress(done, total)
         given: dict[int, tuple[str, str]] = {}
         if group is not None and group[0] == case.pk:
             given = {question_id: (value, note) for _, question_id, value, note in group[1]}
