@@ -31,6 +31,15 @@ SAMPLE_DRAW = "sample-draw"
 MAX_PROBLEMS_KEPT = 500
 
 
+def _keep(job, **values) -> None:
+    """Keep what the work found with the job (its params), for the pages that show it: the
+    problems in a file, or done_message, which the job page shows once it sends the person
+    on. Written only while this run still owns the job, as the machinery's own writes are."""
+    params = {**job.params, **values}
+    Job.objects.filter(pk=job.pk, run_token=job.run_token).update(params=params)
+    job.params = params
+
+
 def _lead_access_now(job) -> Access:
     try:
         access = inspection_access(job.user, job.inspection.reference)
@@ -115,14 +124,19 @@ def population_upload_job(job, progress) -> JobRedirect:
         raise JobFailed(str(error)) from None
     path.unlink(missing_ok=True)
     if result.population is not None:
+        population = result.population
+        _keep(
+            job,
+            done_message=(
+                f"{population.row_count} eligible cases uploaded from {population.filename}"
+            ),
+        )
         return JobRedirect(reverse("casefiles:sample", args=[inspection.reference]))
-    params = {
-        **job.params,
-        "problems": [asdict(problem) for problem in result.problems[:MAX_PROBLEMS_KEPT]],
-        "problem_count": len(result.problems),
-    }
-    # Only while this run still owns the job (as the machinery's own writes).
-    Job.objects.filter(pk=job.pk, run_token=job.run_token).update(params=params)
+    _keep(
+        job,
+        problems=[asdict(problem) for problem in result.problems[:MAX_PROBLEMS_KEPT]],
+        problem_count=len(result.problems),
+    )
     upload_page = reverse("casefiles:sample_upload", args=[inspection.reference])
     return JobRedirect(f"{upload_page}?checked={job.public_id}")
 
@@ -143,9 +157,11 @@ def sample_draw_job(job, progress) -> JobRedirect:
         step = "Drawing the sample"
     progress(20, step[:200])
     try:
-        services.sample_draw(inspection=inspection, seed=job.params["seed"], by=job.user)
+        draw = services.sample_draw(inspection=inspection, seed=job.params["seed"], by=job.user)
     except services.SamplingError as error:
         raise JobFailed(str(error)) from None
+    drawn = sum(size["drawn"] for size in draw.sizes.values())
+    _keep(job, done_message=f"Sample drawn: {drawn} cases added to the inspection")
     return JobRedirect(reverse("casefiles:sample_draw", args=[inspection.reference]))
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +26,10 @@ def job_detail(request, public_id):
         and job.redirect_url
         and url_has_allowed_host_and_scheme(job.redirect_url, allowed_hosts=None)
     ):
+        # What the work did, in the words its kind kept (e.g. "Sample drawn: 50 cases..."),
+        # shown on the page it sends the person to, as a page that did it at once would.
+        if done_message := job.params.get("done_message"):
+            messages.success(request, done_message)
         return redirect(job.redirect_url)
     kind = kinds().get(job.kind)
     # The page the work was started from, when the view that started it said (a path on

@@ -310,6 +310,7 @@ def test_a_header_without_cases_is_refused(lead, inspection):
 def test_a_clean_csv_is_kept_and_the_eligibility_counts_shown(lead, people, inspection):
     response = upload(lead, inspection, csv_bytes(population_rows()))
     assert ended_at(response) == url("sample", inspection)
+    assert "63 eligible cases uploaded from eligible.csv" in text(response)
 
     population = SamplePopulation.objects.get()
     assert (population.inspection, population.uploaded_by) == (inspection, people.lead)
@@ -578,6 +579,7 @@ def test_the_draw_creates_the_sampled_cases(lead, people, uploaded):
     order = Order.objects.get(case=case)
     assert (order.order_type, order.start_date.isoformat()) == (row[4], row[7])
 
+    assert "Sample drawn: 50 cases added to the inspection" in text(response)
     drawn_page = lead.get(url("sample_draw", uploaded))
     words = text(drawn_page)
     assert "Court disposals: 31 cases from 37 eligible" in words
