@@ -9,12 +9,14 @@ server DATABASE_URL names) and, for each size, one inspection with that many cas
 applicable question answered with an evidence note length of the benchmark's (manage.py
 seed_benchmark; about 53 answers a case). Then, for each export the background jobs make,
 the answers workbook (Excel), the answers CSV and the whole inspection (JSON), it writes the
-file the way the job does, to a file, in a child process of its own, twice:
+file the way the job does, to a file, in a child process of its own, and reports:
 
-- once plainly, for the time (wall and CPU) and the child's peak resident memory (ru_maxrss,
-  what the operating system sees, including Django and the libraries: the "before" column is
-  the child's size before the export starts);
-- once under tracemalloc, for the peak of what Python itself allocates during the export.
+- the peak of what Python itself allocates during the export (tracemalloc);
+- the child's peak resident memory (ru_maxrss, what the operating system sees, including
+  Django and the libraries), before the export starts and after it;
+- the time, wall and CPU. tracemalloc slows Python down by about half again: with
+  ``--plain-time`` each export is also run once more without it, and that run's time and
+  resident memory are reported instead.
 
 Memory that does not grow with the size is what bounded means here: the figures for the
 larger size should be about those of the smaller.
@@ -128,6 +130,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 3000], help="cases")
     parser.add_argument("--exports", nargs="+", choices=EXPORTS, default=list(EXPORTS))
+    parser.add_argument(
+        "--plain-time", action="store_true", help="time each export again without tracemalloc"
+    )
     args = parser.parse_args()
 
     import django
@@ -156,8 +161,9 @@ def main() -> None:
                 flush=True,
             )
             for kind in args.exports:
-                plain = measure(kind, reference, traced=False)
-                plain["traced"] = measure(kind, reference, traced=True)["traced"]
+                plain = measure(kind, reference, traced=True)
+                if args.plain_time:
+                    plain = {**measure(kind, reference, traced=False), "traced": plain["traced"]}
                 results[(kind, cases)] = plain
                 print(
                     f"  {kind:8} {plain['wall']:6.1f} s (CPU {plain['cpu']:5.1f} s)  "
