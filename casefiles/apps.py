@@ -7,7 +7,8 @@ class CasefilesConfig(AppConfig):
     def ready(self):
         from inspection.hooks import register_panel
 
-        from . import panels
+        from . import jobs, panels
 
         register_panel("inspection_summary", "casefiles.case_counts", panels.case_counts_row)
         register_panel("inspection_main", "casefiles.samples", panels.samples)
+        jobs.register_kinds()

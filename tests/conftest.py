@@ -324,6 +324,26 @@ def case(inspection, people):
     return make_case(inspection, inspector=people.inspector)
 
 
+@pytest.fixture(autouse=True)
+def _job_files_apart(settings, tmp_path_factory):
+    # The files background jobs make go to a folder of the test's own, never var/.
+    settings.JOB_FILES_DIR = tmp_path_factory.mktemp("job-files")
+
+
+@pytest.fixture
+def run_jobs(settings, django_capture_on_commit_callbacks):
+    """`with run_jobs(): client.post(...)`: the jobs started inside the block are run when
+    it ends, to their file or failure, as a worker would run them (django-tasks' immediate
+    backend, once the job's transaction commits). Tests of the machinery itself run the real
+    database worker (tests/inspection/jobs)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    def block():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return block
+
+
 @pytest.fixture
 def login(client):
     """Sign a person in on the test client."""

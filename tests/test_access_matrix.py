@@ -246,6 +246,8 @@ MANAGERS_ONLY = (LOGIN, 403, 403, 403, 403, 200, 200)  # national views compare 
 TEAM_EXPORTS = (LOGIN, 200, 404, 200, 200, 403, 200)
 EVERYONE = (LOGIN, 200, 200, 200, 200, 200, 200)
 OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404)  # a job: only who asked for it finds it
+TEAM_STARTS = (LOGIN, 302, 404, 302, 302, 302, 302)  # a file everyone who reads may have made
+TEAM_STARTS_EXPORT = (LOGIN, 302, 404, 302, 302, 403, 302)  # as TEAM_EXPORTS, for a POST
 
 
 @dataclass(frozen=True)
@@ -321,7 +323,9 @@ MATRIX: dict[str, Page] = {
     "reports:report": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     "reports:report_check": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     "reports:report_preview": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
-    "reports:report_pdf": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    # The PDF and the downloads are made by background jobs: GET offers "Create the file", a
+    # POST starts the job for the person who asked (302 to its page).
+    "reports:report_pdf": Page(_inspection, TEAM_READS, TEAM_STARTS),
     "reports:report_foreword": Page(_inspection, LEAD_ONLY, LEAD_ONLY),
     "reports:report_findings": Page(lambda w: _inspection(w, domain="1"), LEAD_ONLY, LEAD_ONLY),
     "reports:report_standard": Page(lambda w: _inspection(w, code="2.1"), LEAD_ONLY, LEAD_ONLY),
@@ -333,10 +337,10 @@ MATRIX: dict[str, Page] = {
     # Downloads: the answers for every reader; the whole inspection file, which holds the case
     # files' personal details, for the lead and administrators only.
     "reports:exchange": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
-    "reports:answers_csv": Page(_inspection, TEAM_EXPORTS, NOT_THIS_METHOD),
-    "reports:answers_xlsx": Page(_inspection, TEAM_EXPORTS, NOT_THIS_METHOD),
+    "reports:answers_csv": Page(_inspection, TEAM_EXPORTS, TEAM_STARTS_EXPORT),
+    "reports:answers_xlsx": Page(_inspection, TEAM_EXPORTS, TEAM_STARTS_EXPORT),
     "reports:inspection_json": Page(
-        _inspection, (LOGIN, 403, 404, 403, 200, 403, 200), NOT_THIS_METHOD
+        _inspection, (LOGIN, 403, 404, 403, 200, 403, 200), (LOGIN, 403, 404, 403, 302, 403, 302)
     ),
     # Dashboards: the national views for managers and administrators; an area or organisation
     # shows anyone else the inspections they are on, and is "not found" if none.
@@ -519,17 +523,22 @@ def _sees_history_values(client, w: SimpleNamespace) -> bool:
     return status == 200 and "Mia Morgan" in html
 
 
+def _starts_a_job(response) -> bool:
+    """A POST that asks for a file: True when it started the job (302 to the job's page)."""
+    return response.status_code == 302 and response["Location"].startswith("/jobs/")
+
+
 def _downloads_evidence(client, w: SimpleNamespace) -> bool:
     for name in ("reports:answers_csv", "reports:answers_xlsx"):
-        response = client.get(reverse(name, kwargs={"reference": w.inspection.reference}))
-        if response.status_code != 200:
+        url = reverse(name, kwargs={"reference": w.inspection.reference})
+        if client.get(url).status_code != 200 or not _starts_a_job(client.post(url)):
             return False
     return True
 
 
 def _downloads_inspection(client, w: SimpleNamespace) -> bool:
     url = reverse("reports:inspection_json", kwargs={"reference": w.inspection.reference})
-    return client.get(url).status_code == 200
+    return client.get(url).status_code == 200 and _starts_a_job(client.post(url))
 
 
 def _drills_down(client, w: SimpleNamespace) -> bool:

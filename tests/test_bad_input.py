@@ -34,6 +34,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.forms.forms import NON_FIELD_ERRORS
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
@@ -46,6 +47,7 @@ from casefiles.parts import BY_SLUG as PARTS
 from casefiles.sampling import forms as sample_forms
 from casefiles.sampling.services import population_upload, sample_draw
 from inspection.formtools import DateField
+from inspection.models import Job
 from judgements import forms as judgement_forms
 from judgements.models import OrganisationRating
 from judgements.rules import applicable_questions
@@ -651,6 +653,8 @@ def population_files(draw):
 @FUZZ
 @given(data=st.data())
 def test_population_upload(inspection, people, login, data):
+    """A refused form says why; a file that reaches the background job is read to a clean
+    population or to its problems listed by row and column, never to a crash."""
     client = login(people.lead)
     payload = {}
     if data.draw(st.integers(0, 9), label="how the file is sent"):
@@ -659,7 +663,31 @@ def test_population_upload(inspection, people, login, data):
         payload["file"] = data.draw(JUNK)  # not a file at all
     if data.draw(st.booleans(), label="extra fields"):
         payload.update(data.draw(st.dictionaries(EXTRA_NAMES, JUNK, max_size=2)))
-    check(client, _sample_url("sample_upload", inspection), payload)
+    url = _sample_url("sample_upload", inspection)
+    note(f"POST {url} {payload!r}")
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with transaction.atomic(), override_settings(TASKS=immediate):
+        before = snapshot()
+        with TestCase.captureOnCommitCallbacks() as queued:
+            response = client.post(url, payload)
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 200:
+            assert snapshot() == before, "a refused submission changed the database"
+            assert_explained(response)
+        else:
+            for enqueue in queued:
+                enqueue()  # the job runs now, as a worker would run it
+            job = Job.objects.get()
+            assert job.status == Job.Status.DONE, job.error
+            if job.params.get("problem_count"):
+                after = snapshot()
+                assert {k: v for k, v in after.items() if k != "inspection.Job"} == {
+                    k: v for k, v in before.items() if k != "inspection.Job"
+                }, "a file with problems changed the database"
+                page = client.get(job.redirect_url)
+                assert page.status_code == 200
+                assert_explained(page)
+        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("page", ["windows", "precision", "size", "draw"])

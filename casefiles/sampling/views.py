@@ -1,10 +1,14 @@
 """Pages for drawing the sample. Everyone on the team reads them; only the lead changes them."""
 
+import uuid
+
 from django.contrib import messages
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casefiles import jobs as casefiles_jobs
 from casefiles.choices import Gender, Level, OrderType, SampleType
 from casefiles.models import DrawnCase
 from casefiles.sampling import services as sample_services
@@ -27,6 +31,8 @@ from casefiles.sampling.selectors import (
 )
 from casefiles.sampling.services import SamplingError
 from inspection.access import Access, inspection_access
+from inspection.jobs import job_for_user, job_start, job_url
+from inspection.models import Job
 
 # A file with thousands of problems is usually the wrong file; the first ones say so.
 MAX_PROBLEMS_SHOWN = 500
@@ -88,52 +94,81 @@ def _vocabulary() -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 def population_upload(request, reference):
+    """Upload the eligible cases. The file is read and checked by a background job
+    (casefiles/jobs.py): a clean file becomes the population and the job ends on the sample
+    page; a file with problems saves nothing and the job ends back here, with
+    ?checked=<the job>, listing its problems by row and column."""
     access = _lead_access(request, reference)
     if response := _drawn_already(request, access, "the eligible cases"):
         return response
     form = PopulationUploadForm(*_posted(request, files=True))
-    problems = []
-    filename = ""
+    problems, problem_count, filename = [], 0, ""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        filename = upload.name
-        try:
-            result = sample_services.population_upload(
-                inspection=access.inspection,
-                filename=upload.name,
-                data=upload.read(),
-                by=request.user,
-            )
-        except SamplingError as error:
-            form.add_error("file", str(error))
-        else:
-            if result.population is not None:
-                messages.success(
-                    request,
-                    f"{result.population.row_count} eligible cases uploaded from "
-                    f"{result.population.filename}",
-                )
-                return redirect("casefiles:sample", reference=reference)
-            problems = result.problems
-            count = len(problems)
-            form.add_error(
-                "file",
-                f"{upload.name} has {count} problem{'s' if count != 1 else ''}, listed "
-                "below by row and column. Nothing was saved: fix them all and upload the "
-                "file again",
-            )
+        job = job_start(
+            kind=casefiles_jobs.POPULATION_UPLOAD,
+            user=request.user,
+            inspection=access.inspection,
+            params={
+                "upload": casefiles_jobs.upload_store(upload.read()),
+                "filename": upload.name[:255],
+                "back_url": request.path,
+                "back_label": "Back to uploading the eligible cases",
+            },
+        )
+        return redirect(job_url(job))
+    if request.method == "GET" and (checked := _checked_job(request, access)):
+        problems, problem_count = casefiles_jobs.problems_of(checked)
+        filename = checked.params.get("filename", "")
+        form = _form_refusing(
+            f"{filename} has {problem_count} problem{'s' if problem_count != 1 else ''}, "
+            "listed below by row and column. Nothing was saved: fix them all and upload the "
+            "file again"
+        )
     return _page(
         request,
         "casefiles/sample_upload.html",
         access,
         form=form,
         problems=problems[:MAX_PROBLEMS_SHOWN],
-        problem_count=len(problems),
+        problem_count=problem_count,
         filename=filename,
         columns=COLUMNS,
         vocabulary=_vocabulary(),
         organisations=access.inspection.organisations.all(),
     )
+
+
+def _form_refusing(message: str) -> PopulationUploadForm:
+    """An empty upload form showing why the file that was checked was refused: as the form
+    a POST with that file would have shown, so the error summary links to the field."""
+    form = PopulationUploadForm()
+    form.is_bound = True
+    form.cleaned_data = {}
+    form._errors = ErrorDict()
+    form.add_error("file", message)
+    return form
+
+
+def _checked_job(request, access: Access) -> Job | None:
+    """The person's own finished check of a file for this inspection that found problems,
+    named by ?checked=; None if there is none (or it is someone else's: not found)."""
+    try:
+        public_id = uuid.UUID(request.GET.get("checked", ""))
+    except ValueError:
+        return None
+    try:
+        job = job_for_user(request.user, public_id)
+    except Http404:
+        return None
+    if (
+        job.kind != casefiles_jobs.POPULATION_UPLOAD
+        or job.inspection_id != access.inspection.pk
+        or job.status != Job.Status.DONE
+        or not job.params.get("problem_count")
+    ):
+        return None
+    return job
 
 
 @require_GET
@@ -265,6 +300,8 @@ def size_override(request, reference, sample_type):
 
 @require_http_methods(["GET", "POST"])
 def sample_draw(request, reference):
+    """The draw: its form until the sample is drawn, then the drawn sample. Drawing runs as
+    a background job (casefiles/jobs.py), which ends back on this page."""
     access = inspection_access(request.user, reference)
     if request.method == "POST":
         access.require(access.may_set_up_sample)
@@ -276,16 +313,17 @@ def sample_draw(request, reference):
         return _page(request, "casefiles/sample_drawn.html", access, view=draw_view(state.draw))
     form = DrawForm(*_posted(request)) if access.may_set_up_sample else None
     if request.method == "POST" and form.is_valid():
-        try:
-            draw = sample_services.sample_draw(
-                inspection=access.inspection, seed=form.cleaned_data["seed"], by=request.user
-            )
-        except SamplingError as error:
-            form.add_error(None, str(error))
-        else:
-            drawn = sum(size["drawn"] for size in draw.sizes.values())
-            messages.success(request, f"Sample drawn: {drawn} cases added to the inspection")
-            return redirect("casefiles:sample_draw", reference=reference)
+        job = job_start(
+            kind=casefiles_jobs.SAMPLE_DRAW,
+            user=request.user,
+            inspection=access.inspection,
+            params={
+                "seed": form.cleaned_data["seed"],
+                "back_url": request.path,
+                "back_label": "Back to the draw",
+            },
+        )
+        return redirect(job_url(job))
     return _page(request, "casefiles/sample_draw.html", access, form=form, state=state)
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,8 +26,17 @@ def job_detail(request, public_id):
         and job.redirect_url
         and url_has_allowed_host_and_scheme(job.redirect_url, allowed_hosts=None)
     ):
+        # What the work did, in the words its kind kept (e.g. "Sample drawn: 50 cases..."),
+        # shown on the page it sends the person to, as a page that did it at once would.
+        if done_message := job.params.get("done_message"):
+            messages.success(request, done_message)
         return redirect(job.redirect_url)
     kind = kinds().get(job.kind)
+    # The page the work was started from, when the view that started it said (a path on
+    # this site only: params are written by the application, but a link is a link).
+    back_url = job.params.get("back_url", "")
+    if not url_has_allowed_host_and_scheme(back_url, allowed_hosts=None):
+        back_url = ""
     response = render(
         request,
         "jobs/job_detail.html",
@@ -36,6 +46,8 @@ def job_detail(request, public_id):
             "file_is_kept": job.file_is_kept(timezone.now()),
             "file_hours": settings.JOB_FILE_HOURS,
             "refresh_seconds": REFRESH_SECONDS,
+            "back_url": back_url,
+            "back_label": job.params.get("back_label") or "Back",
         },
     )
     if job.is_active:

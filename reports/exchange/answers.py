@@ -1,15 +1,15 @@
 """The answers extract for analysts: one row per case and question, with the case's
-classifications, for analysis in a spreadsheet: as CSV (streamed, row by row) and as an
-Excel workbook.
+classifications, for analysis in a spreadsheet: as CSV and as an Excel workbook, each
+written to a file row by row by a background job (reports/jobs.py).
 """
 
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import groupby
 from operator import itemgetter
+from pathlib import Path
 
 from casefiles.models import Case
 from inspection.models import Inspection
@@ -38,31 +38,42 @@ ANSWER_COLUMNS = (
 )
 
 
-def answer_rows(inspection: Inspection) -> Iterator[list[str]]:
+# Cases and answers are read from the database this many at a time.
+CASE_CHUNK = 500
+ANSWER_CHUNK = 2000
+
+
+def answer_rows(
+    inspection: Inspection, *, progress: Callable[[int, int], None] | None = None
+) -> Iterator[list[str]]:
     """One row per case and question (ANSWER_COLUMNS), cases by reference, questions in
     framework order: every question that applies to the case's sample, answered or not,
     and any other question the case has an answer for.
 
-    Reads the answers as a stream (three queries in all), so memory does not grow with the
-    size of the inspection.
+    Reads the cases and the answers as two streams side by side (three queries in all, a
+    fourth to count the cases when ``progress`` is given), so memory does not grow with the
+    size of the inspection. ``progress(done, total)`` is called as each case begins.
     """
     questions = case_questions(inspection.framework)
     parents = {q.pk: q.code for q in questions if q.is_key_question}
-    cases = list(
+    cases = (
         Case.objects.filter(inspection=inspection)
         .select_related("organisation")
         .order_by("reference", "pk")
     )
+    total = cases.count() if progress else 0
     answers = (
         Answer.objects.filter(case__inspection=inspection)
         .order_by("case__reference", "case_id", "question__position")
         .values_list("case_id", "question_id", "value", "note")
-        .iterator(chunk_size=2000)
+        .iterator(chunk_size=ANSWER_CHUNK)
     )
     groups = groupby(answers, key=itemgetter(0))
     group = next(groups, None)
     labels = {value: label for value, label in AnswerValue.choices}
-    for case in cases:
+    for done, case in enumerate(cases.iterator(chunk_size=CASE_CHUNK)):
+        if progress:
+            progress(done, total)
         given: dict[int, tuple[str, str]] = {}
         if group is not None and group[0] == case.pk:
             given = {question_id: (value, note) for _, question_id, value, note in group[1]}
@@ -106,17 +117,36 @@ class _Echo:
         return value
 
 
-def answers_csv_lines(inspection: Inspection) -> Iterator[str]:
+def answers_csv_lines(
+    inspection: Inspection, *, progress: Callable[[int, int], None] | None = None
+) -> Iterator[str]:
     """The answers extract as CSV text, one line at a time (UTF-8 with a byte order mark,
     which spreadsheet programs need to read the characters right)."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(ANSWER_COLUMNS)
-    for row in answer_rows(inspection):
+    for row in answer_rows(inspection, progress=progress):
         yield writer.writerow([_csv_safe(value) for value in row])
 
 
-def answers_xlsx(inspection: Inspection) -> bytes:
-    """The answers extract as an Excel workbook with one sheet, Answers."""
+def answers_csv_write(
+    inspection: Inspection, path: Path, *, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """Write the answers extract as CSV to ``path``, row by row (the text of
+    answers_csv_lines)."""
+    with Path(path).open("w", encoding="utf-8", newline="") as file:
+        for line in answers_csv_lines(inspection, progress=progress):
+            file.write(line)
+
+
+def answers_xlsx_write(
+    inspection: Inspection, path: Path, *, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """Write the answers extract as an Excel workbook with one sheet, Answers, to ``path``.
+
+    openpyxl's write-only mode writes each row to a temporary file as it is appended, so,
+    with the rows streamed from the database, memory does not grow with the number of
+    answers.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -131,13 +161,11 @@ def answers_xlsx(inspection: Inspection) -> bytes:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in answer_rows(inspection):
+    for row in answer_rows(inspection, progress=progress):
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # text stays text, even when it starts with "="
             cells.append(cell)
         sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(str(path))

@@ -7,7 +7,9 @@ database imports into another.
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Callable, Iterator
+from typing import Any, TextIO
 
 from django.db.models import DateField, Prefetch
 
@@ -18,107 +20,216 @@ from judgements.models import Answer, ModerationDecision, OrganisationRating, Re
 from reports.exchange.format import FORMAT, FORMAT_VERSION, date_text, datetime_text
 from reports.models import Pseudonym, Report
 
+# Cases are read and written this many at a time (with their parts, answers and decisions),
+# so the memory an export needs does not grow with the number of cases.
+CASE_CHUNK = 200
+
 
 def inspection_export(inspection: Inspection) -> dict:
     """The whole inspection as the exchange format's data (a fixed number of queries).
 
     Every list is in a fixed order that does not depend on database keys, so exporting,
-    importing elsewhere and exporting again gives the same file byte for byte.
+    importing elsewhere and exporting again gives the same file byte for byte. For a large
+    inspection, write the file with ``inspection_export_write``, which holds a few hundred
+    cases in memory at a time instead of all of them.
     """
-    framework = inspection.framework
-    organisations = sorted(inspection.organisations.select_related("area"), key=lambda o: o.slug)
-    members = sorted(inspection.memberships.select_related("user"), key=lambda m: m.user.username)
-    cases = list(
-        Case.objects.filter(inspection=inspection)
-        .select_related("organisation", "inspector")
-        .prefetch_related(
-            *(part.prefetch(shown=False) for part in PARTS),
-            Prefetch("answers", queryset=Answer.objects.select_related("question", "answered_by")),
-            Prefetch(
-                "moderation",
-                queryset=ModerationDecision.objects.select_related("moderator").prefetch_related(
-                    Prefetch(
-                        "returned_questions",
-                        queryset=ReturnedQuestion.objects.select_related("question"),
-                    )
-                ),
-            ),
+    parts = _ExportParts(inspection)
+    data = parts.values()
+    data["cases"] = list(parts.cases())
+    return {key: value() if callable(value) else value for key, value in data.items()}
+
+
+def inspection_export_write(
+    inspection: Inspection, out: TextIO, *, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """Write the inspection's exchange file to ``out`` (a text file), case by case.
+
+    The text is exactly ``exchange_json(inspection_export(inspection))``: the top-level keys
+    in sorted order, two-space indent, characters kept as they are, a final newline. Each
+    case is turned into text on its own and written, so memory is bounded by CASE_CHUNK
+    cases, not by the size of the inspection. ``progress(done, total)`` is called after
+    each case.
+    """
+    parts = _ExportParts(inspection)
+    data = parts.values()
+    total = parts.case_count() if progress else 0
+
+    def write_cases() -> None:
+        out.write("[")
+        first = True
+        for done, case in enumerate(parts.cases(), start=1):
+            out.write("\n    " if first else ",\n    ")
+            out.write(_json_text(case, depth=2))
+            first = False
+            if progress:
+                progress(done, total)
+        out.write("]" if first else "\n  ]")
+
+    # The ratings and the report are small: read them first, so that everyone they name is
+    # among the people. "cases" sorts first and "people" after it, so everyone the cases
+    # name is known by the time the people are written.
+    for key in ("organisation_ratings", "report"):
+        data[key] = data[key]()
+    out.write("{")
+    data["cases"] = write_cases
+    for index, key in enumerate(sorted(data)):
+        out.write(f"{'' if index == 0 else ','}\n  {json.dumps(key)}: ")
+        value = data[key]
+        if value is write_cases:
+            write_cases()
+        else:
+            out.write(_json_text(value() if callable(value) else value, depth=1))
+    out.write("\n}\n")
+
+
+def _json_text(value: Any, *, depth: int) -> str:
+    """``value`` as exchange_json writes it when nested ``depth`` levels deep. Newlines only
+    come from the indenting: json.dumps writes a newline inside text as \\n."""
+    text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+    return text.replace("\n", "\n" + "  " * depth)
+
+
+class _ExportParts:
+    """The pieces of an inspection's file, read as they are needed.
+
+    ``person`` collects everyone the file names, for its ``people`` list; that list is built
+    last (it is a callable in ``values()``), after the cases, ratings and report named them.
+    """
+
+    def __init__(self, inspection: Inspection):
+        self.inspection = inspection
+        self.organisations = sorted(
+            inspection.organisations.select_related("area"), key=lambda o: o.slug
         )
-        .order_by("reference")
-    )
-    ratings = sorted(
-        OrganisationRating.objects.filter(inspection=inspection).select_related(
-            "organisation", "standard", "rated_by"
-        ),
-        key=lambda r: (r.organisation.slug, r.standard.position),
-    )
+        self.members = sorted(
+            inspection.memberships.select_related("user"), key=lambda m: m.user.username
+        )
+        self.people: dict[str, User] = {m.user.username: m.user for m in self.members}
 
-    people: dict[str, User] = {m.user.username: m.user for m in members}
-
-    def person(user: User | None) -> str | None:
+    def person(self, user: User | None) -> str | None:
         if user is None:
             return None
-        people[user.username] = user
+        self.people[user.username] = user
         return user.username
 
-    exported_cases = [_case_export(case, person) for case in cases]
-    exported_ratings = [
-        {
-            "public_id": str(r.public_id),
-            "organisation": r.organisation.slug,
-            "standard": r.standard.code,
-            "rating": r.rating,
-            "narrative": r.narrative,
-            "evidence": r.evidence,
-            "version": r.version,
-            "rated_by": person(r.rated_by),
-            "updated_at": datetime_text(r.updated_at),
-        }
-        for r in ratings
-    ]
-    report_text = report_text_export(inspection, person)
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "inspection": {
-            "reference": inspection.reference,
-            "title": inspection.title,
-            "kind": inspection.kind,
-            "status": inspection.status,
-            "fieldwork_start": date_text(inspection.fieldwork_start),
-            "fieldwork_end": date_text(inspection.fieldwork_end),
-        },
-        "framework": {
-            "slug": framework.slug,
-            "name": framework.name,
-            "version": framework.version,
-        },
-        "organisations": [
+    def case_count(self) -> int:
+        return Case.objects.filter(inspection=self.inspection).count()
+
+    def cases(self) -> Iterator[dict]:
+        """Each case's part of the file, by reference, read CASE_CHUNK cases at a time."""
+        cases = (
+            Case.objects.filter(inspection=self.inspection)
+            .select_related("organisation", "inspector")
+            .prefetch_related(
+                *(part.prefetch(shown=False) for part in PARTS),
+                Prefetch(
+                    "answers", queryset=Answer.objects.select_related("question", "answered_by")
+                ),
+                Prefetch(
+                    "moderation",
+                    queryset=ModerationDecision.objects.select_related(
+                        "moderator"
+                    ).prefetch_related(
+                        Prefetch(
+                            "returned_questions",
+                            queryset=ReturnedQuestion.objects.select_related("question"),
+                        )
+                    ),
+                ),
+            )
+            .order_by("reference")
+        )
+        for case in cases.iterator(chunk_size=CASE_CHUNK):
+            yield _case_export(case, self.person)
+            _forget_prefetched(case)
+
+    def ratings(self) -> list[dict]:
+        ratings = sorted(
+            OrganisationRating.objects.filter(inspection=self.inspection).select_related(
+                "organisation", "standard", "rated_by"
+            ),
+            key=lambda r: (r.organisation.slug, r.standard.position),
+        )
+        return [
             {
-                "slug": o.slug,
-                "name": o.name,
-                "kind": o.kind,
-                "area": {
-                    "slug": o.area.slug,
-                    "name": o.area.name,
-                    "police_force_area": o.area.police_force_area,
-                    "region": o.area.region,
-                },
+                "public_id": str(r.public_id),
+                "organisation": r.organisation.slug,
+                "standard": r.standard.code,
+                "rating": r.rating,
+                "narrative": r.narrative,
+                "evidence": r.evidence,
+                "version": r.version,
+                "rated_by": self.person(r.rated_by),
+                "updated_at": datetime_text(r.updated_at),
             }
-            for o in organisations
-        ],
-        "people": [
+            for r in ratings
+        ]
+
+    def people_list(self) -> list[dict]:
+        return [
             {"username": u.username, "first_name": u.first_name, "last_name": u.last_name}
-            for _, u in sorted(people.items())
-        ],
-        "team": [
-            {"username": m.user.username, "role": m.role, "inspectorate": m.inspectorate}
-            for m in members
-        ],
-        "cases": exported_cases,
-        "organisation_ratings": exported_ratings,
-        "report": report_text,
-    }
+            for _, u in sorted(self.people.items())
+        ]
+
+    def values(self) -> dict[str, Any]:
+        """The file's top-level keys; a callable is a value read when it is needed (the
+        ratings, the report and the people); "cases" is filled in by the caller."""
+        inspection, framework = self.inspection, self.inspection.framework
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "inspection": {
+                "reference": inspection.reference,
+                "title": inspection.title,
+                "kind": inspection.kind,
+                "status": inspection.status,
+                "fieldwork_start": date_text(inspection.fieldwork_start),
+                "fieldwork_end": date_text(inspection.fieldwork_end),
+            },
+            "framework": {
+                "slug": framework.slug,
+                "name": framework.name,
+                "version": framework.version,
+            },
+            "organisations": [
+                {
+                    "slug": o.slug,
+                    "name": o.name,
+                    "kind": o.kind,
+                    "area": {
+                        "slug": o.area.slug,
+                        "name": o.area.name,
+                        "police_force_area": o.area.police_force_area,
+                        "region": o.area.region,
+                    },
+                }
+                for o in self.organisations
+            ],
+            "team": [
+                {"username": m.user.username, "role": m.role, "inspectorate": m.inspectorate}
+                for m in self.members
+            ],
+            "organisation_ratings": self.ratings,
+            "report": lambda: report_text_export(inspection, self.person),
+            "people": self.people_list,
+        }
+
+
+def _forget_prefetched(instance) -> None:
+    """Drop what was prefetched for a case, and for what was prefetched with it.
+
+    A prefetched answer points back at its case, so each case and its rows form reference
+    cycles that only the cyclic garbage collector frees, when it next runs: until then
+    several chunks' worth of cases stay in memory. Breaking the cycles frees each case as
+    soon as it is written.
+    """
+    cache = getattr(instance, "_prefetched_objects_cache", None)
+    if not cache:
+        return
+    for related in cache.values():
+        for item in related:
+            _forget_prefetched(item)
+    instance._prefetched_objects_cache = {}
 
 
 def _case_export(case: Case, person) -> dict:

@@ -3,28 +3,21 @@
 The inspection's team and administrators may download the answers extract; managers with
 no place on the team may not (inspection.permissions.may_export_answers): its evidence
 notes are written about named children. The whole inspection file, which holds the case
-files' personal details, is for the lead inspector and administrators only. Every download
-is a GET link that answers with an attachment and is never cached.
+files' personal details, is for the lead inspector and administrators only.
+
+Each file is made by a background job (reports/jobs.py): a POST (a button on the export
+page, or on the page the old download address now shows) starts it and sends the person to
+the job's page, which shows its progress and then the download, for them only.
 """
 
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from casefiles.models import Case
 from inspection.access import inspection_access
 from judgements.models import Answer
-from reports.exchange.answers import answers_csv_lines, answers_xlsx
-from reports.exchange.export import inspection_export
-from reports.exchange.format import exchange_json
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(response, filename: str):
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+from reports import jobs
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -46,31 +39,60 @@ def exchange(request, reference):
     )
 
 
-@never_cache
-@require_http_methods(["GET", "HEAD"])
-def answers_csv(request, reference):
+def _export(request, reference, *, kind: str, allowed, title: str, description: str):
     access = inspection_access(request.user, reference)
-    access.require(access.may_export_answers)
-    response = StreamingHttpResponse(
-        answers_csv_lines(access.inspection), content_type="text/csv; charset=utf-8"
+    access.require(allowed(access))
+    return jobs.job_start_page(
+        request,
+        access,
+        kind=kind,
+        title=title,
+        description=description,
+        back_url=reverse("reports:exchange", args=[access.inspection.reference]),
+        back_label="Back to the export page",
     )
-    return _attachment(response, f"{access.inspection.reference}-answers.csv")
 
 
-@never_cache
-@require_http_methods(["GET", "HEAD"])
+ANSWERS = (
+    "One row for each case and question, with the case's classifications, the answer and "
+    "the evidence note."
+)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def answers_csv(request, reference):
+    return _export(
+        request,
+        reference,
+        kind=jobs.ANSWERS_CSV,
+        allowed=lambda access: access.may_export_answers,
+        title="Answers as CSV",
+        description=ANSWERS,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def answers_excel(request, reference):
-    access = inspection_access(request.user, reference)
-    access.require(access.may_export_answers)
-    response = HttpResponse(answers_xlsx(access.inspection), content_type=XLSX)
-    return _attachment(response, f"{access.inspection.reference}-answers.xlsx")
+    return _export(
+        request,
+        reference,
+        kind=jobs.ANSWERS_XLSX,
+        allowed=lambda access: access.may_export_answers,
+        title="Answers as an Excel workbook",
+        description=ANSWERS,
+    )
 
 
-@never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def inspection_file(request, reference):
-    access = inspection_access(request.user, reference)
-    access.require(access.may_export_inspection)
-    text = exchange_json(inspection_export(access.inspection))
-    response = HttpResponse(text.encode("utf-8"), content_type="application/json; charset=utf-8")
-    return _attachment(response, f"{access.inspection.reference}.json")
+    return _export(
+        request,
+        reference,
+        kind=jobs.INSPECTION_JSON,
+        allowed=lambda access: access.may_export_inspection,
+        title="The whole inspection as JSON",
+        description=(
+            "Everything about this inspection in one JSON file, including the names, dates "
+            "of birth and addresses held in the case files."
+        ),
+    )

@@ -1,4 +1,4 @@
-"""Writing the report (lead inspector only), checking it, previewing it and downloading the PDF.
+"""Writing the report (lead inspector only), checking it, previewing it and making the PDF.
 
 Everyone on the team, managers and administrators read; only the lead writes (others get 403);
 anyone else gets 404 from inspection_access.
@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inspection.access import inspection_access
 from inspection.models import Domain, Standard
+from reports import jobs
 from reports.models import KeyFact, PracticeExample, Recommendation
 from reports.writing import services
 from reports.writing.check import publication_check, report_of, report_texts
@@ -29,7 +30,6 @@ from reports.writing.forms import (
     RecommendationForm,
     StandardTextForm,
 )
-from reports.writing.pdf import report_pdf
 
 
 def _overview_url(inspection) -> str:
@@ -348,10 +348,20 @@ def preview(request, reference):
     )
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def pdf(request, reference):
+    """The report PDF, made in the background (reports/jobs.py): GET offers "Create the
+    file", POST starts the job and sends the person to its page."""
     access = inspection_access(request.user, reference)
-    data, filename = report_pdf(access.inspection)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return jobs.job_start_page(
+        request,
+        access,
+        kind=jobs.REPORT_PDF,
+        title="Report PDF",
+        description=(
+            "The report as a PDF, laid out like a published report, with the changed names "
+            "used in its text."
+        ),
+        back_url=_overview_url(access.inspection),
+        back_label="Back to the report",
+    )

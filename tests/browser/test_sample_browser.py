@@ -16,6 +16,13 @@ from .conftest import follow, sign_in, visit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings):
+    # Reading the file and drawing the sample are background jobs: here each runs as soon as
+    # the request that starts it commits, and its page sends the browser on at once.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def inspection(people, yos_framework, organisation):
     return make_inspection(framework=yos_framework, organisations=[organisation], people=people)

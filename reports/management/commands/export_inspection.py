@@ -3,8 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from inspection.models import Inspection
-from reports.exchange.export import inspection_export
-from reports.exchange.format import exchange_json
+from reports.exchange.export import inspection_export_write
 
 
 class Command(BaseCommand):
@@ -23,11 +22,12 @@ class Command(BaseCommand):
         )
         if inspection is None:
             raise CommandError(f"No inspection has the reference '{reference}'.")
-        text = exchange_json(inspection_export(inspection))
+        # Written case by case: memory does not grow with the size of the inspection.
         if out == "-":
-            self.stdout.write(text, ending="")
+            inspection_export_write(inspection, self.stdout)
             return
-        Path(out).write_text(text, encoding="utf-8")
+        with Path(out).open("w", encoding="utf-8", newline="\n") as file:
+            inspection_export_write(inspection, file)
         self.stdout.write(
             f"Exported {inspection.reference} ({inspection.cases.count()} case(s)) to {out}."
         )

@@ -6,6 +6,7 @@ from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from casefiles.models import (
 from casefiles.sampling.draw import sample_size
 from casefiles.sampling.population import COLUMNS
 from casefiles.sampling.services import population_upload, sample_draw
+from inspection.models import Job
 from judgements.models import Answer
 from tests.conftest import make_inspection
 from tests.support.sample_population import (
@@ -98,10 +100,40 @@ def url(name: str, inspection, *args) -> str:
     return reverse(f"casefiles:{name}", args=[inspection.reference, *args])
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings):
+    # Reading the file and drawing are background jobs: here they run as soon as the
+    # request that starts them commits (see through_job).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def through_job(client, post):
+    """Make the request `post()`; if it started a job, run the job and follow its page to
+    where it ends (the job page itself when the job failed)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = post()
+    if response.status_code != 302 or not response["Location"].startswith("/jobs/"):
+        return response
+    return client.get(response["Location"], follow=True)
+
+
 def upload(client, inspection, data: bytes, filename: str = "eligible.csv"):
-    return client.post(
-        url("sample_upload", inspection), {"file": SimpleUploadedFile(filename, data)}
+    return through_job(
+        client,
+        lambda: client.post(
+            url("sample_upload", inspection), {"file": SimpleUploadedFile(filename, data)}
+        ),
     )
+
+
+def draw(client, inspection, seed: str):
+    return through_job(client, lambda: client.post(url("sample_draw", inspection), {"seed": seed}))
+
+
+def ended_at(response) -> str:
+    """The page a followed job ended on."""
+    assert response.status_code == 200
+    return response.redirect_chain[-1][0] if response.redirect_chain else ""
 
 
 @pytest.fixture
@@ -184,6 +216,7 @@ def test_only_the_lead_changes_the_sample(login, people, uploaded, who):
     assert client.post(url("sample_precision", uploaded), {}).status_code == 403
     assert client.post(url("sample_draw", uploaded), {"seed": "5"}).status_code == 403
     assert counts() == before
+    assert not Job.objects.exists()
     # ...but they can read where sampling stands, and see no buttons that would change it.
     page = client.get(url("sample", uploaded))
     assert page.status_code == 200
@@ -276,8 +309,8 @@ def test_a_header_without_cases_is_refused(lead, inspection):
 
 def test_a_clean_csv_is_kept_and_the_eligibility_counts_shown(lead, people, inspection):
     response = upload(lead, inspection, csv_bytes(population_rows()))
-    assert response.status_code == 302
-    assert response["Location"] == url("sample", inspection)
+    assert ended_at(response) == url("sample", inspection)
+    assert "63 eligible cases uploaded from eligible.csv" in text(response)
 
     population = SamplePopulation.objects.get()
     assert (population.inspection, population.uploaded_by) == (inspection, people.lead)
@@ -285,7 +318,7 @@ def test_a_clean_csv_is_kept_and_the_eligibility_counts_shown(lead, people, insp
     assert population.rows[0]["case_reference"] == "CD000"
 
     page = lead.get(url("sample", inspection))
-    assert "63 eligible cases uploaded from eligible.csv" in text(page)
+    assert "File eligible.csv Cases listed 63" in text(page)
     assert table_rows(page, "eligibility") == [
         [
             "Court disposal",
@@ -304,14 +337,14 @@ def test_a_clean_csv_is_kept_and_the_eligibility_counts_shown(lead, people, insp
 
 def test_an_xlsx_file_is_read_like_a_csv(lead, inspection):
     response = upload(lead, inspection, xlsx_bytes(population_rows()), "eligible.xlsx")
-    assert response.status_code == 302
+    assert ended_at(response) == url("sample", inspection)
     assert SamplePopulation.objects.get().row_count == 63
 
 
 def test_rows_of_a_sample_type_the_framework_does_not_draw_are_counted_as_dropped(lead, inspection):
     rows = population_rows(court=3, out_of_court=0, court_outside=0, out_of_court_outside=0)
     rows.append(["NO1", "new_order", "bd-yos", "male", "yro", "low", "low", "2018-03-01"])
-    assert upload(lead, inspection, csv_bytes(rows)).status_code == 302
+    assert ended_at(upload(lead, inspection, csv_bytes(rows))) == url("sample", inspection)
     eligibility = table_rows(lead.get(url("sample", inspection)), "eligibility")
     assert eligibility[-1] == [
         "New order",
@@ -511,18 +544,17 @@ def test_the_draw_creates_the_sampled_cases(lead, people, uploaded):
         ["Out-of-court disposal", "21", "19"],
     ]
 
-    response = lead.post(url("sample_draw", uploaded), {"seed": "2018"})
-    assert response.status_code == 302
-    assert response["Location"] == url("sample_draw", uploaded)
+    response = draw(lead, uploaded, "2018")
+    assert ended_at(response) == url("sample_draw", uploaded)
 
-    draw = SampleDraw.objects.get()
-    assert (draw.seed, draw.drawn_by, draw.population.filename) == (
+    record = SampleDraw.objects.get()
+    assert (record.seed, record.drawn_by, record.population.filename) == (
         2018,
         people.lead,
         "eligible.csv",
     )
-    assert draw.sizes["court_disposal"]["drawn"] == 31
-    assert draw.sizes["out_of_court"]["drawn"] == 19
+    assert record.sizes["court_disposal"]["drawn"] == 31
+    assert record.sizes["out_of_court"]["drawn"] == 19
     cases = Case.objects.filter(inspection=uploaded)
     assert cases.filter(sample_type="court_disposal").count() == 31
     assert cases.filter(sample_type="out_of_court").count() == 19
@@ -547,9 +579,9 @@ def test_the_draw_creates_the_sampled_cases(lead, people, uploaded):
     order = Order.objects.get(case=case)
     assert (order.order_type, order.start_date.isoformat()) == (row[4], row[7])
 
+    assert "Sample drawn: 50 cases added to the inspection" in text(response)
     drawn_page = lead.get(url("sample_draw", uploaded))
     words = text(drawn_page)
-    assert "Sample drawn: 50 cases added to the inspection" in words
     assert "Court disposals: 31 cases from 37 eligible" in words
     assert "Out-of-court disposals: 19 cases from 21 eligible" in words
     allocation = table_rows(drawn_page, "allocation-court_disposal")
@@ -582,8 +614,8 @@ def test_the_same_seed_and_file_draw_the_same_cases(lead, people, yos_framework,
     )
     data = csv_bytes(population_rows())
     for inspection, seed in [(first, "77"), (second, "77"), (other, "78")]:
-        assert upload(lead, inspection, data).status_code == 302
-        assert lead.post(url("sample_draw", inspection), {"seed": seed}).status_code == 302
+        assert ended_at(upload(lead, inspection, data)) == url("sample", inspection)
+        assert ended_at(draw(lead, inspection, seed)) == url("sample_draw", inspection)
 
     def references(inspection):
         return sorted(
@@ -605,9 +637,11 @@ def test_the_same_seed_and_file_draw_the_same_cases(lead, people, yos_framework,
 def test_the_draw_page_without_a_population_says_what_to_do(lead, inspection):
     page = lead.get(url("sample_draw", inspection))
     assert "The eligible cases have not been uploaded yet" in text(page)
-    response = lead.post(url("sample_draw", inspection), {"seed": "1"})
-    assert title(response).startswith("Error: ")
-    assert error_summary(response) == ["Upload the eligible cases before drawing the sample."]
+    response = draw(lead, inspection, "1")
+    # The draw's job says why it failed, in plain words, and offers to try again.
+    assert title(response).startswith("Failed: Drawing the sample")
+    assert "Upload the eligible cases before drawing the sample." in text(response)
+    assert "Try again" in text(response)
     assert not SampleDraw.objects.exists()
 
 
@@ -633,10 +667,11 @@ def test_a_case_already_in_the_inspection_stops_the_draw(lead, uploaded):
     for reference in [f"CD{i:03d}" for i in range(37)]:
         make_case(uploaded, reference=reference)
     before = counts()
-    response = lead.post(url("sample_draw", uploaded), {"seed": "4"})
-    assert title(response).startswith("Error: ")
-    assert error_summary(response)[0].startswith(
+    response = draw(lead, uploaded, "4")
+    assert title(response).startswith("Failed: ")
+    assert (
         "These cases are already in the inspection, so the draw would list them twice: CD000"
+        in text(response)
     )
     assert counts() == before
 
@@ -649,8 +684,9 @@ def test_once_drawn_the_sample_cannot_be_drawn_again_or_its_inputs_changed(lead,
         response = lead.get(url(name, drawn, *args), follow=True)
         assert "The sample has been drawn, so" in text(response), name
     response = upload(lead, drawn, csv_bytes(population_rows()))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == url("sample", drawn)
     assert counts() == before
+    assert not Job.objects.exists()
     assert SampleDraw.objects.get().seed == 2018
 
 
@@ -778,7 +814,7 @@ def test_the_fieldwork_date_decides_the_windows(lead, people, yos_framework, org
         fieldwork_start=date(2019, 4, 16),
         fieldwork_end=date(2019, 4, 27),
     )
-    assert upload(lead, later, csv_bytes(population_rows())).status_code == 302
+    assert ended_at(upload(lead, later, csv_bytes(population_rows()))) == url("sample", later)
     eligibility = table_rows(lead.get(url("sample", later)), "eligibility")
     assert [row[2:] for row in eligibility] == [["0", "40"], ["0", "23"]]
 

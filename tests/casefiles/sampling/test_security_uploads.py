@@ -246,14 +246,19 @@ def page_text(response) -> str:
     ids=["shared-strings", "empty-rows", "nul"],
 )
 def test_the_upload_page_refuses_a_bad_file_plainly_and_saves_nothing(
-    login, people, inspection, filename, build
+    login, people, inspection, filename, build, run_jobs
 ):
     client = login(people.lead)
-    response = client.post(
-        reverse("casefiles:sample_upload", args=[inspection.reference]),
-        {"file": SimpleUploadedFile(filename, build())},
-    )
+    with run_jobs():  # the file is read by a background job
+        started = client.post(
+            reverse("casefiles:sample_upload", args=[inspection.reference]),
+            {"file": SimpleUploadedFile(filename, build())},
+        )
+    response = client.get(started["Location"], follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain[-1][0].startswith(
+        reverse("casefiles:sample_upload", args=[inspection.reference]) + "?checked="
+    )
     words = page_text(response)
     assert "Nothing was saved" in words
     assert "problem" in words

@@ -8,12 +8,14 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from inspection.models import Job
 from judgements import services
 from judgements.rules import case_questions
 from reports.exchange.answers import ANSWER_COLUMNS, answer_rows, answers_csv_lines
-from reports.exchange.views import XLSX
+from reports.jobs import XLSX
 from tests.conftest import make_case
 from tests.reports.exchange.test_exchange import answer_all, build_inspection
+from tests.support.jobs import content_of, job_of, make_file
 
 
 @pytest.fixture
@@ -25,13 +27,24 @@ def url(name, inspection):
     return reverse(f"reports:{name}", args=[inspection.reference])
 
 
+@pytest.fixture
+def made(run_jobs):
+    """Ask for a file as the page does (a POST that starts a job), let the job run, and
+    download the file from the job's page: the download's response."""
+
+    def make(client, name, inspection):
+        return make_file(client, url(name, inspection), run_jobs)
+
+    return make
+
+
 def csv_rows(response) -> list[list[str]]:
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 
 def xlsx_rows(response) -> list[list[str]]:
-    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    workbook = load_workbook(io.BytesIO(content_of(response)), read_only=True)
     assert workbook.sheetnames == ["Answers"]
     return [
         ["" if value is None else value for value in row]
@@ -52,8 +65,8 @@ def by_question(rows, reference):
 # The content -------------------------------------------------------------------------------
 
 
-def test_csv_has_one_row_per_case_and_question(built, login, people):
-    response = login(people.inspector).get(url("answers_csv", built))
+def test_csv_has_one_row_per_case_and_question(built, login, people, made):
+    response = made(login(people.inspector), "answers_csv", built)
 
     rows = csv_rows(response)
 
@@ -76,8 +89,8 @@ def test_csv_has_one_row_per_case_and_question(built, login, people):
     assert not set(court) & set(out_of_court)
 
 
-def test_csv_row_content(built, login, people):
-    rows = csv_rows(login(people.lead).get(url("answers_csv", built)))
+def test_csv_row_content(built, login, people, made):
+    rows = csv_rows(made(login(people.lead), "answers_csv", built))
 
     court = by_question(rows, "C-001")
     assert court["2.1.1"] == {
@@ -131,19 +144,19 @@ def test_cases_and_questions_are_in_order(built):
     assert [row[14] for row in rows if row[1] == "C-001"] == in_framework_order
 
 
-def test_text_that_looks_like_a_formula_stays_text(people, inspection, login):
+def test_text_that_looks_like_a_formula_stays_text(people, inspection, login, made):
     case = make_case(inspection, inspector=people.inspector)
     answer_all(
         case, people.inspector, notes={"2.1.1": '=HYPERLINK("http://x")', "2.1.2": "-2 days"}
     )
 
-    rows = csv_rows(login(people.lead).get(url("answers_csv", inspection)))
+    rows = csv_rows(made(login(people.lead), "answers_csv", inspection))
     found = by_question(rows, "C-001")
     assert found["2.1.1"]["Evidence note"] == '\'=HYPERLINK("http://x")'
     assert found["2.1.2"]["Evidence note"] == "'-2 days"
 
     workbook = load_workbook(
-        io.BytesIO(login(people.lead).get(url("answers_xlsx", inspection)).content)
+        io.BytesIO(content_of(made(login(people.lead), "answers_xlsx", inspection)))
     )
     sheet = workbook["Answers"]
     notes = {row[14].value: row[17] for row in sheet.iter_rows(min_row=2)}
@@ -151,10 +164,10 @@ def test_text_that_looks_like_a_formula_stays_text(people, inspection, login):
     assert notes["2.1.1"].data_type == "s"
 
 
-def test_xlsx_has_the_same_rows_as_csv(built, login, people):
+def test_xlsx_has_the_same_rows_as_csv(built, login, people, made):
     client = login(people.qa)
-    from_csv = csv_rows(client.get(url("answers_csv", built)))
-    from_xlsx = xlsx_rows(client.get(url("answers_xlsx", built)))
+    from_csv = csv_rows(made(client, "answers_csv", built))
+    from_xlsx = xlsx_rows(made(client, "answers_xlsx", built))
 
     assert from_xlsx == from_csv
     assert len(from_xlsx) > 50
@@ -184,19 +197,17 @@ def test_csv_reads_a_fixed_number_of_queries(built, django_assert_num_queries):
     assert len(lines) > 50
 
 
-def test_an_inspection_without_cases_gives_just_the_header(people, inspection, login):
-    rows = csv_rows(login(people.lead).get(url("answers_csv", inspection)))
+def test_an_inspection_without_cases_gives_just_the_header(people, inspection, login, made):
+    rows = csv_rows(made(login(people.lead), "answers_csv", inspection))
     assert rows == [list(ANSWER_COLUMNS)]
-    assert xlsx_rows(login(people.lead).get(url("answers_xlsx", inspection))) == [
-        list(ANSWER_COLUMNS)
-    ]
+    assert xlsx_rows(made(login(people.lead), "answers_xlsx", inspection)) == [list(ANSWER_COLUMNS)]
 
 
 # The responses -----------------------------------------------------------------------------
 
 
-def test_csv_is_streamed_as_an_attachment(built, login, people):
-    response = login(people.inspector).get(url("answers_csv", built))
+def test_csv_is_an_attachment_kept_from_caches(built, login, people, made):
+    response = made(login(people.inspector), "answers_csv", built)
 
     assert response.status_code == 200
     assert response.streaming
@@ -205,20 +216,20 @@ def test_csv_is_streamed_as_an_attachment(built, login, people):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_xlsx_is_an_attachment(built, login, people):
-    response = login(people.inspector).get(url("answers_xlsx", built))
+def test_xlsx_is_an_attachment(built, login, people, made):
+    response = made(login(people.inspector), "answers_xlsx", built)
 
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"] == 'attachment; filename="yos-bd-2018-answers.xlsx"'
 
 
-def test_the_lead_downloads_the_whole_inspection(built, login, people):
-    response = login(people.lead).get(url("inspection_json", built))
+def test_the_lead_downloads_the_whole_inspection(built, login, people, made):
+    response = made(login(people.lead), "inspection_json", built)
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="yos-bd-2018.json"'
-    assert json.loads(response.content)["inspection"]["reference"] == "yos-bd-2018"
+    assert json.loads(content_of(response))["inspection"]["reference"] == "yos-bd-2018"
 
 
 # The page and who may see it ---------------------------------------------------------------
@@ -248,6 +259,7 @@ def test_the_inspection_tabs_link_the_export_page(built, login, people):
 
 
 ANSWER_PAGES = ["exchange", "answers_csv", "answers_xlsx"]
+FILE_PAGES = ["answers_csv", "answers_xlsx", "inspection_json"]
 
 
 @pytest.mark.parametrize("name", ANSWER_PAGES)
@@ -258,11 +270,32 @@ def test_the_team_and_administrators_may_download_answers(inspection, login, peo
 
 
 @pytest.mark.parametrize("name", ["answers_csv", "answers_xlsx"])
+@pytest.mark.parametrize("who", ["lead", "inspector", "qa", "admin"])
+def test_asking_for_the_answers_starts_a_job_for_the_person_who_asked(
+    inspection, login, people, name, who
+):
+    page = login(getattr(people, who)).get(url(name, inspection))
+    assert "Create the file" in page.content.decode()
+
+    job = job_of(login(getattr(people, who)).post(url(name, inspection)))
+
+    assert (job.user, job.inspection, job.status) == (
+        getattr(people, who),
+        inspection,
+        Job.Status.QUEUED,
+    )
+    assert job.kind == name.replace("_", "-")
+    assert job.params["back_url"] == url("exchange", inspection)
+
+
+@pytest.mark.parametrize("name", ["answers_csv", "answers_xlsx"])
 def test_a_manager_with_no_place_on_the_team_may_not_download_evidence(
     inspection, login, people, name
 ):
     # The evidence notes describe named children (docs/access.md).
     assert login(people.manager).get(url(name, inspection)).status_code == 403
+    assert login(people.manager).post(url(name, inspection)).status_code == 403
+    assert not Job.objects.exists()
 
 
 def test_a_manager_is_told_why_there_is_no_download(inspection, login, people):
@@ -274,6 +307,9 @@ def test_a_manager_is_told_why_there_is_no_download(inspection, login, people):
 @pytest.mark.parametrize("name", [*ANSWER_PAGES, "inspection_json"])
 def test_an_outsider_is_told_not_found(inspection, login, people, name):
     assert login(people.outsider).get(url(name, inspection)).status_code == 404
+    if name in FILE_PAGES:
+        assert login(people.outsider).post(url(name, inspection)).status_code == 404
+        assert not Job.objects.exists()
 
 
 @pytest.mark.parametrize("name", [*ANSWER_PAGES, "inspection_json"])
@@ -284,14 +320,29 @@ def test_an_unknown_inspection_is_not_found(inspection, login, people, name):
 
 @pytest.mark.parametrize("name", [*ANSWER_PAGES, "inspection_json"])
 def test_signing_in_is_required(inspection, client, name):
-    response = client.get(url(name, inspection))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    for response in (client.get(url(name, inspection)), client.post(url(name, inspection))):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    assert not Job.objects.exists()
 
 
-@pytest.mark.parametrize("name", [*ANSWER_PAGES, "inspection_json"])
-def test_only_get_is_allowed(inspection, login, people, name):
-    assert login(people.lead).post(url(name, inspection)).status_code == 405
+@pytest.mark.parametrize("name", FILE_PAGES)
+def test_other_methods_are_refused(inspection, login, people, name):
+    assert login(people.lead).put(url(name, inspection)).status_code == 405
+    assert login(people.lead).delete(url(name, inspection)).status_code == 405
+
+
+def test_the_export_page_only_reads(inspection, login, people):
+    assert login(people.lead).post(url("exchange", inspection)).status_code == 405
+
+
+def test_starting_a_file_needs_the_form_token(inspection, people):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.lead, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.post(url("answers_csv", inspection)).status_code == 403
+    assert not Job.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -302,3 +353,5 @@ def test_only_the_lead_and_administrators_download_the_whole_inspection(
     inspection, login, people, who, status
 ):
     assert login(getattr(people, who)).get(url("inspection_json", inspection)).status_code == status
+    response = login(getattr(people, who)).post(url("inspection_json", inspection))
+    assert response.status_code == (302 if status == 200 else 403)

@@ -4,6 +4,7 @@
 error tests and the answers extract tests use it too.
 """
 
+import io
 import json
 import uuid
 from datetime import date
@@ -46,7 +47,8 @@ from judgements.models import (
     ReturnedQuestion,
 )
 from judgements.rules import case_questions
-from reports.exchange.export import inspection_export
+from reports.exchange import export as export_module
+from reports.exchange.export import inspection_export, inspection_export_write
 from reports.exchange.format import (
     FORMAT,
     SCHEMA_PATH,
@@ -443,6 +445,32 @@ def test_the_file_is_stable_text(built):
     assert text.endswith("}\n")
     assert text == exchange_json(json.loads(text))
     assert "Zoë Ní Bhriain" in text  # characters kept as they are, not escaped
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 200])
+def test_the_file_written_case_by_case_is_the_same_text(built, monkeypatch, chunk):
+    """The background export and the command write the file a few cases at a time; the
+    text is exactly the one written from the whole inspection at once."""
+    monkeypatch.setattr(export_module, "CASE_CHUNK", chunk)
+    expected = exchange_json(inspection_export(built))
+    out = io.StringIO()
+    seen = []
+    inspection_export_write(built, out, progress=lambda done, total: seen.append((done, total)))
+    assert out.getvalue() == expected
+    cases = Case.objects.filter(inspection=built).count()
+    assert cases >= 2 and seen == [(n, cases) for n in range(1, cases + 1)]
+
+
+def test_an_empty_inspection_written_case_by_case_is_the_same_text(
+    people, yos_framework, organisation
+):
+    inspection = make_inspection(
+        framework=yos_framework, organisations=[organisation], people=people, reference="e-2018"
+    )
+    out = io.StringIO()
+    inspection_export_write(inspection, out)
+    assert out.getvalue() == exchange_json(inspection_export(inspection))
+    assert '"cases": [],' in out.getvalue()
 
 
 # What an import makes ----------------------------------------------------------------------

@@ -16,7 +16,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from casefiles.models import LinkedChild
-from inspection.models import Domain, Standard
+from inspection.jobs.files import job_file_path
+from inspection.models import Domain, Job, Membership, Standard
 from judgements.rules import applicable_questions, case_questions
 from judgements.services import AnswerInput, answers_record, case_submit, organisation_rating_record
 from reports.writing import services as services
@@ -24,6 +25,7 @@ from reports.writing.document import report_document
 from reports.writing.pdf import ReportPdf, report_pdf
 from reports.writing.people import pseudonymiser_for
 from tests.conftest import make_case
+from tests.support.jobs import content_of, download, job_of
 from tests.support.seed004 import (
     SEED004_ORGANISATION_RATINGS,
     SEED004_OVERALL_RATING,
@@ -36,7 +38,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 SAMPLE_TYPE = {"2": "court_disposal", "3": "out_of_court"}
 FIRST_NAMES = ["Jayden", "Kyle", "Shanice", "Tyrone", "Amira", "Liam", "Grace", "Reuben"]
 SURNAMES = ["Morgan", "Okonjo", "Baptiste", "Kowalski", "Ferreira", "Doyle", "Achebe"]
-
 
 
 # Building seed 004 through the services ------------------------------------------------------
@@ -221,12 +222,28 @@ def small_report(inspection, people):
 
 
 @pytest.mark.parametrize("who", ["lead", "colleague", "manager"])
-def test_the_pdf_downloads_as_an_attachment(small_report, people, login, who):
-    response = login(getattr(people, who)).get(reverse("reports:report_pdf", args=["yos-bd-2018"]))
-    assert response.status_code == 200
+def test_the_pdf_is_made_in_the_background_and_downloads_as_an_attachment(
+    small_report, people, login, who, run_jobs
+):
+    client = login(getattr(people, who))
+    target = reverse("reports:report_pdf", args=["yos-bd-2018"])
+    offer = client.get(target)
+    assert offer.status_code == 200 and "Create the file" in offer.content.decode()
+    with run_jobs():
+        job = job_of(client.post(target))
+    assert (job.kind, job.user, job.inspection) == (
+        "report-pdf",
+        getattr(people, who),
+        small_report,
+    )
+    page = client.get(reverse("jobs:detail", args=[job.public_id])).content.decode()
+    assert reverse("reports:report", args=["yos-bd-2018"]) in page  # back to the report
+
+    response = download(client, job)
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="yos-bd-2018-report.pdf"'
-    _, text = pdf_text(response.content)
+    assert "no-store" in response["Cache-Control"]
+    _, text = pdf_text(content_of(response))
     assert "Practice example: " in text and "Practice examples" in text
     for real in ["Jayden", "Morgan", "Sam", "Collier"]:
         assert not re.search(rf"\b{real}\b", text), real
@@ -237,8 +254,32 @@ def test_the_pdf_downloads_as_an_attachment(small_report, people, login, who):
 def test_the_pdf_page_is_for_the_team_only(small_report, people, login, client):
     target = reverse("reports:report_pdf", args=["yos-bd-2018"])
     assert client.get(target).status_code == 302  # sign in first
+    assert client.post(target).status_code == 302
     assert login(people.outsider).get(target).status_code == 404
-    assert login(people.lead).post(target).status_code == 405
+    assert login(people.outsider).post(target).status_code == 404
+    assert login(people.lead).put(target).status_code == 405
+    assert not Job.objects.exists()
+
+
+def test_the_report_pages_offer_the_pdf_as_a_form(small_report, people, login):
+    target = reverse("reports:report_pdf", args=["yos-bd-2018"])
+    for page in ("reports:report", "reports:report_preview"):
+        html = login(people.lead).get(reverse(page, args=["yos-bd-2018"])).content.decode()
+        assert f'<form method="post" action="{target}" id="report-pdf-form"' in html
+        assert 'form="report-pdf-form"' in html and "Create the PDF" in html
+
+
+def test_a_pdf_asked_for_by_someone_since_taken_off_the_team_is_not_made(
+    small_report, people, login, run_jobs
+):
+    client = login(people.colleague)
+    with run_jobs():
+        job = job_of(client.post(reverse("reports:report_pdf", args=["yos-bd-2018"])))
+        Membership.objects.filter(inspection=small_report, user=people.colleague).delete()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error == "You can no longer see this inspection, so the work was not done."
+    assert not job_file_path(job.public_id).exists()
 
 
 def test_the_preview_and_the_pdf_share_the_body(small_report):

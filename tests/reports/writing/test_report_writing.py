@@ -482,7 +482,7 @@ def test_the_report_tab_and_overview(inspection, people, login, case_with_family
     text = page_text(response)
     assert "1 real name from the case files is still in the report's text" in text
     assert url("report_standard", inspection, "2.1") in html
-    assert "Preview the report" in text and "Download the PDF" in text
+    assert "Preview the report" in text and "Create the PDF" in text
     # Read-only for the rest of the team: no links to change anything.
     colleague = page_text(login(people.colleague).get(url("report", inspection)))
     assert "Only the lead inspector writes the report" in colleague
