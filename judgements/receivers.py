@@ -2,6 +2,7 @@
 
 from inspection.hooks import Panel
 
+from .context_processors import has_cases_remember
 from .selectors import TO_DO_GROUPS, TO_SCORE, status_counts
 from .services import case_read_record
 
@@ -14,6 +15,7 @@ def record_case_file_read(sender, *, case, reader, page, **kwargs) -> None:
 def cases_to_score(*, request) -> Panel:
     """The home page's reminder of what the user has to do, in the order of the to-do list."""
     counts = status_counts(request.user)
+    has_cases_remember(request, bool(counts))
     return Panel(
         "judgements/panels/cases_to_score.html",
         {

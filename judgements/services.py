@@ -300,10 +300,12 @@ def answer_record(
 
 
 def _asked(case: Case, question: Question) -> bool:
-    """Whether this case answers the question: its framework, sample and kind of organisation."""
-    return question.framework_id == case.inspection.framework_id and question.applies(
-        case.sample_type, case.organisation.kind
-    )
+    """Whether the question is asked of this case's kind of organisation.
+
+    (An answer outside the case's sample is kept as before: a case's sample type can be
+    corrected after it was scored, and the exports keep such answers.)
+    """
+    return question.applies_to_kind(case.organisation.kind)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from inspection.models import Standard, User
 from inspection.permissions import SCORING_ROLES
 
 from . import services
-from .context_processors import HAS_CASES
+from .context_processors import has_cases_remember
 from .forms import (
     NOTE_MAX,
     AutosaveForm,
@@ -54,7 +54,7 @@ def queue(request):
     groups = cases_to_do(request.user)
     total = sum(len(g.cases) for g in groups)
     # The header's "Your cases" link follows what this page found.
-    request.session[HAS_CASES] = [total > 0, int(time.time())]
+    has_cases_remember(request, total > 0)
     return render(
         request,
         "judgements/queue.html",

@@ -21,7 +21,8 @@ export function initTimeout(body) {
   const when = dialog.querySelector("[data-timeout-when]");
   const signIn = dialog.querySelector("[data-timeout-sign-in]");
   const panels = dialog.querySelectorAll("[data-timeout-panel]");
-  const token = dialog.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+  // The token of the header's sign-out form: the page carries one token, in the header.
+  const token = document.querySelector("#sign-out [name=csrfmiddlewaretoken]")?.value || "";
   let warnTimer;
   let endTimer;
   let ended = false;
