@@ -239,8 +239,11 @@ def _content_stored(framework: Framework) -> list:
 
 
 def _same_content(framework: Framework, data: dict) -> bool:
-    # Through JSON both ways, so that a list read back from a JSONField compares equal.
-    return json.dumps(_content_stored(framework)) == json.dumps(_content_in_file(data))
+    # Through JSON both ways, so that a list read back from a JSONField compares equal; with
+    # sorted keys, as PostgreSQL's jsonb keeps an object's keys in an order of its own.
+    return json.dumps(_content_stored(framework), sort_keys=True) == json.dumps(
+        _content_in_file(data), sort_keys=True
+    )
 
 
 def _organisation_kinds_update(framework: Framework, data: dict, *, path: Path) -> None:
