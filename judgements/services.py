@@ -140,11 +140,19 @@ def _check_can_score(case: Case, actor) -> None:
 
 
 @transaction.atomic
-def answers_record(*, case: Case, answers: Iterable[AnswerInput], actor) -> list[Answer]:
+def answers_record(
+    *,
+    case: Case,
+    answers: Iterable[AnswerInput],
+    actor,
+    own_versions: dict[int, int] | None = None,
+) -> list[Answer]:
     """Record a set of answers for one case, all or none, each change in the audit trail.
 
     Refuses the whole set (StaleEdit) if any answer has changed since the copy the person
-    was editing; refuses (ValidationError) a missing evidence note. The number of queries
+    was editing; refuses (ValidationError) a missing evidence note. ``own_versions`` (question
+    id -> version) names the versions this person's own autosave produced in this browser since
+    the page was opened: those are not someone else's change. The number of queries
     does not depend on how many answers are saved.
     """
     items = list(answers)
@@ -183,14 +191,17 @@ def answers_record(*, case: Case, answers: Iterable[AnswerInput], actor) -> list
             item.value,
             item.note.strip(),
         )
-        # The person's own earlier save (an autosave that landed after the page was opened)
-        # is no conflict: only someone else's change is.
-        theirs = current is not None and current.answered_by_id != actor.pk
+        # The person's own autosave, landed after the page was opened, is no conflict.
+        own = (
+            current is not None
+            and current.answered_by_id == actor.pk
+            and (own_versions or {}).get(item.question.pk) == current_version
+        )
         if (
             item.seen_version is not None
             and item.seen_version != current_version
             and not unchanged
-            and (theirs or current is None)
+            and not own
         ):
             conflicts.append(
                 Conflict(

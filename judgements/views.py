@@ -151,7 +151,12 @@ def step(request, public_id, code):
     conflicts = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.answers_record(case=case, answers=form.answer_inputs(), actor=request.user)
+            services.answers_record(
+                case=case,
+                answers=form.answer_inputs(),
+                actor=request.user,
+                own_versions=_autosaved(request, case),
+            )
         except services.StaleEdit as stale:
             conflicts = stale.conflicts
             walk = walkthrough(case)
@@ -194,6 +199,16 @@ def step(request, public_id, code):
         },
         status=409 if conflicts else 200,
     )
+
+
+AUTOSAVED = "autosaved_versions"
+
+
+def _autosaved(request, case) -> dict[int, int]:
+    kept = request.session.get(AUTOSAVED)
+    if not kept or kept.get("case") != str(case.public_id):
+        return {}
+    return {int(pk): version for pk, version in kept["versions"].items()}
 
 
 # The step just saved with "Save and continue", said briefly on the next step's page.
@@ -291,7 +306,14 @@ def autosave(request, public_id, code):
         )
     except ValidationError as error:
         return JsonResponse({"message": "Not saved: " + " ".join(error.messages)}, status=400)
-    # Saving is activity: the session's idle time starts again, however the session is refreshed.
+    # The versions this browser's autosave produced, so that the step's own Save does not take
+    # them for someone else's change. Saving is activity too: marking the session (modified)
+    # starts its idle time again, however the session is refreshed.
+    kept = request.session.get(AUTOSAVED)
+    if not kept or kept.get("case") != str(case.public_id):
+        kept = {"case": str(case.public_id), "versions": {}}
+    kept["versions"][str(question.pk)] = answer.version
+    request.session[AUTOSAVED] = kept
     request.session.modified = True
     return JsonResponse({"version": answer.version, "message": f"{question.code} saved"})
 

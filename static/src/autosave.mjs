@@ -151,4 +151,23 @@ export function initAutosave(form) {
     const next = (queues.get(question) || Promise.resolve()).then(run);
     queues.set(question, next);
   });
+  // Save waits for any autosave still on its way, so that it carries the versions they return.
+  let waited = false;
+  form.addEventListener("submit", (event) => {
+    if (waited || queues.size === 0) return;
+    event.preventDefault();
+    const submitter = event.submitter;
+    Promise.allSettled([...queues.values()]).then(() => {
+      waited = true;
+      if (submitter?.name) {
+        // The button pressed says what to do next ("continue" or "later").
+        const pressed = document.createElement("input");
+        pressed.type = "hidden";
+        pressed.name = submitter.name;
+        pressed.value = submitter.value;
+        form.append(pressed);
+      }
+      HTMLFormElement.prototype.submit.call(form);
+    });
+  });
 }

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,11 +125,23 @@ def test_an_inspector_s_own_autosave_never_makes_their_save_fail_as_someone_else
     answer = Answer.objects.get(case=case, question=key)
     assert (answer.value, answer.note, answer.version) == ("no", "Second thought", 2)
 
+    # Without this browser's autosave (another browser, or a save by another route), the
+    # same person's older copy is refused rather than saved over a newer answer.
+    fresh = Client()
+    fresh.force_login(people.inspector, backend="django.contrib.auth.backends.ModelBackend")
+    fresh.post(
+        reverse("judgements:autosave", args=[case.public_id, "2.1"]),
+        {"question": f"q{key.pk}", "value": "yes", "note": "Third thought", "version": "2"},
+    )
+    response = client.post(step_url(case, "2.1"), {**page_data, "later": "1"})
+    assert response.status_code == 409
+    assert Answer.objects.get(case=case, question=key).note == "Third thought"
+
     # Someone else's change in between is still a conflict.
     services.answer_record(
         case=case, question=key, value="yes", note="Lead's view", actor=people.lead
     )
-    page_data[f"q{key.pk}-version"] = "2"
+    page_data[f"q{key.pk}-version"] = "3"
     response = login(people.inspector).post(step_url(case, "2.1"), {**page_data, "later": "1"})
     assert response.status_code == 409
     assert Answer.objects.get(case=case, question=key).note == "Lead's view"
