@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "inspection.context_processors.navigation",
+                "judgements.context_processors.scoring",
             ],
         },
     },

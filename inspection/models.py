@@ -155,6 +155,8 @@ class Question(models.Model):
     text = models.TextField()
     source = models.CharField(max_length=200)
     applies_to = models.JSONField(default=list)
+    # The kinds of organisation (Organisation.Kind) whose cases answer it; empty: every kind.
+    organisation_kinds = models.JSONField(default=list, blank=True)
     position = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -170,8 +172,14 @@ class Question(models.Model):
     def is_key_question(self) -> bool:
         return self.parent_id is None
 
-    def applies(self, sample_type: str) -> bool:
-        return sample_type in self.applies_to
+    def applies(self, sample_type: str, organisation_kind: str | None = None) -> bool:
+        """Whether a case of this sample (and, when given, kind of organisation) answers it."""
+        if sample_type not in self.applies_to:
+            return False
+        return organisation_kind is None or self.applies_to_kind(organisation_kind)
+
+    def applies_to_kind(self, organisation_kind: str) -> bool:
+        return not self.organisation_kinds or organisation_kind in self.organisation_kinds
 
 
 class InspectionQuerySet(models.QuerySet):

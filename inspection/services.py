@@ -53,6 +53,12 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
     existing = Framework.objects.filter(slug=data["slug"], version=data["version"]).first()
     if existing and existing.checksum == checksum:
         return existing, "unchanged"
+    if existing and existing.inspections.exists() and _same_content(existing, data):
+        # The only change is to which kinds of organisation answer some questions.
+        _organisation_kinds_update(existing, data, path=path)
+        existing.checksum = checksum
+        existing.save(update_fields=["checksum"])
+        return existing, "organisation kinds updated"
     if existing and existing.inspections.exists():
         raise FrameworkError(
             f"{path.name}: version {data['version']} of {data['name']} is used by inspections "
@@ -103,6 +109,7 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
                     text=kq_data["text"],
                     source=kq_data["source"],
                     applies_to=kq_data.get("applies_to", []),
+                    organisation_kinds=kq_data.get("organisation_kinds", []),
                     position=question_position,
                 )
                 prompts = []
@@ -117,8 +124,153 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
                             text=prompt_data["text"],
                             source=prompt_data["source"],
                             applies_to=prompt_data.get("applies_to", key_question.applies_to),
+                            organisation_kinds=prompt_data.get(
+                                "organisation_kinds", key_question.organisation_kinds
+                            ),
                             position=question_position,
                         )
                     )
                 Question.objects.bulk_create(prompts)
     return framework, outcome
+
+
+def _questions_in_file(data: dict) -> dict[str, tuple[dict, list[str]]]:
+    """Each question of a framework file by code: its fields, and the organisation kinds that
+    answer it (a prompt without its own takes its key question's)."""
+    found = {}
+    for domain_data in data["domains"]:
+        for standard_data in domain_data["standards"]:
+            for kq_data in standard_data["key_questions"]:
+                kinds = kq_data.get("organisation_kinds", [])
+                found[kq_data["code"]] = (kq_data, kinds)
+                for prompt_data in kq_data.get("prompts", []):
+                    found[prompt_data["code"]] = (
+                        prompt_data,
+                        prompt_data.get("organisation_kinds", kinds),
+                    )
+    return found
+
+
+def _content_in_file(data: dict) -> list:
+    """What a framework file says, leaving out which kinds of organisation answer each question."""
+    framework = [
+        data["name"],
+        data.get("description", ""),
+        data.get("source", ""),
+        data["sample_types"],
+        data["rating_bands"],
+        data["rating_scores"],
+        data["overall_thresholds"],
+    ]
+    standards = []
+    for domain_data in data["domains"]:
+        for standard_data in domain_data["standards"]:
+            questions = []
+            for kq_data in standard_data["key_questions"]:
+                applies_to = kq_data.get("applies_to", [])
+                questions.append(
+                    [kq_data["code"], kq_data["text"], kq_data["source"], applies_to, None]
+                )
+                for prompt_data in kq_data.get("prompts", []):
+                    questions.append(
+                        [
+                            prompt_data["code"],
+                            prompt_data["text"],
+                            prompt_data["source"],
+                            prompt_data.get("applies_to", applies_to),
+                            kq_data["code"],
+                        ]
+                    )
+            standards.append(
+                [
+                    domain_data["code"],
+                    domain_data["title"],
+                    standard_data["code"],
+                    standard_data["title"],
+                    standard_data.get("statement", ""),
+                    standard_data["judged_by"],
+                    standard_data.get("source", ""),
+                    standard_data.get("case_facts", []),
+                    questions,
+                ]
+            )
+    return [framework, standards]
+
+
+def _content_stored(framework: Framework) -> list:
+    """The same as _content_in_file, read from a loaded framework (3 queries)."""
+    head = [
+        framework.name,
+        framework.description,
+        framework.source,
+        framework.sample_types,
+        framework.rating_bands,
+        framework.rating_scores,
+        framework.overall_thresholds,
+    ]
+    questions: dict[int, list] = {}
+    for question in framework.questions.select_related("parent").order_by("position"):
+        questions.setdefault(question.standard_id, []).append(
+            [
+                question.code,
+                question.text,
+                question.source,
+                question.applies_to,
+                question.parent.code if question.parent_id else None,
+            ]
+        )
+    standards = [
+        [
+            standard.domain.code,
+            standard.domain.title,
+            standard.code,
+            standard.title,
+            standard.statement,
+            standard.judged_by,
+            standard.source,
+            standard.case_facts,
+            questions.get(standard.pk, []),
+        ]
+        for standard in Standard.objects.filter(framework=framework)
+        .select_related("domain")
+        .order_by("position")
+    ]
+    return [head, standards]
+
+
+def _same_content(framework: Framework, data: dict) -> bool:
+    # Through JSON both ways, so that a list read back from a JSONField compares equal; with
+    # sorted keys, as PostgreSQL's jsonb keeps an object's keys in an order of its own.
+    return json.dumps(_content_stored(framework), sort_keys=True) == json.dumps(
+        _content_in_file(data), sort_keys=True
+    )
+
+
+def _organisation_kinds_update(framework: Framework, data: dict, *, path: Path) -> None:
+    """Narrow (or widen) which kinds of organisation answer questions of a version in use.
+
+    Refused if a case of a kind no longer asked has already answered the question: its answer
+    would drop out of ratings already given, which a version in use must never do.
+    """
+    wanted = {code: kinds for code, (_fields, kinds) in _questions_in_file(data).items()}
+    changed = [
+        question
+        for question in framework.questions.all()
+        if list(question.organisation_kinds) != list(wanted[question.code])
+    ]
+    for question in changed:
+        kinds = wanted[question.code]
+        # Answers are looked up through the reverse relation: this app imports nothing above it.
+        answered_elsewhere = (
+            question.answers.exclude(case__organisation__kind__in=kinds).exists()
+            if kinds
+            else False
+        )
+        if answered_elsewhere:
+            raise FrameworkError(
+                f"{path.name}: question {question.code} of version {data['version']} has been "
+                "answered on cases of a kind of organisation the file no longer asks. "
+                "Give the changed framework a new version."
+            )
+        question.organisation_kinds = kinds
+    Question.objects.bulk_update(changed, ["organisation_kinds"])

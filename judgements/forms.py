@@ -186,6 +186,36 @@ class ReopenForm(GovForm):
         self.fields["reason"].error_messages["required"] = "Enter the reason for reopening the case"
 
 
+class RestNotApplicableForm(GovForm):
+    """Confirming that the rest of a step does not apply (a note when key questions are left)."""
+
+    note = forms.CharField(
+        label="Why does the rest of this step not apply?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTE_MAX,
+        required=False,
+    )
+    submit_label = "Yes, answer them Not applicable"
+
+    def __init__(self, *args, needs_note: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_note = needs_note
+        self.fields["note"].error_messages["max_length"] = (
+            f"The reason must be {NOTE_MAX} characters or fewer"
+        )
+        if needs_note:
+            self.fields["note"].help_text = (
+                "Key questions need an evidence note: this reason is saved as the note of "
+                "each question answered this way."
+            )
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if self.needs_note and not note:
+            raise forms.ValidationError("Enter why the rest of this step does not apply")
+        return note
+
+
 class QaShareForm(GovForm):
     percent = forms.IntegerField(
         label="Share of cases to select (per cent)",

@@ -1,8 +1,9 @@
 """What judgements plugs into the apps below it (connected in JudgementsConfig.ready)."""
 
-from casefiles.models import Case
 from inspection.hooks import Panel
 
+from .context_processors import has_cases_remember
+from .selectors import TO_DO_GROUPS, TO_SCORE, status_counts
 from .services import case_read_record
 from .tallies import tallies_case_moved
 
@@ -19,6 +20,17 @@ def move_case_tallies(sender, *, case, organisation_id, sample_type, **kwargs) -
 
 
 def cases_to_score(*, request) -> Panel:
-    """The home page's reminder of the cases the user has to score."""
-    my_cases = Case.objects.for_inspector(request.user).exclude(status=Case.Status.AGREED)
-    return Panel("judgements/panels/cases_to_score.html", {"my_case_count": my_cases.count()})
+    """The home page's reminder of what the user has to do, in the order of the to-do list."""
+    counts = status_counts(request.user)
+    has_cases_remember(request, bool(counts))
+    return Panel(
+        "judgements/panels/cases_to_score.html",
+        {
+            "to_score": sum(n for status, n in counts.items() if status in TO_SCORE),
+            "counts": [
+                (title, counts[status])
+                for status, title, _hint in TO_DO_GROUPS
+                if counts.get(status)
+            ],
+        },
+    )

@@ -71,9 +71,16 @@ def case_questions(framework: Framework) -> list[Question]:
 
 
 def applicable_questions(case: Case, questions: list[Question] | None = None) -> list[Question]:
+    """The questions this case answers: for its sample, and for its kind of organisation.
+
+    A question the framework asks only of some kinds of organisation (the 2014 audit's
+    "(Probation cases)" and "(YOT cases)" prompts) is neither shown nor saved for the others,
+    so the roll-ups never count it there.
+    """
     if questions is None:
         questions = case_questions(case.inspection.framework)
-    return [q for q in questions if q.applies(case.sample_type)]
+    kind = case.organisation.kind
+    return [q for q in questions if q.applies(case.sample_type, kind)]
 
 
 def case_steps(case: Case, questions: list[Question]) -> list[Standard]:

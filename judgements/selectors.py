@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404
 
 from casefiles.models import (
@@ -41,6 +41,24 @@ class Walkthrough:
         before = codes[index - 1] if index > 0 else None
         after = codes[index + 1] if index + 1 < len(codes) else None
         return before, after
+
+    @property
+    def returned_steps(self) -> set[int]:
+        """The standards (by id) of the steps with a question returned by quality assurance."""
+        return {q.standard_id for q in self.questions if q.pk in self.open_returns}
+
+    def check_rows(self) -> list[dict]:
+        """Each step with its questions and the answer given (or None), for "Check your answers"."""
+        return [
+            {
+                "step": step,
+                "rows": [
+                    {"question": q, "answer": self.answers.get(q.pk)}
+                    for q in self.step_questions(step.standard)
+                ],
+            }
+            for step in self.steps
+        ]
 
     @property
     def answered(self) -> int:
@@ -103,7 +121,7 @@ def step_questions(case: Case, code: str) -> list[Question]:
         )
         .select_related("standard")
         .order_by("position")
-        if q.applies(case.sample_type)
+        if q.applies(case.sample_type, case.organisation.kind)
     ]
     if not questions:
         raise Http404("No such step for this case")
@@ -132,3 +150,99 @@ def has_scored(case: Case, user) -> bool:
             AuditEvent.Action.NOTE_CHANGED,
         ],
     ).exists()
+
+
+# The to-do list: what the inspector must do, in the order they should do it.
+TO_DO_GROUPS = (
+    (
+        Case.Status.RETURNED,
+        "Returned to you",
+        "Quality assurance sent these back: fix the questions named and submit the case again.",
+    ),
+    (Case.Status.IN_PROGRESS, "In progress", ""),
+    (Case.Status.NOT_STARTED, "Not started", ""),
+    (Case.Status.SUBMITTED, "Submitted", "Your answers count towards the ratings."),
+    (Case.Status.IN_QA, "In quality assurance", "A quality assurance inspector is reading these."),
+    (Case.Status.AGREED, "Agreed", "Quality assurance agreed these: they are locked."),
+)
+TO_SCORE = frozenset({Case.Status.RETURNED, Case.Status.IN_PROGRESS, Case.Status.NOT_STARTED})
+
+
+@dataclass
+class ToDoGroup:
+    status: str
+    title: str
+    hint: str
+    cases: list[Case]
+
+    @property
+    def to_score(self) -> bool:
+        return self.status in TO_SCORE
+
+
+def cases_to_do(user) -> list[ToDoGroup]:
+    """The user's cases grouped by what they must do, returned first (2 queries).
+
+    A returned case carries ``returns``: its open returned questions with their reasons.
+    """
+    cases = list(
+        Case.objects.for_inspector(user)
+        .visible_to(user)
+        .select_related("inspection", "organisation")
+        .order_by("inspection__reference", "reference")
+    )
+    returned = [c for c in cases if c.status == Case.Status.RETURNED]
+    by_case: dict[int, list[ReturnedQuestion]] = {}
+    if returned:
+        for row in (
+            ReturnedQuestion.objects.filter(decision__case__in=returned, resolved=False)
+            .select_related("question__standard", "decision")
+            .order_by("question__position")
+        ):
+            by_case.setdefault(row.decision.case_id, []).append(row)
+    for case in cases:
+        case.returns = by_case.get(case.pk, [])
+    return [
+        ToDoGroup(status, title, hint, [c for c in cases if c.status == status])
+        for status, title, hint in TO_DO_GROUPS
+    ]
+
+
+def status_counts(user) -> dict[str, int]:
+    """How many of the user's cases are in each status (1 query)."""
+    rows = (
+        Case.objects.for_inspector(user)
+        .visible_to(user)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def next_case_to_score(user, *, after: Case | None = None) -> Case | None:
+    """The case to score next: returned, then in progress, then not started (1 query)."""
+    cases = (
+        Case.objects.for_inspector(user)
+        .visible_to(user)
+        .filter(status__in=TO_SCORE)
+        .select_related("inspection")
+        .order_by("inspection__reference", "reference")
+    )
+    if after is not None:
+        cases = cases.exclude(pk=after.pk)
+    rank = {status: position for position, (status, _t, _h) in enumerate(TO_DO_GROUPS)}
+    found = sorted(cases, key=lambda c: rank[c.status])
+    return found[0] if found else None
+
+
+def first_step_to_do(walk: Walkthrough) -> Standard | None:
+    """Where scoring continues: the first step with a returned question, else the first not
+    complete; None when every step is complete."""
+    for step in walk.steps:
+        if step.standard.pk in walk.returned_steps:
+            return step.standard
+    for step in walk.steps:
+        if not step.complete:
+            return step.standard
+    return None

@@ -97,7 +97,11 @@ def _describe(value: str) -> str:
 
 def _locked_case(case: Case) -> Case:
     """Re-read the case under a row lock so that writes to one case happen one at a time."""
-    return Case.objects.select_for_update().select_related("inspection").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("inspection", "organisation")
+        .get(pk=case.pk)
+    )
 
 
 def _set_status(case: Case, status: str, *, actor, now, events: list, why: str = "") -> None:
@@ -141,11 +145,19 @@ def _check_can_score(case: Case, actor) -> None:
 
 
 @transaction.atomic
-def answers_record(*, case: Case, answers: Iterable[AnswerInput], actor) -> list[Answer]:
+def answers_record(
+    *,
+    case: Case,
+    answers: Iterable[AnswerInput],
+    actor,
+    own_versions: dict[int, int] | None = None,
+) -> list[Answer]:
     """Record a set of answers for one case, all or none, each change in the audit trail.
 
     Refuses the whole set (StaleEdit) if any answer has changed since the copy the person
-    was editing; refuses (ValidationError) a missing evidence note. The number of queries
+    was editing; refuses (ValidationError) a missing evidence note. ``own_versions`` (question
+    id -> version) names the versions this person's own autosave produced in this browser since
+    the page was opened: those are not someone else's change. The number of queries
     does not depend on how many answers are saved.
     """
     items = list(answers)
@@ -153,6 +165,12 @@ def answers_record(*, case: Case, answers: Iterable[AnswerInput], actor) -> list
     _check_can_score(case, actor)
     errors = {}
     for item in items:
+        if not _asked(case, item.question):
+            errors[item.question.code] = (
+                f"{item.question.code} is not asked on cases of "
+                f"{case.organisation.get_kind_display()}s: it cannot be answered"
+            )
+            continue
         if item.value not in AnswerValue.values:
             errors[item.question.code] = (
                 f"Select Yes, No or Not applicable for {item.question.code}"
@@ -178,7 +196,18 @@ def answers_record(*, case: Case, answers: Iterable[AnswerInput], actor) -> list
             item.value,
             item.note.strip(),
         )
-        if item.seen_version is not None and item.seen_version != current_version and not unchanged:
+        # The person's own autosave, landed after the page was opened, is no conflict.
+        own = (
+            current is not None
+            and current.answered_by_id == actor.pk
+            and (own_versions or {}).get(item.question.pk) == current_version
+        )
+        if (
+            item.seen_version is not None
+            and item.seen_version != current_version
+            and not unchanged
+            and not own
+        ):
             conflicts.append(
                 Conflict(
                     question=item.question,
@@ -290,6 +319,43 @@ def answer_record(
         answers=[AnswerInput(question=question, value=value, note=note, seen_version=seen_version)],
         actor=actor,
     )[0]
+
+
+def _asked(case: Case, question: Question) -> bool:
+    """Whether the question is asked of this case's kind of organisation.
+
+    (An answer outside the case's sample is kept as before: a case's sample type can be
+    corrected after it was scored, and the exports keep such answers.)
+    """
+    return question.applies_to_kind(case.organisation.kind)
+
+
+@transaction.atomic
+def step_rest_not_applicable(
+    *, case: Case, questions: Sequence[Question], note: str, actor
+) -> list[Answer]:
+    """Answer Not applicable to the questions of a step that have no answer yet.
+
+    The inspector confirms that the rest of a step does not apply; answers already given are
+    left as they are. ``note`` is the evidence note for each (key questions need one).
+    """
+    case = _locked_case(case)
+    answered = set(
+        Answer.objects.filter(case=case, question__in=list(questions)).values_list(
+            "question_id", flat=True
+        )
+    )
+    rest = [q for q in questions if q.pk not in answered]
+    if not rest:
+        return []
+    return answers_record(
+        case=case,
+        answers=[
+            AnswerInput(question=q, value=AnswerValue.NOT_APPLICABLE, note=note, seen_version=0)
+            for q in rest
+        ],
+        actor=actor,
+    )
 
 
 @transaction.atomic

@@ -7,9 +7,18 @@ app_name = "judgements"
 urlpatterns = [
     path("my-cases/", views.queue, name="queue"),
     path("cases/<uuid:public_id>/judgements/", views.case_summary, name="case_summary"),
+    path("cases/<uuid:public_id>/judgements/continue/", views.resume, name="resume"),
+    path("cases/<uuid:public_id>/judgements/check/", views.check, name="check"),
     path("cases/<uuid:public_id>/judgements/submit/", views.submit, name="submit"),
+    path("cases/<uuid:public_id>/judgements/submitted/", views.submitted, name="submitted"),
     path("cases/<uuid:public_id>/steps/<code:code>/", views.step, name="step"),
     path("cases/<uuid:public_id>/steps/<code:code>/autosave/", views.autosave, name="autosave"),
+    path(
+        "cases/<uuid:public_id>/steps/<code:code>/not-applicable/",
+        views.rest_not_applicable,
+        name="rest_not_applicable",
+    ),
+    path("session/keep-alive/", views.keep_alive, name="keep_alive"),
     path("cases/<uuid:public_id>/quality-assurance/", views.moderate, name="moderate"),
     path("cases/<uuid:public_id>/reopen/", views.reopen, name="reopen"),
     path("cases/<uuid:public_id>/history/", views.history, name="history"),

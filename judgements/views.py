@@ -1,4 +1,10 @@
+import re
+import time
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,19 +18,24 @@ from inspection.models import Standard, User
 from inspection.permissions import SCORING_ROLES
 
 from . import services
+from .context_processors import has_cases_remember
 from .forms import (
     NOTE_MAX,
     AutosaveForm,
     OrganisationRatingForm,
     QaShareForm,
     ReopenForm,
+    RestNotApplicableForm,
     ReturnForm,
     StepForm,
 )
 from .models import OrganisationRating
-from .rules import may_moderate_case, may_reopen_case, may_score_case
+from .rules import may_moderate_case, may_reopen_case, may_score_case, missing_answers
 from .selectors import (
+    cases_to_do,
+    first_step_to_do,
     moderation_record,
+    next_case_to_score,
     step_facts,
     step_questions,
     walkthrough,
@@ -39,13 +50,20 @@ def _posted(request):
 
 @require_GET
 def queue(request):
-    cases = (
-        Case.objects.for_inspector(request.user)
-        .visible_to(request.user)
-        .select_related("inspection", "organisation")
-        .order_by("inspection__reference", "reference")
+    """The inspector's cases, grouped by what they must do next, returned ones first."""
+    groups = cases_to_do(request.user)
+    total = sum(len(g.cases) for g in groups)
+    # The header's "Your cases" link follows what this page found.
+    has_cases_remember(request, total > 0)
+    return render(
+        request,
+        "judgements/queue.html",
+        {
+            "groups": groups,
+            "to_score": sum(len(g.cases) for g in groups if g.to_score),
+            "total": total,
+        },
     )
-    return render(request, "judgements/queue.html", {"cases": cases})
 
 
 @require_GET
@@ -70,8 +88,52 @@ def case_summary(request, public_id):
     )
 
 
+# A step saved after the session ended: its posted answers are kept in the new (anonymous)
+# session, which signing in keeps, and shown again on the step, never saved without the
+# inspector (see _unsaved_keep and _unsaved_take).
+UNSAVED = "unsaved_step"
+UNSAVED_FIELD = re.compile(r"^q\d{1,10}-(value|note|version)$")
+UNSAVED_MAX_FIELDS = 600
+UNSAVED_MAX_SECONDS = 2 * 60 * 60
+
+
+def _unsaved_keep(request, public_id, code) -> None:
+    data = {
+        name: value[:NOTE_MAX]
+        for name, value in list(request.POST.items())[:UNSAVED_MAX_FIELDS]
+        if UNSAVED_FIELD.match(name)
+    }
+    if data:
+        request.session[UNSAVED] = {
+            "case": str(public_id),
+            "code": code,
+            "scorer": request.POST.get("scorer", "")[:150],
+            "at": int(time.time()),
+            "data": data,
+        }
+
+
+def _unsaved_take(request, case, code) -> dict | None:
+    """The answers kept for this step when the session ended, if kept for this person."""
+    kept = request.session.get(UNSAVED)
+    if not kept or kept.get("case") != str(case.public_id) or kept.get("code") != code:
+        return None
+    del request.session[UNSAVED]
+    fresh = int(time.time()) - int(kept.get("at", 0)) <= UNSAVED_MAX_SECONDS
+    if not fresh or kept.get("scorer") != request.user.get_username():
+        return None
+    return kept["data"]
+
+
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def step(request, public_id, code):
+    if not request.user.is_authenticated:
+        # Signed out while the step was open (the session timed out): keep what was posted,
+        # then back to this step after signing in.
+        if request.method == "POST":
+            _unsaved_keep(request, public_id, code)
+        return redirect_to_login(request.get_full_path())
     case, access = case_access(request.user, public_id)
     walk = walkthrough(case)
     current = walk.step(code)
@@ -82,24 +144,35 @@ def step(request, public_id, code):
     # Recorded once the request is allowed, not for a refused one.
     read_record(case=case, reader=request.user, page="step")
     questions = walk.step_questions(standard)
-    form = StepForm(_posted(request), questions=questions, answers=walk.answers)
+    unsaved = _unsaved_take(request, case, code) if request.method == "GET" and can_score else None
+    form = StepForm(
+        _posted(request) if unsaved is None else unsaved, questions=questions, answers=walk.answers
+    )
     conflicts = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.answers_record(case=case, answers=form.answer_inputs(), actor=request.user)
+            services.answers_record(
+                case=case,
+                answers=form.answer_inputs(),
+                actor=request.user,
+                own_versions=_autosaved(request, case),
+            )
         except services.StaleEdit as stale:
             conflicts = stale.conflicts
             walk = walkthrough(case)
             form = StepForm(questions=questions, answers=walk.answers)
         else:
-            messages.success(request, f"Answers for {standard.code} {standard.title} saved")
             _before, after = walk.neighbours(standard)
             if "continue" in request.POST and after is not None:
+                request.session[STEP_SAVED] = standard.code
                 return redirect("judgements:step", public_id=case.public_id, code=after.code)
-            if "continue" in request.POST:
+            messages.success(request, f"Answers for {standard.code} {standard.title} saved")
+            if "continue" in request.POST or "later" in request.POST:
                 return redirect("judgements:case_summary", public_id=case.public_id)
             return redirect("judgements:step", public_id=case.public_id, code=standard.code)
     before, after = walk.neighbours(standard)
+    saved_code = request.session.pop(STEP_SAVED, None) if request.method == "GET" else None
+    saved = next((s.standard for s in walk.steps if s.standard.code == saved_code), None)
     return render(
         request,
         "judgements/step.html",
@@ -111,6 +184,8 @@ def step(request, public_id, code):
             "standard": standard,
             "form": form,
             "conflicts": conflicts,
+            "unsaved": unsaved is not None,
+            "saved": saved,
             "facts": step_facts(
                 case, standard, personal=access.may_see_personal_data
             ),
@@ -118,11 +193,82 @@ def step(request, public_id, code):
             "can_score": can_score,
             "before": before,
             "after": after,
+            "unanswered": [q for q in questions if q.pk not in walk.answers],
             "step_number": [s.standard for s in walk.steps].index(standard) + 1,
             "case_tab": "judgements",
         },
         status=409 if conflicts else 200,
     )
+
+
+AUTOSAVED = "autosaved_versions"
+
+
+def _autosaved(request, case) -> dict[int, int]:
+    kept = request.session.get(AUTOSAVED)
+    if not kept or kept.get("case") != str(case.public_id):
+        return {}
+    return {int(pk): version for pk, version in kept["versions"].items()}
+
+
+# The step just saved with "Save and continue", said briefly on the next step's page.
+STEP_SAVED = "step_saved"
+
+
+@require_http_methods(["GET", "POST"])
+def rest_not_applicable(request, public_id, code):
+    """Confirm, then answer Not applicable to every question of a step not yet answered."""
+    case, access = case_access(request.user, public_id)
+    if not may_score_case(case, access.role, request.user):
+        raise PermissionDenied("You cannot change the answers for this case.")
+    walk = walkthrough(case)
+    standard = walk.step(code).standard
+    rest = [q for q in walk.step_questions(standard) if q.pk not in walk.answers]
+    needs_note = any(q.is_key_question for q in rest)
+    form = RestNotApplicableForm(_posted(request), needs_note=needs_note)
+    if request.method == "POST" and rest and form.is_valid():
+        services.step_rest_not_applicable(
+            case=case, questions=rest, note=form.cleaned_data["note"], actor=request.user
+        )
+        messages.success(
+            request,
+            f"{len(rest)} question{'s' if len(rest) != 1 else ''} of {standard.code} "
+            "answered Not applicable",
+        )
+        return redirect("judgements:step", public_id=case.public_id, code=standard.code)
+    if request.method == "POST" and not rest:
+        return redirect("judgements:step", public_id=case.public_id, code=standard.code)
+    return render(
+        request,
+        "judgements/rest_not_applicable.html",
+        {
+            "case": case,
+            "inspection": case.inspection,
+            "access": access,
+            "standard": standard,
+            "rest": rest,
+            "form": form,
+            "case_tab": "judgements",
+        },
+    )
+
+
+@require_GET
+def resume(request, public_id):
+    """Start or continue scoring: the step to do next, else the case's summary."""
+    case, access = case_access(request.user, public_id)
+    if may_score_case(case, access.role, request.user):
+        target = first_step_to_do(walkthrough(case))
+        if target is not None:
+            return redirect("judgements:step", public_id=case.public_id, code=target.code)
+    return redirect("judgements:case_summary", public_id=case.public_id)
+
+
+@require_POST
+def keep_alive(request):
+    """Stay signed in: the session's idle time starts again (the page's timeout warning)."""
+    request.session.modified = True
+    return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE})
 
 
 @require_POST
@@ -160,6 +306,15 @@ def autosave(request, public_id, code):
         )
     except ValidationError as error:
         return JsonResponse({"message": "Not saved: " + " ".join(error.messages)}, status=400)
+    # The versions this browser's autosave produced, so that the step's own Save does not take
+    # them for someone else's change. Saving is activity too: marking the session (modified)
+    # starts its idle time again, however the session is refreshed.
+    kept = request.session.get(AUTOSAVED)
+    if not kept or kept.get("case") != str(case.public_id):
+        kept = {"case": str(case.public_id), "versions": {}}
+    kept["versions"][str(question.pk)] = answer.version
+    request.session[AUTOSAVED] = kept
+    request.session.modified = True
     return JsonResponse({"version": answer.version, "message": f"{question.code} saved"})
 
 
@@ -180,6 +335,31 @@ def _autosave_problems(form: AutosaveForm, question) -> str:
     return "; ".join(problems) + "."
 
 
+def _check_context(case, access, walk, **more) -> dict:
+    return {
+        "case": case,
+        "inspection": case.inspection,
+        "access": access,
+        "walk": walk,
+        "check_rows": walk.check_rows(),
+        "can_score": may_score_case(case, access.role, access.user),
+        "case_tab": "judgements",
+        **more,
+    }
+
+
+@require_GET
+def check(request, public_id):
+    """Check your answers: every step's answers and notes, then the declaration and Submit."""
+    case, access = case_access(request.user, public_id)
+    read_record(case=case, reader=request.user, page="check answers")
+    walk = walkthrough(case)
+    missing = missing_answers(walk.questions, walk.answers)
+    return render(
+        request, "judgements/check.html", _check_context(case, access, walk, missing=missing)
+    )
+
+
 @require_POST
 def submit(request, public_id):
     case, access = case_access(request.user, public_id)
@@ -188,22 +368,30 @@ def submit(request, public_id):
     try:
         services.case_submit(case=case, actor=request.user)
     except services.IncompleteCase as incomplete:
+        walk = walkthrough(case)
         return render(
             request,
-            "judgements/case_summary.html",
-            {
-                "case": case,
-                "inspection": case.inspection,
-                "access": access,
-                "walk": walkthrough(case),
-                "can_score": True,
-                "missing": incomplete.missing,
-                "decisions": moderation_record(case),
-                "case_tab": "judgements",
-            },
+            "judgements/check.html",
+            _check_context(case, access, walk, missing=incomplete.missing, refused=True),
         )
-    messages.success(request, f"Case {case.reference} submitted")
-    return redirect("judgements:case_summary", public_id=case.public_id)
+    return redirect("judgements:submitted", public_id=case.public_id)
+
+
+@require_GET
+def submitted(request, public_id):
+    """After submitting: what happens next, and the next case to score."""
+    case, access = case_access(request.user, public_id)
+    if case.status not in (Case.Status.SUBMITTED, Case.Status.IN_QA):
+        return redirect("judgements:case_summary", public_id=case.public_id)
+    return render(
+        request,
+        "judgements/submitted.html",
+        {
+            "case": case,
+            "inspection": case.inspection,
+            "next_case": next_case_to_score(request.user, after=case),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -295,6 +295,17 @@ MATRIX: dict[str, Page] = {
     "judgements:step": Page(_step, TEAM_READS, (LOGIN, 302, 404, 403, 302, 403, 403)),
     "judgements:autosave": Page(_step, NOT_THIS_METHOD, (LOGIN, 400, 404, 403, 400, 403, 403)),
     "judgements:submit": Page(_case, NOT_THIS_METHOD, CASE_FILE_FORM),
+    # Check your answers: the team reads them; only the scorer is offered Submit.
+    "judgements:check": Page(_case, TEAM_READS, NOT_THIS_METHOD),
+    # "Start scoring" / "Continue scoring": the scorer to a step, anyone else to the summary.
+    "judgements:resume": Page(_case, (LOGIN, 302, 404, 302, 302, 302, 302), NOT_THIS_METHOD),
+    # After submitting: a case not submitted sends everyone back to its summary.
+    "judgements:submitted": Page(_case, (LOGIN, 302, 404, 302, 302, 302, 302), NOT_THIS_METHOD),
+    # "The rest of this step does not apply": those who score; an empty POST asks for the
+    # reason that key questions left unanswered need as their note.
+    "judgements:rest_not_applicable": Page(_step, CASE_FILE_FORM, CASE_FILE_FORM),
+    # "Stay signed in" (the timeout warning): anyone signed in keeps their own session.
+    "judgements:keep_alive": Page(_none, NOT_THIS_METHOD, EVERYONE),
     # Quality assurance (or the lead), never the inspector who scored the case.
     "judgements:moderate": Page(
         lambda w: {"public_id": w.qa_case.public_id},

@@ -23,5 +23,7 @@ cpSync(join(modules, "govuk-frontend", "dist", "govuk", "govuk-frontend.min.js")
 cpSync(join(modules, "@ministryofjustice", "frontend", "moj", "moj-frontend.min.js"), join(out, "moj-frontend.min.js"));
 cpSync(join(modules, "govuk-frontend", "dist", "govuk", "assets", "images"), join(out, "assets", "images"), { recursive: true });
 cpSync(join(modules, "@ministryofjustice", "frontend", "moj", "assets", "images"), join(out, "assets", "images"), { recursive: true });
-cpSync(join(root, "static", "src", "app.mjs"), join(out, "app.mjs"));
+for (const script of ["app.mjs", "autosave.mjs", "timeout.mjs"]) {
+  cpSync(join(root, "static", "src", script), join(out, script));
+}
 console.log(`built ${out}`);

@@ -122,14 +122,21 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
     # The inspector's queue, then the case's steps.
     sign_in(page, people.inspector, "/my-cases/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your cases")
+    expect(page.locator("#not_started")).to_contain_text("Not started")
+    # A case to score opens at the step to do next.
     tab_to(page, page.get_by_role("link", name="O-007"))
+    follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page).to_have_url(re.compile(r"/steps/3\.1/$"))
+    tab_to(page, page.get_by_role("link", name="Summary and submit"))
     follow(page, lambda: page.keyboard.press("Enter"))
     expect(page.locator("#steps li")).to_have_count(4)
     expect(page.locator("#progress-summary")).to_contain_text("0 of 49 questions answered")
 
-    # Submitting too soon lists every question still to answer, each linked to its place.
-    tab_to(page, page.get_by_role("button", name="Submit case"))
+    # Checking the answers too soon lists every question still to answer, each linked to its
+    # place, and offers no Submit.
+    tab_to(page, page.get_by_role("link", name="Check your answers and submit"))
     follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.get_by_role("button", name="Accept and submit")).to_have_count(0)
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link")).to_have_count(49)
@@ -152,9 +159,19 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
     assert Answer.objects.filter(case=case).count() == len(applicable_questions(case)) == 49
     assert Answer.objects.get(case=case, question__code="3.2.1.a").value == "no"
 
-    tab_to(page, page.get_by_role("button", name="Submit case"))
+    # Check your answers: every step's answers and notes, each with a Change link, then the
+    # declaration and Submit.
+    tab_to(page, page.get_by_role("link", name="Check your answers and submit"))
     follow(page, lambda: page.keyboard.press("Enter"))
-    expect(page.get_by_text("Case O-007 submitted")).to_be_visible()
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    expect(page.locator(".govuk-summary-list__row")).to_have_count(49)
+    expect(page.get_by_role("link", name="Change the answer to 3.2.1.a")).to_be_visible()
+    expect(page.locator("#declaration")).to_contain_text("goes to quality assurance")
+    tab_to(page, page.get_by_role("button", name="Accept and submit"))
+    follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case O-007 submitted")
+    expect(page.locator("#next-steps")).to_contain_text("with quality assurance")
+    follow(page, page.get_by_role("link", name="Back to case O-007").click)
     expect(page.get_by_role("heading", level=1)).to_contain_text("In quality assurance")
 
     # The moderator, in another browser, returns one answer with a reason.
@@ -177,6 +194,7 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
     follow(page, lambda: page.keyboard.press("Enter"))
     returned = page.locator(".app-question").filter(has=page.locator(".app-returned"))
     expect(returned).to_have_count(1)
+    returned_pk = returned.get_attribute("id").removeprefix("q")
     expect(returned.locator(".app-returned")).to_have_text(
         "Returned by Qa Tester: Say which assessment tool was used, and when."
     )
@@ -185,9 +203,11 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
     )
     tab_to(page, page.get_by_role("link", name="Summary and submit"))
     follow(page, lambda: page.keyboard.press("Enter"))
-    tab_to(page, page.get_by_role("button", name="Submit case"))
+    tab_to(page, page.get_by_role("link", name="Check your answers and submit"))
     follow(page, lambda: page.keyboard.press("Enter"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("In quality assurance")
+    tab_to(page, page.get_by_role("button", name="Accept and submit"))
+    follow(page, lambda: page.keyboard.press("Enter"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case O-007 submitted")
 
     # The moderator agrees: the case is locked.
     visit(qa, f"/cases/{case.public_id}/quality-assurance/")
@@ -205,11 +225,9 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
     visit(page, f"/cases/{case.public_id}/steps/3.1/")
     expect(page.get_by_text("You can read these answers but not change them")).to_be_visible()
     expect(page.get_by_role("button", name="Save and continue")).to_have_count(0)
-    radios = page.locator(".app-question input[type=radio]")
-    assert radios.count() > 0
-    for radio in radios.all():
-        expect(radio).to_be_disabled()
-    expect(page.get_by_label("Evidence for 3.1.1", exact=True)).to_have_value(
+    # Read as text, not as greyed-out inputs.
+    expect(page.locator(".app-question input, .app-question textarea")).to_have_count(0)
+    expect(page.locator("#q" + str(returned_pk))).to_contain_text(
         "AssetPlus completed on 3 May, within 20 days"
     )
 
