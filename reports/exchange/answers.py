@@ -91,7 +91,8 @@ def answer_rows(
             case.get_status_display(),
         ]
         for question in questions:
-            if not question.applies(case.sample_type) and question.pk not in given:
+            asked = question.applies(case.sample_type, case.organisation.kind)
+            if not asked and question.pk not in given:
                 continue
             value, note = given.get(question.pk, ("", ""))
             yield [

@@ -168,3 +168,17 @@ def test_an_unknown_kind_of_organisation_fails_validation(tmp_path, db):
     path.write_text(json.dumps(data))
     with pytest.raises(FrameworkError, match="organisation_kinds"):
         framework_load(path=path)
+
+
+def test_the_answers_extract_lists_only_the_questions_asked_of_each_case(cp_cases):
+    from reports.exchange.answers import answer_rows
+
+    youth, adult = cp_cases
+    listed: dict[str, set[str]] = {"Y-1": set(), "P-1": set()}
+    for row in answer_rows(youth.inspection):
+        # Each row: the case's classifications (inspection, case reference, ...), then the
+        # standard and the question.
+        case_reference = row[1]
+        listed[case_reference].update(cell for cell in row if cell in PROBATION_ONLY | YOUTH_ONLY)
+    assert listed["P-1"] == PROBATION_ONLY
+    assert listed["Y-1"] == YOUTH_ONLY
