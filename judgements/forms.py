@@ -7,6 +7,7 @@ from inspection.models import Question
 
 from .models import AnswerValue, OrganisationRating
 from .rules import note_problem
+from .selectors import HISTORY_KINDS
 from .services import AnswerInput
 
 NOTE_MAX = 5000
@@ -143,9 +144,41 @@ class ReturnForm(forms.Form):
                 },
             )
 
+        self.fields["feedback"] = forms.CharField(
+            label="Overall feedback to the inspector (optional)",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=NOTE_MAX,
+            error_messages={
+                "max_length": f"Overall feedback must be {NOTE_MAX} characters or fewer",
+                "null_characters_not_allowed": "Overall feedback must not contain null characters",
+            },
+        )
+
+    # The button pressed: "agree" asks for confirmation, "agree-confirmed" is the confirmation
+    # page's button; anything else returns the ticked questions.
+
+    @property
+    def agreeing(self) -> bool:
+        return self.data.get("decision") in ("agree", "agree-confirmed")
+
+    @property
+    def confirmed(self) -> bool:
+        return self.data.get("decision") == "agree-confirmed"
+
     def clean(self):
         data = super().clean()
         chosen = self.returns()
+        if self.agreeing:
+            # Agreeing locks the case: a ticked return must never be dropped without a word.
+            if chosen:
+                codes = ", ".join(q.code for q in chosen)
+                raise forms.ValidationError(
+                    f"You cannot agree the case while questions are ticked to return ({codes}). "
+                    "Untick them to agree, or return them to the inspector",
+                    code="agree_with_returns",
+                )
+            return data
         if not chosen:
             raise forms.ValidationError("Select at least one question to return, with a reason")
         for question, reason in chosen.items():
@@ -237,3 +270,50 @@ class OrganisationRatingForm(GovForm):
                 "and make your change again",
             )
         return data
+
+
+class FilterTags:
+    """Each active filter of a GET filter form, with the address that removes it."""
+
+    def chosen(self) -> list[str]:
+        return self.cleaned_data.get("show", []) if self.is_valid() else []
+
+    def tags(self, request) -> list[tuple[str, str]]:
+        labels = dict(self.SHOW)
+        tags = []
+        for value in self.chosen():
+            rest = [v for v in self.chosen() if v != value]
+            query = "&".join(f"show={v}" for v in rest)
+            tags.append((labels[value], f"{request.path}{'?' + query if query else ''}"))
+        return tags
+
+
+class HistoryFilterForm(FilterTags, forms.Form):
+    """Which kinds of change the history shows (GET); none chosen shows every kind."""
+
+    SHOW = HISTORY_KINDS
+    show = forms.MultipleChoiceField(
+        label="Show", choices=SHOW, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class QaFilterForm(FilterTags, forms.Form):
+    """What the quality assurance page shows: every answer, or only some (GET)."""
+
+    SHOW = (
+        ("no", "Only answers of No"),
+        ("key", "Only key questions"),
+        ("returned", "Only questions returned before"),
+    )
+    show = forms.MultipleChoiceField(
+        label="Show", choices=SHOW, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def keeps(self, row: dict) -> bool:
+        chosen = self.chosen()
+        answer = row["answer"]
+        if "no" in chosen and not (answer and answer.value == AnswerValue.NO):
+            return False
+        if "key" in chosen and not row["question"].is_key_question:
+            return False
+        return not ("returned" in chosen and not row["returned_before"])
