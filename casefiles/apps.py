@@ -11,3 +11,4 @@ class CasefilesConfig(AppConfig):
 
         register_panel("inspection_summary", "casefiles.case_counts", panels.case_counts_row)
         register_panel("inspection_main", "casefiles.samples", panels.samples)
+        register_panel("home", "casefiles.interviews", panels.interviews_link)

@@ -5,7 +5,7 @@ from django import forms
 from inspection.formtools import GovForm, name_required_messages
 from inspection.models import Question
 
-from .models import AnswerValue, OrganisationRating
+from .models import AnswerValue, EvidenceSource, OrganisationRating
 from .rules import note_problem
 from .selectors import HISTORY_KINDS
 from .services import AnswerInput
@@ -51,9 +51,18 @@ class StepForm(forms.Form):
             self.fields[f"{prefix}-version"] = forms.IntegerField(
                 required=False, min_value=0, widget=forms.HiddenInput
             )
+            self.fields[f"{prefix}-source"] = forms.ChoiceField(
+                label=f"Where the evidence for {question.code} came from",
+                choices=[("", "Not said"), *EvidenceSource.choices],
+                required=False,
+                error_messages={
+                    "invalid_choice": f"Select where the evidence for {question.code} came from"
+                },
+            )
             if answer:
                 self.initial[f"{prefix}-value"] = answer.value
                 self.initial[f"{prefix}-note"] = answer.note
+                self.initial[f"{prefix}-source"] = answer.evidence_source
             self.initial[f"{prefix}-version"] = answer.version if answer else 0
 
     def clean(self):
@@ -69,6 +78,11 @@ class StepForm(forms.Form):
                     f"{question.code} could not be checked against the saved answer: "
                     "reload the page and answer it again",
                 )
+            if f"{prefix}-source" in self.errors:
+                # Shown with the question's answer, which the error summary lists.
+                problems = self.errors.pop(f"{prefix}-source")
+                for problem in problems:
+                    self.add_error(f"{prefix}-value", problem)
             value = data.get(f"{prefix}-value") or ""
             note = data.get(f"{prefix}-note") or ""
             if not value and note.strip():
@@ -107,7 +121,16 @@ class StepForm(forms.Form):
                 "value": self[f"{prefix}-value"],
                 "note": self[f"{prefix}-note"],
                 "version": self[f"{prefix}-version"],
+                "source": self[f"{prefix}-source"],
             }
+
+    def sources(self) -> dict[Question, str]:
+        """Where each answered question's evidence came from (services.answer_sources_record)."""
+        return {
+            question: self.cleaned_data.get(f"{field_prefix(question)}-source") or ""
+            for question in self.questions
+            if self.cleaned_data.get(f"{field_prefix(question)}-value")
+        }
 
 
 class AutosaveForm(forms.Form):

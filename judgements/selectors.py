@@ -232,11 +232,13 @@ _KIND_OF_ACTION = {
     AuditEvent.Action.STATUS_CHANGED: "status",
     AuditEvent.Action.ASSIGNED: "status",
     AuditEvent.Action.ORG_RATING_CHANGED: "status",
+    AuditEvent.Action.SOURCE_CHANGED: "answers",
 }
 _LINE_WORDS = {
     AuditEvent.Action.ANSWER_CREATED: "answer and note given",
     AuditEvent.Action.ANSWER_CHANGED: "answer",
     AuditEvent.Action.NOTE_CHANGED: "evidence note",
+    AuditEvent.Action.SOURCE_CHANGED: "evidence source",
 }
 
 

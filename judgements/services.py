@@ -24,6 +24,7 @@ from .models import (
     Answer,
     AnswerValue,
     AuditEvent,
+    EvidenceSource,
     ModerationDecision,
     OrganisationRating,
     ReadRecord,
@@ -625,6 +626,49 @@ def organisation_rating_record(
     current.save()
     AuditEvent.objects.bulk_create(events)
     return current
+
+
+@transaction.atomic
+def answer_sources_record(*, case: Case, sources: dict[Question, str], actor) -> int:
+    """Record where the evidence of each answered question came from (EvidenceSource), each
+    change in the audit trail. Questions not yet answered are left out. Returns how many
+    changed. The answer's version is left as it is: the source goes with the note saved in
+    the same request, and a later save from that page must not be refused as stale."""
+    allowed = set(EvidenceSource.values) | {""}
+    bad = [q.code for q, source in sources.items() if source not in allowed]
+    if bad:
+        raise ValidationError(
+            {code: f"Select where the evidence for {code} came from" for code in bad}
+        )
+    case = _locked_case(case)
+    _check_can_score(case, actor)
+    answers = {
+        a.question_id: a
+        for a in Answer.objects.filter(case=case, question__in=list(sources))
+    }
+    now = timezone.now()
+    events, changed = [], []
+    for question, source in sources.items():
+        answer = answers.get(question.pk)
+        if answer is None or answer.evidence_source == source:
+            continue
+        events.append(
+            _audit(
+                inspection=case.inspection,
+                case=case,
+                actor=actor,
+                now=now,
+                action=Action.SOURCE_CHANGED,
+                subject=question.code,
+                old=EvidenceSource(answer.evidence_source).label if answer.evidence_source else "",
+                new=EvidenceSource(source).label if source else "",
+            )
+        )
+        answer.evidence_source = source
+        changed.append(answer)
+    Answer.objects.bulk_update(changed, ["evidence_source"])
+    AuditEvent.objects.bulk_create(events)
+    return len(changed)
 
 
 def case_read_record(*, case: Case, reader, page: str) -> None:

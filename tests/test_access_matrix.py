@@ -262,6 +262,8 @@ MATRIX: dict[str, Page] = {
     "inspection:home": Page(_none, EVERYONE, NOT_THIS_METHOD),
     "inspection:detail": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     "judgements:queue": Page(_none, EVERYONE, NOT_THIS_METHOD),
+    # Each person's interview timetable lists only the interviews of their own cases.
+    "casefiles:interviews": Page(_none, EVERYONE, NOT_THIS_METHOD),
     # The sample: everyone reads it; only the lead sets it up, draws it and replaces a case.
     "casefiles:sample": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     "casefiles:sample_template": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),

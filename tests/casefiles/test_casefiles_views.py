@@ -13,6 +13,7 @@ from casefiles.models import (
     Case,
     ChildProtectionPlan,
     HomeVisit,
+    Interview,
     LinkedChild,
     Meeting,
     Order,
@@ -30,6 +31,7 @@ PART_MODELS = {
     "checks": AgencyCheck,
     "meetings": Meeting,
     "visits": HomeVisit,
+    "interviews": Interview,
 }
 FILE_MODELS = [Case, Requirement, *PART_MODELS.values()]
 
@@ -481,8 +483,8 @@ def test_case_page_queries_do_not_grow_with_the_file(
     # 5 the record that this person read the file, 6 the case with inspection, organisation and
     # inspector, then its file: 7 orders, 8 requirements, 9 linked children, 10 plans with the
     # child each names, 11 referrals with theirs, 12 checks, 13 meetings, 14 visits,
-    # 15-17 the session's new expiry (savepoint, update, release)
-    with django_assert_num_queries(17):
+    # 15 interviews, 16-18 the session's new expiry (savepoint, update, release)
+    with django_assert_num_queries(18):
         response = client.get(url)
     assert len(timeline_entries(response)) == 6 * count
 
