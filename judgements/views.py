@@ -26,7 +26,7 @@ from .forms import (
     StepForm,
 )
 from .models import OrganisationRating
-from .rules import may_moderate_case, may_reopen_case, may_score_case
+from .rules import may_moderate_case, may_reopen_case, may_score_case, moderation_refusal
 from .selectors import (
     case_history,
     moderation_record,
@@ -220,6 +220,21 @@ def submit(request, public_id):
     return redirect("judgements:case_summary", public_id=case.public_id)
 
 
+def _moderation_refusal_text(case, refusal: str) -> str:
+    """Why this person cannot quality-assure this case, in words that fit the situation."""
+    if refusal == "scored":
+        return (
+            f"You gave or changed answers in case {case.reference}, so someone else must "
+            "quality-assure it."
+        )
+    if refusal == "status":
+        return (
+            f"Case {case.reference} is {case.get_status_display().lower()}: only a case "
+            "submitted for quality assurance can be quality-assured."
+        )
+    return "Only quality assurance or the lead inspector on this inspection quality-assures cases."
+
+
 def _qa_groups(form, walk, review, filters):
     """The answers by step, key questions first in each, with what QA needs beside each."""
     rows_by_question = {row["question"].pk: row for row in form.rows()}
@@ -244,8 +259,9 @@ def _qa_groups(form, walk, review, filters):
 @require_http_methods(["GET", "POST"])
 def moderate(request, public_id):
     case, access = case_access(request.user, public_id)
-    if not may_moderate_case(case, access.role, request.user):
-        raise PermissionDenied("You cannot quality-assure this case.")
+    refusal = moderation_refusal(case, access.role, request.user)
+    if refusal:
+        raise PermissionDenied(_moderation_refusal_text(case, refusal))
     read_record(case=case, reader=request.user, page="quality assurance")
     walk = walkthrough(case)
     form = ReturnForm(_posted(request), questions=walk.questions)

@@ -315,3 +315,21 @@ def test_history_comes_a_page_at_a_time(login, case, people):
     assert "Look 29" in page and "Look 0 " not in page
     page = text(client.get(history_url(case) + "?page=2"))
     assert "showing 26 to 31" in page and "Look 0" in page
+
+
+def test_the_refusal_says_why_this_person_cannot_quality_assure(login, case, people):
+    kq = question(case, "2.1.1")
+    services.answers_record(
+        case=case,
+        answers=[AnswerInput(question=kq, value="yes", note="Seen by the lead")],
+        actor=people.lead,
+    )
+    case = scored(case, people)
+    response = login(people.lead).get(moderate_url(case))
+    assert response.status_code == 403
+    assert "You gave or changed answers in case C-001, so someone else must" in text(response)
+    response = login(people.inspector).get(moderate_url(case))
+    assert "Only quality assurance or the lead inspector" in text(response)
+    services.case_agree(case=case, moderator=people.qa)
+    response = login(people.qa).get(moderate_url(case))
+    assert "Case C-001 is agreed: only a case submitted for quality assurance" in text(response)
