@@ -1,24 +1,47 @@
-"""Time the dashboards on the national benchmark dataset, against the bare SQL beneath them.
+"""Time the dashboards on national benchmark datasets, against the bare SQL beneath them.
 
     createdb -h 127.0.0.1 -U postgres bench_national
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_national SECRET_KEY=bench
-    .venv/bin/python manage.py migrate
-    .venv/bin/python manage.py seed_benchmark            # 150 x 6 x 60, about 2.85M answers
-    .venv/bin/python bench/bench_dashboards.py           # --requests 20 by default
+    createdb -h 127.0.0.1 -U postgres bench_national_x2
+    export SECRET_KEY=bench
+    for db in bench_national bench_national_x2; do
+      DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db .venv/bin/python manage.py migrate
+    done
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_national \\
+      .venv/bin/python manage.py seed_benchmark                 # 150 x 6 x 60: 2.85M answers
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_national_x2 \\
+      .venv/bin/python manage.py seed_benchmark --cases 120     # 150 x 6 x 120: 5.7M answers
+    .venv/bin/python bench/bench_dashboards.py --requests 20 \\
+      postgres://postgres@127.0.0.1:5432/bench_national \\
+      postgres://postgres@127.0.0.1:5432/bench_national_x2
 
-Each page is requested through django.test.Client, signed in as a manager, after a few
-warm-up requests; the median and 95th percentile (nearest rank) of the timed requests are
-printed. "Bare SQL" is the answer aggregate the page rests on (reports.ratings.tallies, grouped
-by inspection, organisation and question as reports.dashboards.rollups asks), run as raw SQL
-with a cursor and fetched: the ratio says how much the page adds to the database work.
+Without database addresses it measures the one DATABASE_URL names. Each dataset is measured
+in a process of its own (one after the other), and the results are printed side by side.
+
+For each dataset, in rounds (each round times every item once, so that a change in the load
+on a shared machine falls on all of them alike), after a few warm-up rounds:
+
+- the national page (/dashboards/, first page of the grid) through django.test.Client,
+  signed in as a manager, with the dashboards' cache off (DASHBOARD_CACHE_SECONDS=0);
+- the bare read of the summary rows the page shows: the answer tallies of every
+  organisation's latest inspection (reports.ratings.tallies, by inspection, organisation and
+  question), run as raw SQL with a cursor and fetched;
+- the page's SQL: every query one request of the page makes, replayed with a raw cursor;
+- for comparison, the same counts taken live from the answers (judgements.tallies'
+  live count, as the page read them before the summary table);
+- the national page served from the cache, the area page, the referral tracker.
+
+Medians and 95th percentiles (nearest rank) of wall-clock time, and the median CPU time of
+this process (Django and Python; the database server's work shows only in wall-clock time).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,78 +50,38 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from casefiles.models import Case  # noqa: E402
-from inspection.models import Inspection, Organisation, User  # noqa: E402
-from judgements.models import Answer  # noqa: E402
-from reports.dashboards.filters import Filters, default_framework  # noqa: E402
-from reports.dashboards.rollups import latest_pairs  # noqa: E402
-from reports.dashboards.structure import framework_structure  # noqa: E402
-from reports.ratings.tallies import answer_tallies_queryset  # noqa: E402
-
-BY_PAIR_AND_QUESTION = ("inspection", "organisation", "question")
-
 WARM_UP = 3
 ORGANISATION = "bench-org-0001"
+PG_SETTINGS = (
+    "server_version",
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "random_page_cost",
+    "jit",
+    "max_parallel_workers_per_gather",
+)
 
 
-def timed(function, repeat: int) -> tuple[list[float], list[float]]:
-    """Wall-clock and this process's CPU time (ms) of each call, after a few warm-up calls.
+def measure(requests: int) -> dict:
+    """Measure the database DATABASE_URL names (in this process); the results as a dict."""
+    import django
 
-    The CPU time is what Django and Python spend (the test client runs the view in this
-    process); the database's own work shows only in the wall-clock time.
-    """
-    for _ in range(WARM_UP):
-        function()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        function()
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-    return wall, cpu
+    django.setup()
 
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
-def summary(times: tuple[list[float], list[float]]) -> tuple[float, float, float]:
-    """Median and 95th percentile (nearest rank) of the wall-clock times, median CPU time."""
-    wall, cpu = times
-    ordered = sorted(wall)
-    return (
-        statistics.median(ordered),
-        ordered[math.ceil(0.95 * len(ordered)) - 1],
-        statistics.median(cpu),
-    )
-
-
-def page(client: Client, url: str):
-    def get():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response
-
-    return get
-
-
-def raw(sql: str, params) -> callable:
-    def run():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-    return run
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20)
-    args = parser.parse_args()
+    from casefiles.models import Case
+    from inspection.models import Inspection, Organisation, User
+    from judgements.models import Answer, AnswerTally
+    from judgements.tallies import live_tallies_queryset
+    from reports.dashboards.filters import Filters, default_framework
+    from reports.dashboards.rollups import latest_pairs
+    from reports.dashboards.structure import framework_structure
+    from reports.ratings.tallies import answer_tallies_queryset
 
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.SECURE_SSL_REDIRECT = False
@@ -110,83 +93,184 @@ def main() -> None:
     client = Client()
     client.force_login(manager, backend="django.contrib.auth.backends.ModelBackend")
 
-    # The SQL the national view rests on: the answer aggregate over each organisation's
-    # latest inspection (on the default framework, no other filter).
     filters = Filters(framework=default_framework())
     structure = framework_structure(filters.framework)
     question_ids = [kq.id for kq in structure.case_key_questions]
-    latest = {inspection.id for _o, inspection in latest_pairs(filters)}
-    national_sql = answer_tallies_queryset(
-        by=BY_PAIR_AND_QUESTION, inspections=latest, questions=question_ids
+    latest = sorted({inspection.id for _o, inspection in latest_pairs(filters)})
+    tallies_sql = answer_tallies_queryset(
+        by=("inspection", "organisation", "question"), inspections=latest, questions=question_ids
     ).query.sql_with_params()
+    live_sql = (
+        live_tallies_queryset(latest).filter(question_id__in=question_ids).query.sql_with_params()
+    )
 
-    # The area view's: its own inspections (and the national aggregate above).
-    organisation = Organisation.objects.get(slug=ORGANISATION)
-    own = list(Inspection.objects.filter(organisations=organisation).values_list("id", flat=True))
-    own_sql = answer_tallies_queryset(
-        by=BY_PAIR_AND_QUESTION,
-        inspections=own,
-        questions=question_ids,
-        organisations=[organisation.pk],
-    ).query.sql_with_params()
-    size = {
-        "organisations": Organisation.objects.filter(slug__startswith="bench-").count(),
-        "inspections": Inspection.objects.filter(reference__startswith="bench-").count(),
-        "cases": Case.objects.filter(inspection__reference__startswith="bench-").count(),
-        "answers": Answer.objects.count(),
+    def get(url: str, *, cache_seconds: int):
+        def run():
+            settings.DASHBOARD_CACHE_SECONDS = cache_seconds
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+
+        return run
+
+    def raw(sql: str, params) -> callable:
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
+        return run
+
+    # The page's own SQL, captured from one request, to replay.
+    with CaptureQueriesContext(connection) as captured:
+        page = get("/dashboards/", cache_seconds=0)()
+    # Savepoints (around saving the session) need the request's transaction: left out.
+    page_queries = [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+    def page_sql():
+        with connection.cursor() as cursor:
+            for sql in page_queries:
+                cursor.execute(sql)
+                if cursor.description is not None:
+                    cursor.fetchall()
+
+    items = {
+        "national page (cache off)": get("/dashboards/", cache_seconds=0),
+        "bare read of the tallies it shows": raw(*tallies_sql),
+        "the page's SQL, replayed": page_sql,
+        "live count from the answers (before)": raw(*live_sql),
+        "national page (from the cache)": get("/dashboards/", cache_seconds=300),
+        "area page (cache off)": get(f"/dashboards/organisations/{ORGANISATION}/", cache_seconds=0),
+        "referral tracker": get("/dashboards/referrals/", cache_seconds=0),
     }
-    print(
-        f"Data: {size['organisations']} organisations, {size['inspections']} inspections, "
-        f"{size['cases']} cases, {size['answers']} answers "
-        f"({len(latest)} latest inspections in the national view)."
-    )
-    indexes = _answer_indexes()
-    print(f"Indexes on judgements_answer: {', '.join(indexes)}")
-    print(f"{args.requests} timed requests each after {WARM_UP} warm-up; times in ms.\n")
-    load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()
+    for _ in range(WARM_UP):
+        for run in items.values():
+            run()
+    wall: dict[str, list[float]] = {name: [] for name in items}
+    cpu: dict[str, list[float]] = {name: [] for name in items}
+    for _ in range(requests):
+        for name, run in items.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            run()
+            wall[name].append((time.perf_counter() - started) * 1000)
+            cpu[name].append((time.process_time() - started_cpu) * 1000)
+    load_after = os.getloadavg()
 
-    rows = []
-    national_page = summary(timed(page(client, "/dashboards/"), args.requests))
-    national_bare = summary(timed(raw(*national_sql), args.requests))
-    rows.append(("National view /dashboards/", national_page))
-    rows.append(("  bare SQL: answer aggregate, latest inspections", national_bare))
-    area_url = f"/dashboards/organisations/{ORGANISATION}/"
-    area_page = summary(timed(page(client, area_url), args.requests))
-    own_bare = summary(timed(raw(*own_sql), args.requests))
-    rows.append((f"Area view {area_url}", area_page))
-    rows.append(("  bare SQL: its answer aggregate", own_bare))
-    rows.append(("  bare SQL: national aggregate (as above)", national_bare))
-    for label, url in (
-        ("Key question across organisations", "/dashboards/questions/2.2.2/"),
-        ("Referral tracker", "/dashboards/referrals/"),
-        (
-            "Cases behind a cell",
-            f"/dashboards/inspections/{ORGANISATION}-6/{ORGANISATION}/cases/?standard=2.2",
-        ),
-    ):
-        rows.append((f"{label}", summary(timed(page(client, url), args.requests))))
-
-    print(f"| {'what':<52} | median | p95 | CPU in Python (median) |")
-    print(f"|{'-' * 54}|-------:|----:|----:|")
-    for label, (median, p95, cpu) in rows:
-        print(f"| {label:<52} | {median:6.1f} | {p95:5.1f} | {cpu:5.1f} |")
-    print(f"\nLoad average (1 min) before and after: {load_before:.1f}, {os.getloadavg()[0]:.1f}")
-    area_bare = own_bare[0] + national_bare[0]
-    print(
-        f"\nNational view / its bare SQL (medians): {national_page[0] / national_bare[0]:.2f}x"
-        f"\nArea view / its bare SQL (medians, both queries): {area_page[0] / area_bare:.2f}x"
-    )
-
-
-def _answer_indexes() -> list[str]:
-    if connection.vendor != "postgresql":
-        return ["(not PostgreSQL)"]
+    results = {}
+    for name in items:
+        ordered = sorted(wall[name])
+        results[name] = {
+            "median": statistics.median(ordered),
+            "p95": ordered[math.ceil(0.95 * len(ordered)) - 1],
+            "cpu": statistics.median(cpu[name]),
+        }
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
-            [Answer._meta.db_table],
+        cursor.execute(*tallies_sql)
+        tally_rows = len(cursor.fetchall())
+    pg = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for name in PG_SETTINGS:
+                cursor.execute(f"SHOW {name}")
+                pg[name] = cursor.fetchone()[0]
+    return {
+        "database": settings.DATABASES["default"]["NAME"],
+        "vendor": connection.vendor,
+        "postgresql": pg,
+        "size": {
+            "organisations": Organisation.objects.filter(slug__startswith="bench-").count(),
+            "inspections": Inspection.objects.filter(reference__startswith="bench-").count(),
+            "cases": Case.objects.filter(inspection__reference__startswith="bench-").count(),
+            "answers": Answer.objects.count(),
+            "tally rows": AnswerTally.objects.count(),
+            "latest inspections": len(latest),
+            "tally rows the page reads": tally_rows,
+            "page queries": len(page_queries),
+            "page KB": round(len(page.content) / 1024),
+        },
+        "requests": requests,
+        "load": [round(load_before[0], 1), round(load_after[0], 1)],
+        "results": results,
+    }
+
+
+def report(runs: list[dict]) -> None:
+    names = [run["database"] for run in runs]
+    print("Datasets (measured one after the other, each in its own process):")
+    for run in runs:
+        size = run["size"]
+        print(
+            f"- {run['database']}: {size['organisations']} organisations, "
+            f"{size['inspections']} inspections, {size['cases']} cases, "
+            f"{size['answers']:,} answers, {size['tally rows']:,} tally rows; the page reads "
+            f"{size['tally rows the page reads']:,} of them ({size['latest inspections']} latest "
+            f"inspections) in {size['page queries']} queries and sends {size['page KB']} KB; "
+            f"{run['requests']} rounds; load average (1 min) before and after "
+            f"{run['load'][0]}, {run['load'][1]}"
         )
-        return [row[0].split(" USING btree ")[-1] for row in cursor.fetchall()]
+        if run["postgresql"]:
+            print("  PostgreSQL: " + ", ".join(f"{k} {v}" for k, v in run["postgresql"].items()))
+    print("\nMedian ms (p95; CPU in Python, median):\n")
+    print("| what | " + " | ".join(names) + " |")
+    print("|---|" + "---:|" * len(names))
+    for item in runs[0]["results"]:
+        cells = []
+        for run in runs:
+            r = run["results"][item]
+            cells.append(f"{r['median']:.1f} ({r['p95']:.1f}; {r['cpu']:.1f})")
+        print(f"| {item} | " + " | ".join(cells) + " |")
+    print()
+    for run in runs:
+        r = run["results"]
+        page = r["national page (cache off)"]["median"]
+        bare = r["bare read of the tallies it shows"]["median"]
+        sql = r["the page's SQL, replayed"]["median"]
+        print(
+            f"{run['database']}: national page / bare read {page / bare:.2f}x; "
+            f"national page / its SQL {page / sql:.2f}x; its SQL {sql:.1f} ms"
+        )
+    if len(runs) > 1:
+        first, last = runs[0], runs[-1]
+        for item in ("national page (cache off)", "the page's SQL, replayed"):
+            a, b = first["results"][item]["median"], last["results"][item]["median"]
+            print(
+                f"{item}: {b / a:.2f}x from {first['size']['answers']:,} to "
+                f"{last['size']['answers']:,} answers"
+            )
+        a = first["results"]["live count from the answers (before)"]["median"]
+        b = last["results"]["live count from the answers (before)"]["median"]
+        print(f"live count from the answers (before): {b / a:.2f}x over the same")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20, help="timed rounds")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("databases", nargs="*", help="database addresses (DATABASE_URL)")
+    args = parser.parse_args()
+    if args.one or not args.databases:
+        run = measure(args.requests)
+        if args.one:
+            print(json.dumps(run))
+        else:
+            report([run])
+        return
+    runs = []
+    for url in args.databases:
+        done = subprocess.run(  # noqa: S603 - this script, with an address given to it
+            [sys.executable, __file__, "--one", "--requests", str(args.requests)],
+            env={**os.environ, "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    report(runs)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from inspection.access import role_on
 from inspection.permissions import is_lead
 
 from .models import Case, CaseFileChange, Order, Requirement
+from .signals import case_details_changed
 
 CASE = "case"
 REASON_MAX = 1000
@@ -192,6 +193,12 @@ def case_save(*, form, actor, seen_version: int | None = None, reason: str = "")
     case = form.save(commit=False)
     case.version = current.version + 1
     case.save()
+    case_details_changed.send(
+        sender=Case,
+        case=case,
+        organisation_id=current.organisation_id,
+        sample_type=current.sample_type,
+    )
     _record(
         case=case,
         part=CASE,

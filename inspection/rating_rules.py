@@ -151,6 +151,10 @@ class RatingRules:
     def __hash__(self) -> int:
         return self._hash  # type: ignore[attr-defined]
 
+    def __reduce__(self):
+        # Picklable (the dashboards' cache stores views holding rules): built again from data.
+        return (type(self), (self.bands, dict(self.scores), self.overall_thresholds))
+
     def _validate(self) -> None:
         """Refuse rules that would leave some percent or score without a rating."""
         if not self.bands:

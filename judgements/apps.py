@@ -5,12 +5,15 @@ class JudgementsConfig(AppConfig):
     name = "judgements"
 
     def ready(self):
-        from casefiles.signals import case_file_opened
+        from casefiles.signals import case_details_changed, case_file_opened
         from inspection.hooks import register_panel
 
         from . import receivers
 
         case_file_opened.connect(
             receivers.record_case_file_read, dispatch_uid="judgements.record_case_file_read"
+        )
+        case_details_changed.connect(
+            receivers.move_case_tallies, dispatch_uid="judgements.move_case_tallies"
         )
         register_panel("home", "judgements.cases_to_score", receivers.cases_to_score)

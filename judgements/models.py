@@ -195,3 +195,34 @@ class ReadRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader} read {self.case} ({self.page})"
+
+
+class AnswerTally(models.Model):
+    """How many counted cases answered a question Yes, No and Not applicable, per inspection,
+    organisation and sample type: the summary every roll-up reads (reports.ratings.tallies).
+
+    Derived data, kept in step with the answers in the same transaction as every change to
+    them and to which cases count (judgements.tallies); ``manage.py tallies_check`` compares
+    it with a live count and ``manage.py tallies_rebuild`` recounts it.
+    """
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    sample_type = models.CharField(max_length=20)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    yes = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+    na = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The key the upkeep's upsert names in ON CONFLICT; it also serves the roll-ups,
+            # which look tallies up by inspection.
+            models.UniqueConstraint(
+                fields=["inspection", "organisation", "sample_type", "question"],
+                name="answer_tally_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.yes}/{self.no}/{self.na}"

@@ -37,6 +37,7 @@ from .rules import (
     note_problem,
     open_for_scoring,
 )
+from .tallies import tallies_answers_changed, tallies_case_counted, tallies_generation_bump
 
 Action = AuditEvent.Action
 Status = Case.Status
@@ -114,6 +115,9 @@ def _set_status(case: Case, status: str, *, actor, now, events: list, why: str =
             new=Case.Status(status).label,
         )
     )
+    if (case.status in Case.COUNTED_STATUSES) != (status in Case.COUNTED_STATUSES):
+        # Its answers join or leave the tallies in the same transaction (the case is locked).
+        tallies_case_counted(case=case, counted=status in Case.COUNTED_STATUSES)
     case.status = status
 
 
@@ -191,6 +195,7 @@ def answers_record(*, case: Case, answers: Iterable[AnswerInput], actor) -> list
     now = timezone.now()
     events: list[AuditEvent] = []
     created, changed, results = [], [], []
+    previous = {a.pk: a.value for a in existing.values()}
     for item in items:
         note = item.note.strip()
         current = existing.get(item.question.pk)
@@ -264,6 +269,11 @@ def answers_record(*, case: Case, answers: Iterable[AnswerInput], actor) -> list
             answered_by=actor,
             updated_at=now,
         )
+    tallies_answers_changed(
+        case=case,
+        changes=[(a.question_id, None, a.value) for a in created]
+        + [(a.question_id, previous[a.pk], a.value) for a in changed if previous[a.pk] != a.value],
+    )
     if case.status == Status.NOT_STARTED and (created or changed):
         _set_status(case, Status.IN_PROGRESS, actor=actor, now=now, events=events)
         case.save(update_fields=["status", "updated_at"])
@@ -625,6 +635,7 @@ def organisation_rating_record(
     current.rated_by, current.updated_at = actor, now
     current.save()
     AuditEvent.objects.bulk_create(events)
+    tallies_generation_bump()  # the dashboards show this rating
     return current
 
 

@@ -41,6 +41,7 @@ from inspection.access import role_on
 from inspection.models import CaseDataPurge, Inspection
 from inspection.permissions import may_purge_case_data
 from judgements.models import Answer, AuditEvent, ModerationDecision, ReadRecord
+from judgements.tallies import tallies_forget
 
 CASE_FILE_PARTS = tuple(part.model for part in PARTS)
 
@@ -134,6 +135,8 @@ def case_data_purge(*, inspection: Inspection, actor) -> CaseDataPurge:
     ):
         _total, per_model = queryset.delete()
         deleted.update(per_model)
+    # The answers counted in the tallies are gone; the frozen ratings above keep the results.
+    tallies_forget(inspection_ids=[inspection.pk])
     return CaseDataPurge.objects.create(
         inspection=inspection,
         purged_by=actor,

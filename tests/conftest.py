@@ -13,8 +13,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+
+# No time limit on a generated example: a deadline is a timing assertion, and it fails on a
+# loaded machine without anything being wrong. Tests may still set their own example counts.
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 FRAMEWORKS = Path(__file__).resolve().parent.parent / "inspection" / "frameworks"
 PASSWORD = "a-long-test-password"  # noqa: S105

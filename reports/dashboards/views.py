@@ -34,6 +34,7 @@ from inspection.rating_rules import NOT_RATED, RATING_NAMES
 from judgements.models import OrganisationRating
 from reports import charts
 from reports.dashboards.area import area_dashboard as build_area_dashboard
+from reports.dashboards.cache import cached
 from reports.dashboards.cases import cell_cases
 from reports.dashboards.exports import (
     area_csv,
@@ -51,6 +52,21 @@ from reports.dashboards.structure import framework_structure, rate_standard
 
 READ_ONLY = ["GET", "HEAD"]
 REFERRALS_PER_PAGE = 50
+# The national grid shows this many organisations a page (the CSV has them all): 150
+# organisations' rows were 665 KB of HTML, most of it never scrolled to.
+GRID_PER_PAGE = 25
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many objects there are, rather than counting them again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
 
 
 def is_manager(user) -> bool:
@@ -132,16 +148,21 @@ def national(request):
     filters = form.filters()
     if filters.framework is None:
         return render(request, "reports/dashboard_national.html", {**context, "empty": True})
-    view = national_dashboard(filters)
+    view = _national_view(filters)
 
     table = _wants_csv(request)
     if table is not None:
         return national_csv(view, table)
 
     standards = view.standards
+    grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     context.update(
         view=view,
-        grid=[(row, rating_cells(row.cells, row.organisation.name)) for row in view.rows],
+        grid=[(row, rating_cells(row.cells, row.organisation.name)) for row in grid_page],
+        grid_page=grid_page,
+        page_query=page_query.urlencode(),
         query=request.GET.urlencode(),
         csv_query=_csv_query(request),
         distribution_chart=charts.stacked_bar_chart(
@@ -176,6 +197,12 @@ def national(request):
         ),
     )
     return render(request, "reports/dashboard_national.html", context)
+
+
+def _national_view(filters):
+    """The national view for these filters, from the cache while the tallies are unchanged."""
+    parts = (filters.framework.pk, sorted(filters.query().items()))
+    return cached("national", parts, lambda: national_dashboard(filters))
 
 
 def _csv_query(request) -> str:
@@ -222,7 +249,7 @@ def question(request, code):
     filters = form.filters()
     if filters.framework is None:
         raise Http404("No inspections yet.")
-    view = national_dashboard(filters)
+    view = _national_view(filters)
     key_question, figure, rows = national_question(view, code)
     if key_question is None:
         raise Http404(f"{filters.framework} has no key question {code} answered from cases.")
@@ -276,12 +303,17 @@ def area(request, slug):
 def _area_page(request, *, organisation_ids, heading, caption, area, filename, organisations=()):
     manager = is_manager(request.user)
     wanted = request.GET.get("framework", "")
-    view = build_area_dashboard(
-        organisation_ids=organisation_ids,
-        framework_key_wanted=wanted,
-        visible=None if manager else Inspection.objects.visible_to(request.user),
-        with_national=manager,
-    )
+
+    def build():
+        return build_area_dashboard(
+            organisation_ids=organisation_ids,
+            framework_key_wanted=wanted,
+            visible=None if manager else Inspection.objects.visible_to(request.user),
+            with_national=manager,
+        )
+
+    # A manager's view is every manager's: cached. Anyone else's depends on their teams.
+    view = cached("area", (sorted(organisation_ids), wanted), build) if manager else build()
     if not view.rows and not manager:
         raise Http404("No inspection you can see.")
     context = {
@@ -459,7 +491,16 @@ def referrals(request):
     if table is not None:
         return referrals_csv(table, by_organisation, by_area, waiting)
 
-    page = Paginator(waiting, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
+    # The tracker's own counts already say how many are waiting: no second count of them.
+    if organisation_slug:
+        listed = next((r.outstanding for r in by_organisation if r.slug == organisation_slug), 0)
+    elif area_slug:
+        listed = next((r.outstanding for r in by_area if r.area_slug == area_slug), 0)
+    else:
+        listed = total.outstanding
+    page = CountedPaginator(waiting, REFERRALS_PER_PAGE, count=listed).get_page(
+        request.GET.get("page")
+    )
     for referral in page.object_list:
         referral.why_listed = why_listed(referral)
     query = request.GET.copy()

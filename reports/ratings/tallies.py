@@ -7,8 +7,13 @@ each key question Yes, No and Not applicable, grouped by whatever the page compa
 count as one GROUP BY query; :func:`answer_tallies` runs it and turns each row into an
 :class:`inspection.rating_rules.Tally` for the rating engine.
 
-Counting in the database keeps the number of queries fixed however many cases or answers
-there are, and a result small (one row per group), whatever the page.
+The count is read from the summary table judgements.models.AnswerTally (one row per
+inspection, organisation, sample type and question), which judgements keeps in step with the
+answers in the same transaction as every change (judgements.tallies). So the cost of a
+roll-up depends on the number of groups it shows, not on the number of answers beneath them:
+the national dashboard reads about 7,000 rows whether there are three or six million answers
+(docs/performance.md, "Dashboards"). ``manage.py tallies_check`` compares the table with a
+live count of the answers.
 """
 
 from __future__ import annotations
@@ -16,29 +21,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, Sum
 
-from casefiles.models import counted_condition
-from inspection.rating_rules import NO, NOT_APPLICABLE, YES, Tally
-from judgements.models import Answer
+from inspection.rating_rules import Tally
+from judgements.models import AnswerTally
 
 Grouping = Literal[
     "inspection", "organisation", "organisation_name", "sample_type", "question", "question_code"
 ]
 
-#: What a roll-up may group answers by, and the field each grouping reads.
+#: What a roll-up may group answers by, and the field of the tally table each grouping reads.
 GROUPINGS: dict[str, str] = {
-    "inspection": "case__inspection_id",
-    "organisation": "case__organisation_id",
-    "organisation_name": "case__organisation__name",
-    "sample_type": "case__sample_type",
+    "inspection": "inspection_id",
+    "organisation": "organisation_id",
+    "organisation_name": "organisation__name",
+    "sample_type": "sample_type",
     "question": "question_id",
     "question_code": "question__code",
 }
 
 
 def _scope(lookup: str, value: Model | Iterable[int]) -> Q:
-    """One object (``case__inspection=...``) or several ids (``case__inspection_id__in=...``)."""
+    """One object (``inspection=...``) or several ids (``inspection_id__in=...``)."""
     if isinstance(value, Model):
         return Q(**{lookup: value})
     return Q(**{f"{lookup}_id__in": list(value)})
@@ -61,25 +65,19 @@ def answer_tallies_queryset(
     unknown = [name for name in by if name not in GROUPINGS]
     if unknown or not by:
         raise ValueError(f"group answers by one or more of {sorted(GROUPINGS)}, not {unknown}")
-    condition = counted_condition("case__")
+    condition = Q()
     if inspections is not None:
-        condition &= _scope("case__inspection", inspections)
+        condition &= _scope("inspection", inspections)
     if organisations is not None:
-        condition &= _scope("case__organisation", organisations)
+        condition &= _scope("organisation", organisations)
     if questions is not None:
         condition &= Q(question_id__in=list(questions))
     else:
         condition &= Q(question__parent__isnull=True)
     return (
-        Answer.objects.filter(condition)
+        AnswerTally.objects.filter(condition)
         .values_list(*(GROUPINGS[name] for name in by))
-        .annotate(
-            # Counting "value" (not "id") lets an index on (case, question, value) answer
-            # the query on its own (docs/performance.md, "Dashboards").
-            yes=Count("value", filter=Q(value=YES)),
-            no=Count("value", filter=Q(value=NO)),
-            na=Count("value", filter=Q(value=NOT_APPLICABLE)),
-        )
+        .annotate(yes_=Sum("yes"), no_=Sum("no"), na_=Sum("na"))
         .order_by()
     )
 

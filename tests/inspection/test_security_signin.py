@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 
 from tests.conftest import PASSWORD, make_user
 
-HASHER = "tests.test_security_signin.CountingHasher"
+HASHER = "tests.inspection.test_security_signin.CountingHasher"
 
 
 class CountingHasher(MD5PasswordHasher):

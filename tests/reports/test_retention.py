@@ -238,3 +238,17 @@ def test_an_administrator_may_purge(published, people):
     record = case_data_purge(inspection=published, actor=people.admin)
     assert record.purged_by == people.admin
     assert record.cases_deleted == 4
+
+
+def test_a_purge_removes_the_answer_tallies_and_keeps_the_frozen_ratings(published, people):
+    from judgements.models import AnswerTally
+    from judgements.tallies import tallies_differences
+    from reports.ratings.tallies import answer_tallies
+
+    assert AnswerTally.objects.filter(inspection=published).exists()
+    record = case_data_purge(inspection=published, actor=people.lead)
+    # The answers they counted are gone; the check agrees with the (empty) live count.
+    assert not AnswerTally.objects.filter(inspection=published).exists()
+    assert answer_tallies(by=("question",), inspections=published) == {}
+    assert tallies_differences() == []
+    assert record.ratings["cases_counted"] > 0

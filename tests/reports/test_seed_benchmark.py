@@ -10,7 +10,8 @@ from django.db.models import Count
 
 from casefiles.models import Case, Referral
 from inspection.models import Area, Framework, Inspection, Organisation, Question, User
-from judgements.models import Answer, AuditEvent, OrganisationRating
+from judgements.models import Answer, AnswerTally, AuditEvent, OrganisationRating
+from judgements.tallies import tallies_differences
 
 
 def seed(**options) -> str:
@@ -50,6 +51,9 @@ def test_builds_the_asked_for_size_with_every_applicable_question_answered():
     # Referrals for the tracker, each in a case of its own.
     assert Referral.objects.count() == Referral.objects.values("case").distinct().count()
     assert User.objects.get(username="benchmark-manager").is_manager
+    # The answers went in around the services: their tallies were counted in the same run.
+    assert AnswerTally.objects.exists()
+    assert tallies_differences() == []
 
 
 @pytest.mark.django_db

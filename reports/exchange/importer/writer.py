@@ -18,6 +18,7 @@ from judgements.models import (
     OrganisationRating,
     ReturnedQuestion,
 )
+from judgements.tallies import tallies_rebuild
 from reports.exchange.format import parse_date, parse_datetime
 from reports.exchange.importer.checks import Checker
 from reports.exchange.importer.reading import as_date
@@ -71,6 +72,8 @@ class Writer:
         self.write_cases()
         self.write_ratings()
         AuditEvent.objects.bulk_create(self.events)
+        # The answers went in in bulk: count the new inspection's tallies in this transaction.
+        tallies_rebuild(inspection_ids=[inspection.pk])
         self.write_report()
         return inspection
 

@@ -34,6 +34,7 @@ from casefiles.models import Case, Referral
 from inspection.models import Area, Framework, Inspection, Organisation, Question, Standard, User
 from inspection.rating_rules import RATING_NAMES
 from judgements.models import Answer, AuditEvent, OrganisationRating
+from judgements.tallies import tallies_rebuild
 
 PREFIX = "bench-"
 REGIONS = [
@@ -291,6 +292,8 @@ class Command(BaseCommand):
                     )
         OrganisationRating.objects.bulk_create(ratings, batch_size=BATCH)
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+        # The answers went in in bulk (COPY): count their tallies in the same transaction.
+        tallies_rebuild(inspection_ids=[row[2].pk for row in inspection_rows])
         return {
             "organisations": len(organisations),
             "inspections": len(inspection_rows),

@@ -14,12 +14,12 @@ from openpyxl import Workbook
 from casefiles.choices import Gender, Level, OrderType, SampleType
 from casefiles.sampling.population import (
     COLUMNS,
-    MAX_ROWS,
     PopulationRow,
     RowProblem,
     parse_population,
     template_csv,
 )
+from casefiles.sampling.uploads import MAX_ROWS
 
 ORGANISATIONS = {"north-yot", "south-yot"}
 

@@ -20,12 +20,8 @@ from openpyxl import Workbook
 
 from casefiles.models import SamplePopulation
 from casefiles.sampling import services as sample_services
-from casefiles.sampling.population import (
-    COLUMNS,
-    MAX_FILE_ROWS,
-    XLSX_MAX_ENTRIES,
-    parse_population,
-)
+from casefiles.sampling.population import COLUMNS, parse_population
+from casefiles.sampling.uploads import MAX_FILE_ROWS, XLSX_MAX_ENTRIES
 from tests.support.sample_population import csv_bytes, population_rows
 
 ORGANISATIONS = {"bd-yos"}

@@ -23,6 +23,7 @@ from casefiles.models import Case, Referral
 from inspection.models import Area, Organisation, Question
 from inspection.rating_rules import Tally
 from judgements.models import Answer, OrganisationRating
+from judgements.tallies import tallies_rebuild
 from reports.dashboards.figures import Figure, compare
 from reports.ratings.selectors import inspection_rating
 from tests.conftest import make_case, make_inspection
@@ -30,7 +31,6 @@ from tests.conftest import make_case, make_inspection
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 
 NATIONAL = "/dashboards/"
-
 
 
 # Helpers ------------------------------------------------------------------------------------------
@@ -83,6 +83,8 @@ def score(case: Case, values: dict[str, str], *, by, status: str = "agreed") -> 
         for code, value in values.items()
     )
     Case.objects.filter(pk=case.pk).update(status=status)
+    # Written around the services, as a bulk load is: count the tallies again.
+    tallies_rebuild(inspection_ids=[case.inspection_id])
 
 
 def score_all(case: Case, value, *, by, status: str = "agreed") -> None:
@@ -810,3 +812,109 @@ def test_with_no_inspections_the_national_view_says_so(login, people):
     assert "There are no inspections yet" in page(response)
     response = login(people.manager).get("/dashboards/referrals/")
     assert "0 referrals in scored cases" in page(response)
+
+
+# The cache ------------------------------------------------------------------------------------
+
+
+def _national_figure(response, code: str):
+    view = response.context["view"]
+    return next(row.figure for row in view.questions if row.key_question.code == code)
+
+
+NATIONAL_QUERIES_CACHED = (
+    # the session and the user; the filter form's frameworks and regions; the default
+    # framework; saving the session (a savepoint, the update, release). The figures (the
+    # framework's structure, the latest inspections, the tallies, the lead inspectors'
+    # ratings, the cases) come from the cache.
+    NATIONAL_QUERIES - 5
+)
+
+
+def test_a_repeated_national_view_is_served_from_the_cache_until_the_answers_change(
+    login, people, national, django_assert_num_queries
+):
+    manager = login(people.manager)
+    first = manager.get(NATIONAL)
+    assert (
+        _national_figure(first, "2.2.2").tally.yes,
+        _national_figure(first, "2.2.2").applicable,
+    ) == (9, 16)
+    with django_assert_num_queries(NATIONAL_QUERIES_CACHED):
+        again = manager.get(NATIONAL)
+    assert grid(again) == grid(first)
+
+    # The lead reopens an agreed case answered No to 2.2.2: it stops counting, the tallies
+    # change in the same transaction, and the next request counts afresh.
+    from judgements.services import case_reopen
+
+    case = Case.objects.get(inspection=national["new"], reference="C-11")
+    case_reopen(case=case, lead=people.lead, reason="Look at the plan again.")
+    with django_assert_num_queries(NATIONAL_QUERIES):
+        after = manager.get(NATIONAL)
+    figure = _national_figure(after, "2.2.2")
+    assert (figure.tally.yes, figure.applicable) == (9, 15)
+
+
+def test_the_cache_keeps_filters_apart_and_can_be_turned_off(login, people, national, settings):
+    manager = login(people.manager)
+    everywhere = grid(manager.get(NATIONAL))
+    london = grid(manager.get(NATIONAL + "?region=London"))
+    assert set(everywhere) == {"Barking and Dagenham YOS", "Reading YOS"}
+    assert set(london) == {"Barking and Dagenham YOS"}
+    assert set(grid(manager.get(NATIONAL))) == set(everywhere)
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    manager.get(NATIONAL)
+    assert _queries(manager, NATIONAL) == NATIONAL_QUERIES  # every request counts afresh
+
+
+def test_the_national_grid_is_paginated_and_its_download_is_whole(login, people):
+    call_command("seed_benchmark", organisations=27, inspections=1, cases=1, stdout=io.StringIO())
+    manager = login(people.manager)
+    first = manager.get(NATIONAL + "?region=&page=1")
+    assert len(grid(first)) == 25
+    assert "Organisations 1 to 25 of 27, by name (page 1 of 2)" in page(first)
+    assert 'href="?region=&amp;page=2"' in first.content.decode()
+    second = manager.get(NATIONAL + "?region=&page=2")
+    assert len(grid(second)) == 2
+    assert not set(grid(first)) & set(grid(second))
+    # The figures below the grid are national, whatever the page.
+    assert first.context["view"].distribution == second.context["view"].distribution
+    assert manager.get(NATIONAL + "?page=99").context["grid_page"].number == 2
+    rows = csv_rows(manager.get(NATIONAL + "?format=csv&table=ratings&page=2"))
+    assert len(rows) == 1 + 27
+
+
+REFERRAL_QUERIES = (
+    # the session and the user; the filter form's frameworks and regions; THE tracker
+    # aggregate (by organisation; areas and the total are added up from it); one page of the
+    # list (its length is the aggregate's count, not counted again); saving the session (a
+    # savepoint, the update, release).
+    9
+)
+
+
+@pytest.mark.parametrize("narrow", ["", "?organisation=bd-yos", "?area=barking-and-dagenham"])
+def test_referral_tracker_reads_its_counts_once_and_one_page_of_the_list(
+    login, people, referrals, django_assert_num_queries, narrow
+):
+    manager = login(people.manager)
+    with django_assert_num_queries(REFERRAL_QUERIES):
+        response = manager.get("/dashboards/referrals/" + narrow)
+    listed = response.context["page"]
+    assert listed.paginator.count == len(listed.object_list) > 0
+
+
+def test_a_managers_area_view_is_cached_and_a_team_members_is_not(
+    login, people, national, django_assert_num_queries
+):
+    url = "/dashboards/organisations/bd-yos/"
+    manager = login(people.manager)
+    first = _queries(manager, url)
+    again = _queries(manager, url)
+    assert again < first  # the figures came from the cache
+    # Someone on a team sees only their inspections: never from the managers' entry.
+    inspector = login(people.inspector)
+    assert _queries(inspector, url) > again
+    assert not inspector.get(url).context["is_manager"]

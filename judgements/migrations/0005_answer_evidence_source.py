@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('judgements', '0003_answer_rollup_index'),
+        ('judgements', '0004_answer_tally'),
     ]
 
     operations = [

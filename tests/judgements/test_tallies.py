@@ -1,0 +1,250 @@
+"""The answer tallies (judgements.models.AnswerTally) always equal a live count of the answers.
+
+Every service that changes answers or which cases count keeps them in step in its own
+transaction; random sequences of those calls are checked against a live count after every
+step. The commands find a tampered table and count it again; a counted case moved to another
+organisation takes its answers with it; saves at the same moment on PostgreSQL lose no
+increment.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import F
+from django.forms.models import model_to_dict
+
+from casefiles.forms import CaseForm
+from casefiles.models import Case
+from casefiles.services import case_save
+from inspection.models import Organisation, Question, User
+from judgements import services
+from judgements.models import AnswerTally
+from judgements.rules import applicable_questions
+from judgements.services import AnswerInput, IncompleteCase, StaleEdit
+from judgements.tallies import tallies_differences, tallies_generation, tallies_rebuild
+from tests.conftest import make_case
+
+
+def stored() -> dict[tuple, tuple[int, int, int]]:
+    return {
+        tuple(row[:4]): tuple(row[4:])
+        for row in AnswerTally.objects.values_list(
+            "inspection_id", "organisation_id", "sample_type", "question_id", "yes", "no", "na"
+        )
+    }
+
+
+def answer_inputs(case: Case, rng: random.Random, share: float = 1.0) -> list[AnswerInput]:
+    return [
+        AnswerInput(question=q, value=rng.choice(["yes", "no", "na"]), note=f"Seen {q.code}.")
+        for q in applicable_questions(case)
+        if rng.random() < share
+    ]
+
+
+def submit_complete(case: Case, people, value: str = "yes") -> None:
+    services.answers_record(
+        case=case,
+        answers=[
+            AnswerInput(question=q, value=value, note=f"Seen {q.code}.")
+            for q in applicable_questions(case)
+        ],
+        actor=people.inspector,
+    )
+    services.case_submit(case=case, actor=people.inspector)
+
+
+@pytest.fixture
+def cases(inspection, people):
+    """Three cases of two organisations and both sample types, scored by the inspector."""
+    second = Organisation.objects.create(
+        slug="second-yos", name="Second YOS", kind="yos", area=inspection.organisations.get().area
+    )
+    inspection.organisations.add(second)
+    return [
+        make_case(inspection, reference="T-1", inspector=people.inspector),
+        make_case(
+            inspection, reference="T-2", inspector=people.inspector, sample_type="out_of_court"
+        ),
+        make_case(inspection, reference="T-3", inspector=people.inspector, organisation=second),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_after_any_sequence_of_service_calls_the_tallies_equal_the_live_count(seed, cases, people):
+    rng = random.Random(seed)  # noqa: S311 - test data
+    steps = {
+        "answer": lambda c: services.answers_record(
+            case=c, answers=answer_inputs(c, rng, share=0.3), actor=people.inspector
+        ),
+        "answer all": lambda c: services.answers_record(
+            case=c, answers=answer_inputs(c, rng), actor=people.inspector
+        ),
+        "submit": lambda c: services.case_submit(case=c, actor=people.inspector),
+        "select for QA": lambda c: services.qa_select(
+            case=c, selected=rng.random() < 0.7, actor=people.lead
+        ),
+        "agree": lambda c: services.case_agree(case=c, moderator=people.qa),
+        "return": lambda c: services.case_return(
+            case=c,
+            moderator=people.qa,
+            reasons={applicable_questions(c)[0]: "Say more."},
+        ),
+        "reopen": lambda c: services.case_reopen(case=c, lead=people.lead, reason="Look again."),
+    }
+    counted_at_some_point = False
+    for _step in range(40):
+        case = Case.objects.get(pk=rng.choice(cases).pk)
+        name = rng.choices(list(steps), weights=[2, 3, 4, 2, 2, 2, 2])[0]
+        try:
+            steps[name](case)
+        except (PermissionDenied, ValidationError, IncompleteCase, StaleEdit):
+            pass  # refused as the rules say: nothing changed, and the tallies neither
+        assert tallies_differences() == [], f"after {name} on {case.reference}"
+        counted_at_some_point |= Case.objects.counted().exists()
+    assert counted_at_some_point, "the sequence never made a case count: choose another seed"
+
+
+def test_a_case_counts_in_the_tallies_from_submission_until_it_is_returned(case, people):
+    services.answers_record(
+        case=case, answers=answer_inputs(case, random.Random(1)), actor=people.inspector
+    )
+    assert not AnswerTally.objects.exists()  # in progress: not counted
+    services.case_submit(case=case, actor=people.inspector)
+    rows = stored()
+    assert sum(sum(counts) for counts in rows.values()) == case.answers.count()
+    assert {key[:3] for key in rows} == {
+        (case.inspection_id, case.organisation_id, case.sample_type)
+    }
+
+    services.qa_select(case=case, selected=True, actor=people.lead)
+    assert stored() == rows  # still counted in quality assurance
+    services.case_return(
+        case=case, moderator=people.qa, reasons={applicable_questions(case)[0]: "Say more."}
+    )
+    assert not AnswerTally.objects.exists()  # rows at zero are removed, as a live count has none
+
+
+def test_a_counted_case_moved_to_another_organisation_takes_its_answers_along(
+    cases, people, inspection
+):
+    moved, staying = cases[0], cases[2]
+    submit_complete(moved, people, "yes")
+    submit_complete(staying, people, "no")
+    before = stored()
+    # The lead corrects the submitted case's organisation, giving the reason.
+    case = Case.objects.get(pk=moved.pk)
+    data = {k: v for k, v in model_to_dict(case).items() if v is not None}
+    born = data.pop("date_of_birth")
+    data.update(
+        organisation=staying.organisation_id,
+        version=case.version,
+        date_of_birth_0=born.day,
+        date_of_birth_1=born.month,
+        date_of_birth_2=born.year,
+    )
+    form = CaseForm(data, instance=case, inspection=inspection)
+    assert form.is_valid(), form.errors
+    case_save(form=form, actor=people.lead, seen_version=case.version, reason="Wrong service.")
+
+    assert tallies_differences() == []
+    after = stored()
+    assert not any(key[1] == moved.organisation_id for key in after)
+    assert sum(map(sum, after.values())) == sum(map(sum, before.values()))
+    question = applicable_questions(moved)[0]
+    key = (inspection.pk, staying.organisation_id, "court_disposal", question.pk)
+    assert after[key] == (1, 1, 0)  # its Yes beside the other case's No
+
+
+def test_the_check_finds_a_tampered_table_and_the_rebuild_mends_it(cases, people, capsys):
+    for case in cases:
+        submit_complete(case, people, "yes")
+    call_command("tallies_check")
+    assert "The tallies match the answers." in capsys.readouterr().out
+
+    first, second = AnswerTally.objects.order_by("pk")[:2]
+    AnswerTally.objects.filter(pk=first.pk).update(yes=F("yes") + 3)
+    AnswerTally.objects.filter(pk=second.pk).delete()
+    with pytest.raises(CommandError) as failed:
+        call_command("tallies_check")
+    assert failed.value.returncode == 1
+    assert "2 tally row(s) differ from the answers" in str(failed.value)
+    listed = capsys.readouterr().err
+    assert f"stored yes/no/n.a. {first.yes + 3}/0/0, counted {first.yes}/0/0" in listed
+    assert f"stored yes/no/n.a. 0/0/0, counted {second.yes}/0/0" in listed
+
+    call_command("tallies_rebuild", cases[0].inspection.reference)
+    assert "Counted" in capsys.readouterr().out
+    call_command("tallies_check")
+    assert tallies_differences() == []
+
+    with pytest.raises(CommandError, match="No inspection with the reference nope"):
+        call_command("tallies_check", "nope")
+
+
+def test_every_tally_change_moves_the_cache_generation_on(case, people):
+    before = tallies_generation()
+    assert tallies_generation() == before  # steady while nothing changes
+    submit_complete(case, people)
+    after_submit = tallies_generation()
+    assert after_submit != before
+    tallies_rebuild()
+    assert tallies_generation() != after_submit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submissions_at_the_same_moment_lose_no_count(inspection, people):
+    """Cases of one organisation and sample type share tally rows: submitted at once (on
+    PostgreSQL, one thread and connection each), every answer is counted exactly once."""
+    cases = [
+        make_case(inspection, reference=f"S-{n}", inspector=people.inspector) for n in range(6)
+    ]
+    for case in cases:
+        services.answers_record(
+            case=case, answers=answer_inputs(case, random.Random(case.pk)), actor=people.inspector
+        )
+    if connection.vendor != "postgresql":
+        # One writer at a time: the submissions run one after the other.
+        for case in cases:
+            services.case_submit(case=case, actor=people.inspector)
+    else:
+        errors: list[BaseException] = []
+        start = threading.Barrier(len(cases))
+
+        def submit(pk: int) -> None:
+            try:
+                case, actor = Case.objects.get(pk=pk), User.objects.get(username="inspector")
+                start.wait(timeout=30)
+                services.case_submit(case=case, actor=actor)
+            except BaseException as error:  # reported by the main thread
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=submit, args=(c.pk,)) for c in cases]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not errors, errors
+    assert Case.objects.counted().count() == len(cases)
+    assert tallies_differences() == []
+    question = Question.objects.get(framework=inspection.framework, code="2.1.1")
+    row = AnswerTally.objects.get(question=question)
+    assert row.yes + row.no + row.na == len(cases)
+
+
+def test_answers_on_a_case_that_does_not_count_leave_the_generation_alone(case, people):
+    """Inspectors save as they go all day: those saves must not empty the dashboards' cache."""
+    before = tallies_generation()
+    services.answers_record(
+        case=case, answers=answer_inputs(case, random.Random(2), share=0.5), actor=people.inspector
+    )
+    assert tallies_generation() == before
+    assert not AnswerTally.objects.exists()
