@@ -12,3 +12,4 @@ class CasefilesConfig(AppConfig):
         register_panel("inspection_summary", "casefiles.case_counts", panels.case_counts_row)
         register_panel("inspection_main", "casefiles.samples", panels.samples)
         jobs.register_kinds()
+        register_panel("home", "casefiles.interviews", panels.interviews_link)

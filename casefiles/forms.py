@@ -225,6 +225,44 @@ class VisitForm(CaseFileForm):
         fields = list(parts.VISITS.fields)
 
 
+class InterviewForm(CaseFileForm):
+    class Meta(GovModelFormBase.Meta):
+        model = models.Interview
+        fields = list(parts.INTERVIEWS.fields)
+        widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        time = self.fields["time"]
+        time.help_text = "24-hour clock, for example 14:30"
+        time.widget.attrs.update({"inputmode": "numeric", "class": "govuk-input--width-5"})
+        self.fields["held"].label = "Was the interview held?"
+        self.fields["not_held_reason"].help_text = "Only if it was not held"
+
+    def clean_time(self):
+        value = (self.cleaned_data.get("time") or "").strip()
+        if not value:
+            return ""
+        hours, _, minutes = value.replace(".", ":").partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+            raise ValidationError("Time must be a time of day, like 14:30")
+        if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+            raise ValidationError("Time must be a real time of day, like 14:30")
+        return f"{int(hours):02}:{minutes}"
+
+    def clean(self):
+        data = super().clean()
+        held, reason = data.get("held"), (data.get("not_held_reason") or "").strip()
+        if held is False and not reason:
+            self.add_error("not_held_reason", "Enter why the interview was not held")
+        elif held is not False and reason:
+            self.add_error(
+                "not_held_reason",
+                "Why it was not held can only be given if the interview was not held",
+            )
+        return data
+
+
 def _dates_in_order(form: forms.BaseForm, first: str, second: str, message: str) -> None:
     start, end = form.cleaned_data.get(first), form.cleaned_data.get(second)
     if start and end and end < start:

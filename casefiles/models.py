@@ -400,6 +400,49 @@ class HomeVisit(CaseFilePart):
         return "Home visit"
 
 
+class Interview(CaseFilePart):
+    """An interview for the case: with its case manager, which every case assessment includes
+    (seed 004, Annex 1; seed 000, 1.22), or with someone else involved. Its notes are part of
+    the case file, read, audited, exported and deleted with it."""
+
+    class Kind(models.TextChoices):
+        CASE_MANAGER = "case_manager", "Case manager"
+        OTHER = "other", "Someone else involved in the case"
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        REMOTE = "remote", "Remote (phone or video)"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interviews")
+    kind = models.CharField(
+        "who is interviewed", max_length=12, choices=Kind.choices, default=Kind.CASE_MANAGER
+    )
+    interviewee = models.CharField("name of the person interviewed", max_length=120)
+    role = models.CharField("their role", max_length=120)
+    interview_date = models.DateField("interview date")
+    # "14:30" (24-hour clock): a time of day with no time zone, as the timetable shows it.
+    time = models.CharField("time", max_length=5, blank=True)
+    mode = models.CharField(
+        "in person or remote", max_length=9, choices=Mode.choices, default=Mode.IN_PERSON
+    )
+    held = models.BooleanField("was the interview held", null=True, blank=True)
+    not_held_reason = models.CharField("why it was not held", max_length=250, blank=True)
+    notes = models.TextField("interview notes", blank=True)
+
+    class Meta:
+        ordering = ["interview_date", "time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(held=False) | Q(not_held_reason=""),
+                name="interview_reason_only_if_not_held",
+                violation_error_message="A reason for not holding an interview needs it not held.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Interview ({self.get_kind_display().lower()})"
+
+
 # --------------------------------------------------------------------- drawing the sample
 def default_windows() -> dict[str, list[int]]:
     """Months before fieldwork, per sample type, as the 2018 and 2014 inspections used."""

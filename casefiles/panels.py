@@ -27,3 +27,13 @@ def samples(*, request, access) -> Panel:
         for row in sample_counts(access.inspection)
     ]
     return Panel("casefiles/panels/samples.html", {"samples": rows})
+
+
+def interviews_link(*, request) -> Panel:
+    """The home page's way to the interview timetable, with how many are still to hold."""
+    from .models import Interview
+
+    to_hold = Interview.objects.filter(
+        case__in=Case.objects.for_inspector(request.user), held__isnull=True
+    ).count()
+    return Panel("casefiles/panels/interviews_link.html", {"to_hold": to_hold})

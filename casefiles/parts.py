@@ -29,6 +29,7 @@ from .models import (
     CaseFilePart,
     ChildProtectionPlan,
     HomeVisit,
+    Interview,
     LinkedChild,
     Meeting,
     Order,
@@ -327,5 +328,66 @@ VISITS = Part(
     moment=_visit_moment,
 )
 
-PARTS: tuple[Part, ...] = (ORDERS, CHILDREN, PLANS, REFERRALS, CHECKS, MEETINGS, VISITS)
+
+
+def interview_held(interview: Interview) -> str:
+    if interview.held is None:
+        return "Not yet"
+    if interview.held:
+        return "Yes"
+    return f"No: {interview.not_held_reason}" if interview.not_held_reason else "No"
+
+
+def _interview_moment(interview: Interview) -> Moment:
+    return Moment(
+        interview.interview_date,
+        "Interview",
+        f"Interview with the {interview.role or interview.get_kind_display().lower()}",
+        f"{interview.get_mode_display()}; held: {interview_held(interview).lower()}",
+    )
+
+
+INTERVIEWS = Part(
+    slug="interviews",
+    model=Interview,
+    noun="interview",
+    title="Interviews",
+    form_path="casefiles.forms.InterviewForm",
+    fields=(
+        "kind",
+        "interviewee",
+        "role",
+        "interview_date",
+        "time",
+        "mode",
+        "held",
+        "not_held_reason",
+        "notes",
+    ),
+    columns=(
+        Column(
+            "Who",
+            lambda i: f"{i.interviewee} ({i.role})",
+            withheld=lambda i: f"Withheld ({i.role})",
+        ),
+        Column("When", lambda i: f"{day(i.interview_date)} {i.time}".strip()),
+        Column("How", lambda i: i.get_mode_display()),
+        Column("Held", interview_held),
+        # Interview notes name people, as evidence notes do: the team's only.
+        Column("Notes", lambda i: i.notes, withheld=lambda i: "Withheld" if i.notes else ""),
+    ),
+    export_order=("interview_date", "time"),
+    moment=_interview_moment,
+)
+
+PARTS: tuple[Part, ...] = (
+    ORDERS,
+    CHILDREN,
+    PLANS,
+    REFERRALS,
+    CHECKS,
+    MEETINGS,
+    VISITS,
+    INTERVIEWS,
+)
 BY_SLUG: dict[str, Part] = {part.slug: part for part in PARTS}

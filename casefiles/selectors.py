@@ -62,7 +62,11 @@ def sample_counts(inspection) -> list[dict]:
 # Fields whose values identify someone: withheld from the history for readers who may not
 # see personal data (inspection.permissions.may_see_personal_data). Every value of a linked
 # child is withheld, as the case page withholds the child.
-PERSONAL_FIELDS = frozenset({"subject_name", "date_of_birth", "case_manager", "child", "address"})
+PERSONAL_FIELDS = frozenset(
+    {"subject_name", "date_of_birth", "case_manager", "child", "address", "interviewee"}
+)
+# Fields personal in one part only: an interview's notes name the people in the case.
+PERSONAL_PART_FIELDS = frozenset({("interviews", "notes")})
 PERSONAL_PARTS = frozenset({"children"})
 WITHHELD_VALUE = "Withheld"
 
@@ -93,7 +97,9 @@ def case_file_history(case: Case, *, personal: bool = True) -> list[FileChangeLi
     lines = []
     for change in CaseFileChange.objects.filter(case=case).select_related("actor"):
         hidden = not personal and (
-            change.part in PERSONAL_PARTS or change.field_name in PERSONAL_FIELDS
+            change.part in PERSONAL_PARTS
+            or change.field_name in PERSONAL_FIELDS
+            or (change.part, change.field_name) in PERSONAL_PART_FIELDS
         )
         lines.append(
             FileChangeLine(
@@ -107,3 +113,37 @@ def case_file_history(case: Case, *, personal: bool = True) -> list[FileChangeLi
             )
         )
     return lines
+
+
+def interview_timetable(user) -> dict:
+    """The interviews of the cases assigned to this person, by inspection and day, and their
+    cases with no case manager interview yet (two queries)."""
+    from itertools import groupby
+
+    from .models import Interview
+
+    mine = Case.objects.for_inspector(user).visible_to(user)
+    interviews = list(
+        Interview.objects.filter(case__in=mine)
+        .select_related("case__inspection")
+        .order_by("case__inspection__fieldwork_start", "case__inspection__reference",
+                  "interview_date", "time", "pk")
+    )
+    inspections = []
+    for inspection, rows in groupby(interviews, key=lambda i: i.case.inspection):
+        days = [
+            {
+                "day": day,
+                "in_fieldwork": inspection.fieldwork_start <= day <= inspection.fieldwork_end,
+                "interviews": list(items),
+            }
+            for day, items in groupby(rows, key=lambda i: i.interview_date)
+        ]
+        inspections.append({"inspection": inspection, "days": days})
+    unbooked = list(
+        mine.exclude(interviews__kind=Interview.Kind.CASE_MANAGER)
+        .exclude(status=Case.Status.AGREED)
+        .select_related("inspection")
+        .order_by("inspection__reference", "reference")
+    )
+    return {"inspections": inspections, "unbooked": unbooked}

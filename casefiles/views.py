@@ -13,7 +13,7 @@ from .forms import CaseForm
 from .models import Case
 from .parts import BY_SLUG, Part
 from .presenters import case_summary, file_sections
-from .selectors import case_with_file, timeline
+from .selectors import case_with_file, interview_timetable, timeline
 from .signals import case_file_opened
 
 CASES_PER_PAGE = 25
@@ -241,3 +241,9 @@ def part_delete(request, public_id, part, part_id):
             "reason": request.POST.get("reason", "") if request.method == "POST" else "",
         },
     )
+
+
+@require_GET
+def interviews(request):
+    """The signed-in inspector's interview timetable: the cases assigned to them."""
+    return render(request, "casefiles/interviews.html", interview_timetable(request.user))

@@ -104,6 +104,7 @@ def name_required_messages(form: forms.BaseForm) -> None:
             )
         if isinstance(field, forms.IntegerField | forms.DecimalField):
             _name_number_messages(field, label)
+            _numeric_text_input(field)
 
 
 def _not_null(field: forms.ModelChoiceField):
@@ -112,6 +113,23 @@ def _not_null(field: forms.ModelChoiceField):
             raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
 
     return validate
+
+
+def _numeric_text_input(field: forms.IntegerField | forms.DecimalField) -> None:
+    """GOV.UK asks for numbers in a text input with a numeric keyboard, not type="number"
+    (which changes a value on a scroll, and drops what it cannot read), as wide as the
+    numbers it takes."""
+    if not isinstance(field.widget, forms.NumberInput):
+        return
+    whole = not isinstance(field, forms.DecimalField | forms.FloatField)
+    short = field.max_value is not None and field.max_value < 100_000
+    field.widget = forms.TextInput(
+        attrs={
+            "inputmode": "numeric" if whole else "decimal",
+            "spellcheck": "false",
+            "class": "govuk-input--width-5" if short else "govuk-input--width-10",
+        }
+    )
 
 
 def _name_number_messages(field: forms.IntegerField | forms.DecimalField, label: str) -> None:

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
 from django.db.models import Count
 from django.shortcuts import render
@@ -58,3 +59,20 @@ class SignInView(LoginView):
         if not request.user.is_authenticated:
             sign_in_failed(address)
         return response
+
+
+# The footer's pages: what the service is, what it keeps and why, and whom to ask. They hold no
+# case data, and someone not yet signed in may need them (a privacy notice is read before
+# signing in), so they are open to anyone.
+FOOTER_PAGES = {
+    "accessibility": "inspection/accessibility.html",
+    "privacy": "inspection/privacy.html",
+    "cookies": "inspection/cookies.html",
+    "help": "inspection/help.html",
+}
+
+
+@login_not_required
+@require_GET
+def footer_page(request, page):
+    return render(request, FOOTER_PAGES[page], {"footer_page": page})

@@ -5,8 +5,9 @@ from django import forms
 from inspection.formtools import GovForm, name_required_messages
 from inspection.models import Question
 
-from .models import AnswerValue, OrganisationRating
+from .models import AnswerValue, EvidenceSource, OrganisationRating
 from .rules import note_problem
+from .selectors import HISTORY_KINDS
 from .services import AnswerInput
 
 NOTE_MAX = 5000
@@ -50,9 +51,18 @@ class StepForm(forms.Form):
             self.fields[f"{prefix}-version"] = forms.IntegerField(
                 required=False, min_value=0, widget=forms.HiddenInput
             )
+            self.fields[f"{prefix}-source"] = forms.ChoiceField(
+                label=f"Where the evidence for {question.code} came from",
+                choices=[("", "Not said"), *EvidenceSource.choices],
+                required=False,
+                error_messages={
+                    "invalid_choice": f"Select where the evidence for {question.code} came from"
+                },
+            )
             if answer:
                 self.initial[f"{prefix}-value"] = answer.value
                 self.initial[f"{prefix}-note"] = answer.note
+                self.initial[f"{prefix}-source"] = answer.evidence_source
             self.initial[f"{prefix}-version"] = answer.version if answer else 0
 
     def clean(self):
@@ -68,6 +78,11 @@ class StepForm(forms.Form):
                     f"{question.code} could not be checked against the saved answer: "
                     "reload the page and answer it again",
                 )
+            if f"{prefix}-source" in self.errors:
+                # Shown with the question's answer, which the error summary lists.
+                problems = self.errors.pop(f"{prefix}-source")
+                for problem in problems:
+                    self.add_error(f"{prefix}-value", problem)
             value = data.get(f"{prefix}-value") or ""
             note = data.get(f"{prefix}-note") or ""
             if not value and note.strip():
@@ -106,7 +121,16 @@ class StepForm(forms.Form):
                 "value": self[f"{prefix}-value"],
                 "note": self[f"{prefix}-note"],
                 "version": self[f"{prefix}-version"],
+                "source": self[f"{prefix}-source"],
             }
+
+    def sources(self) -> dict[Question, str]:
+        """Where each answered question's evidence came from (services.answer_sources_record)."""
+        return {
+            question: self.cleaned_data.get(f"{field_prefix(question)}-source") or ""
+            for question in self.questions
+            if self.cleaned_data.get(f"{field_prefix(question)}-value")
+        }
 
 
 class AutosaveForm(forms.Form):
@@ -143,9 +167,41 @@ class ReturnForm(forms.Form):
                 },
             )
 
+        self.fields["feedback"] = forms.CharField(
+            label="Overall feedback to the inspector (optional)",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=NOTE_MAX,
+            error_messages={
+                "max_length": f"Overall feedback must be {NOTE_MAX} characters or fewer",
+                "null_characters_not_allowed": "Overall feedback must not contain null characters",
+            },
+        )
+
+    # The button pressed: "agree" asks for confirmation, "agree-confirmed" is the confirmation
+    # page's button; anything else returns the ticked questions.
+
+    @property
+    def agreeing(self) -> bool:
+        return self.data.get("decision") in ("agree", "agree-confirmed")
+
+    @property
+    def confirmed(self) -> bool:
+        return self.data.get("decision") == "agree-confirmed"
+
     def clean(self):
         data = super().clean()
         chosen = self.returns()
+        if self.agreeing:
+            # Agreeing locks the case: a ticked return must never be dropped without a word.
+            if chosen:
+                codes = ", ".join(q.code for q in chosen)
+                raise forms.ValidationError(
+                    f"You cannot agree the case while questions are ticked to return ({codes}). "
+                    "Untick them to agree, or return them to the inspector",
+                    code="agree_with_returns",
+                )
+            return data
         if not chosen:
             raise forms.ValidationError("Select at least one question to return, with a reason")
         for question, reason in chosen.items():
@@ -267,3 +323,50 @@ class OrganisationRatingForm(GovForm):
                 "and make your change again",
             )
         return data
+
+
+class FilterTags:
+    """Each active filter of a GET filter form, with the address that removes it."""
+
+    def chosen(self) -> list[str]:
+        return self.cleaned_data.get("show", []) if self.is_valid() else []
+
+    def tags(self, request) -> list[tuple[str, str]]:
+        labels = dict(self.SHOW)
+        tags = []
+        for value in self.chosen():
+            rest = [v for v in self.chosen() if v != value]
+            query = "&".join(f"show={v}" for v in rest)
+            tags.append((labels[value], f"{request.path}{'?' + query if query else ''}"))
+        return tags
+
+
+class HistoryFilterForm(FilterTags, forms.Form):
+    """Which kinds of change the history shows (GET); none chosen shows every kind."""
+
+    SHOW = HISTORY_KINDS
+    show = forms.MultipleChoiceField(
+        label="Show", choices=SHOW, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class QaFilterForm(FilterTags, forms.Form):
+    """What the quality assurance page shows: every answer, or only some (GET)."""
+
+    SHOW = (
+        ("no", "Only answers of No"),
+        ("key", "Only key questions"),
+        ("returned", "Only questions returned before"),
+    )
+    show = forms.MultipleChoiceField(
+        label="Show", choices=SHOW, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def keeps(self, row: dict) -> bool:
+        chosen = self.chosen()
+        answer = row["answer"]
+        if "no" in chosen and not (answer and answer.value == AnswerValue.NO):
+            return False
+        if "key" in chosen and not row["question"].is_key_question:
+            return False
+        return not ("returned" in chosen and not row["returned_before"])

@@ -22,11 +22,23 @@ class AnswerValue(models.TextChoices):
     NOT_APPLICABLE = rating_rules.NOT_APPLICABLE, "Not applicable"
 
 
+class EvidenceSource(models.TextChoices):
+    """Where an evidence note's evidence came from: case assessment is reading the file and
+    interviewing the case manager, and sometimes others (seed 004, Annex 1)."""
+
+    CASE_FILE = "case_file", "Case file"
+    CASE_MANAGER_INTERVIEW = "cm_interview", "Case manager interview"
+    OTHER_INTERVIEW = "other_interview", "Other interview"
+
+
 class Answer(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     value = models.CharField(max_length=3, choices=AnswerValue.choices)
     note = models.TextField("evidence note", blank=True)
+    evidence_source = models.CharField(
+        "where the evidence came from", max_length=16, choices=EvidenceSource.choices, blank=True
+    )
     # Raised on every change: a save that carries an older version is refused (no lost updates).
     version = models.PositiveIntegerField(default=1)
     answered_by = models.ForeignKey(
@@ -146,6 +158,7 @@ class AuditEvent(models.Model):
         QA_SELECTED = "qa_selected", "Selection for quality assurance changed"
         MODERATED = "moderated", "Moderation decision"
         ORG_RATING_CHANGED = "org_rating_changed", "Organisation rating changed"
+        SOURCE_CHANGED = "source_changed", "Evidence source changed"
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="audit")
     case = models.ForeignKey(

@@ -10,6 +10,7 @@ from casefiles.models import (
 )
 from casefiles.parts import PARTS
 from casefiles.presenters import file_sections
+from casefiles.selectors import case_file_history
 from inspection.models import Framework, Question, Standard
 
 from .models import Answer, AuditEvent, ModerationDecision, ReturnedQuestion
@@ -246,3 +247,177 @@ def first_step_to_do(walk: Walkthrough) -> Standard | None:
         if not step.complete:
             return step.standard
     return None
+
+
+@dataclass(frozen=True)
+class ChangeSince:
+    """What became of one answer since the case was last returned: before and after."""
+
+    old_value: str
+    new_value: str
+    old_note: str
+    new_note: str
+
+    @property
+    def value_changed(self) -> bool:
+        return self.old_value != self.new_value
+
+    @property
+    def note_changed(self) -> bool:
+        return self.old_note != self.new_note
+
+    @property
+    def changed(self) -> bool:
+        return self.value_changed or self.note_changed
+
+
+@dataclass
+class QaReview:
+    """Quality assurance's view of a case: the last return, if the case came back after one,
+    what was returned, and what changed since (old and new answer and note)."""
+
+    decisions: list[ModerationDecision]
+    last_return: ModerationDecision | None
+    returned: dict[int, ReturnedQuestion]  # of the last return, by question id
+    returned_before: set[int]  # every question ever returned, by id
+    changes: dict[int, ChangeSince]  # since the last return, by question id
+
+
+_ANSWER_ACTIONS = (
+    AuditEvent.Action.ANSWER_CREATED,
+    AuditEvent.Action.ANSWER_CHANGED,
+    AuditEvent.Action.NOTE_CHANGED,
+)
+
+
+def qa_review(case: Case, walk: Walkthrough) -> QaReview:
+    """Three queries: the decisions, their returned questions, and the answer changes since the
+    last return (read from the audit trail, which keeps every old and new value)."""
+    decisions = moderation_record(case)
+    returned_before = {r.question_id for d in decisions for r in d.returned_questions.all()}
+    last = decisions[-1] if decisions else None
+    if last is None or last.decision != ModerationDecision.Decision.RETURNED:
+        return QaReview(decisions, None, {}, returned_before, {})
+    by_code = {q.code: q for q in walk.questions}
+    first_old: dict[int, dict[str, str]] = {}
+    for event in AuditEvent.objects.filter(
+        case=case, action__in=_ANSWER_ACTIONS, at__gt=last.at
+    ).order_by("at", "pk"):
+        question = by_code.get(event.subject)
+        if question is None:
+            continue
+        before = first_old.setdefault(question.pk, {})
+        if event.action == AuditEvent.Action.ANSWER_CHANGED:
+            before.setdefault("value", event.old_value)
+        elif event.action == AuditEvent.Action.NOTE_CHANGED:
+            before.setdefault("note", event.old_value)
+        else:
+            before.setdefault("value", "")
+            before.setdefault("note", "")
+    changes = {}
+    returned = {r.question_id: r for r in last.returned_questions.all()}
+    for question_id in set(first_old) | set(returned):
+        answer = walk.answers.get(question_id)
+        new_value = answer.get_value_display() if answer else ""
+        new_note = answer.note if answer else ""
+        before = first_old.get(question_id, {})
+        changes[question_id] = ChangeSince(
+            old_value=before.get("value", new_value),
+            new_value=new_value,
+            old_note=before.get("note", new_note),
+            new_note=new_note,
+        )
+    return QaReview(decisions, last, returned, returned_before, changes)
+
+
+# The history page's kinds of entry: its filters, in the order they are offered.
+HISTORY_KINDS = (
+    ("answers", "Answers and notes"),
+    ("qa", "Quality assurance"),
+    ("status", "Status and assignment"),
+    ("file", "Case file"),
+)
+_KIND_OF_ACTION = {
+    AuditEvent.Action.ANSWER_CREATED: "answers",
+    AuditEvent.Action.ANSWER_CHANGED: "answers",
+    AuditEvent.Action.NOTE_CHANGED: "answers",
+    AuditEvent.Action.QA_SELECTED: "qa",
+    AuditEvent.Action.MODERATED: "qa",
+    AuditEvent.Action.STATUS_CHANGED: "status",
+    AuditEvent.Action.ASSIGNED: "status",
+    AuditEvent.Action.ORG_RATING_CHANGED: "status",
+    AuditEvent.Action.SOURCE_CHANGED: "answers",
+}
+_LINE_WORDS = {
+    AuditEvent.Action.ANSWER_CREATED: "answer and note given",
+    AuditEvent.Action.ANSWER_CHANGED: "answer",
+    AuditEvent.Action.NOTE_CHANGED: "evidence note",
+    AuditEvent.Action.SOURCE_CHANGED: "evidence source",
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One row of the audit trail underneath an entry: nothing of the trail is dropped."""
+
+    what: str
+    old_value: str
+    new_value: str
+    reason: str = ""
+
+
+@dataclass
+class HistoryEntry:
+    """One save: everything one person changed of one kind at one moment."""
+
+    at: object
+    actor: str
+    kind: str
+    lines: list[HistoryLine]
+
+    @property
+    def kind_label(self) -> str:
+        return dict(HISTORY_KINDS)[self.kind]
+
+    @property
+    def title(self) -> str:
+        if self.kind == "answers":
+            codes = list(dict.fromkeys(line.what.split(" ", 1)[0] for line in self.lines))
+            return f"Answer{'s' if len(codes) > 1 else ''} to {', '.join(codes)}"
+        if self.kind == "file":
+            parts = list(dict.fromkeys(line.what.split(":", 1)[0] for line in self.lines))
+            return "; ".join(parts)
+        return "; ".join(dict.fromkeys(line.what for line in self.lines))
+
+
+def case_history(
+    case: Case, *, personal: bool, kinds: set[str] | None = None
+) -> list[HistoryEntry]:
+    """The case's judgements trail and file changes, newest first, one entry per save (two
+    queries). `kinds` keeps only those kinds of entry (HISTORY_KINDS); None keeps all."""
+    wanted = kinds or {k for k, _ in HISTORY_KINDS}
+    entries: dict[tuple, HistoryEntry] = {}
+    if wanted - {"file"}:
+        for event in case.audit.select_related("actor").order_by("-at", "pk"):
+            kind = _KIND_OF_ACTION.get(event.action, "status")
+            if kind not in wanted:
+                continue
+            if kind == "answers":
+                what = f"{event.subject} {_LINE_WORDS[event.action]}"
+            else:
+                what = f"{event.get_action_display()}: {event.subject}"
+            entry = entries.setdefault(
+                (event.at, event.actor_id, kind),
+                HistoryEntry(at=event.at, actor=str(event.actor), kind=kind, lines=[]),
+            )
+            entry.lines.append(HistoryLine(what, event.old_value, event.new_value))
+    if "file" in wanted:
+        for change in case_file_history(case, personal=personal):
+            entry = entries.setdefault(
+                (change.at, change.actor, "file"),
+                HistoryEntry(at=change.at, actor=change.actor, kind="file", lines=[]),
+            )
+            entry.lines.append(
+                HistoryLine(change.what, change.old_value, change.new_value, change.reason)
+            )
+    return sorted(entries.values(), key=lambda e: e.at, reverse=True)

@@ -25,6 +25,7 @@ from .models import (
     Answer,
     AnswerValue,
     AuditEvent,
+    EvidenceSource,
     ModerationDecision,
     OrganisationRating,
     ReadRecord,
@@ -454,15 +455,51 @@ def qa_select(*, case: Case, selected: bool, actor) -> Case:
     return case
 
 
-def qa_select_share(*, inspection: Inspection, percent: int, seed: int, actor) -> list[Case]:
-    """Select a share of the inspection's cases for quality assurance, at random from a seed."""
+@dataclass(frozen=True)
+class ShareSelection:
+    """What selecting a share did: the cases newly selected, and how many were selected before."""
+
+    newly_selected: list[Case]
+    already_selected: int
+    wanted: int  # the share of all the inspection's cases, in cases
+
+
+def _spread(cases: list[Case], count: int, rng: random.Random) -> list[Case]:
+    """Pick `count` cases taking one from each inspector in turn, so that every inspector's
+    work is looked at before anyone's is looked at twice."""
+    by_inspector: dict[int | None, list[Case]] = {}
+    for case in cases:
+        by_inspector.setdefault(case.inspector_id, []).append(case)
+    piles = list(by_inspector.values())
+    for pile in piles:
+        rng.shuffle(pile)
+    rng.shuffle(piles)
+    chosen: list[Case] = []
+    while len(chosen) < count:
+        for pile in piles:
+            if pile and len(chosen) < count:
+                chosen.append(pile.pop())
+    return chosen
+
+
+def qa_select_share(*, inspection: Inspection, percent: int, seed: int, actor) -> ShareSelection:
+    """Select cases for quality assurance until `percent` of the inspection's cases are selected.
+
+    Never picks a case already selected; picks at random from a seed (so the choice can be
+    checked), spread across inspectors.
+    """
     if not 1 <= percent <= 100:
         raise ValidationError({"percent": "Share must be a whole number from 1 to 100"})
     cases = list(Case.objects.filter(inspection=inspection).order_by("reference"))
     wanted = max(1, round(len(cases) * percent / 100)) if cases else 0
-    chosen = random.Random(f"qa:{inspection.reference}:{seed}").sample(cases, wanted)  # noqa: S311 - reproducible, not secret
+    already = [c for c in cases if c.selected_for_qa]
+    candidates = [c for c in cases if not c.selected_for_qa]
+    count = min(len(candidates), max(0, wanted - len(already)))
+    rng = random.Random(f"qa:{inspection.reference}:{seed}")  # noqa: S311 - reproducible, not secret
+    chosen = _spread(candidates, count, rng)
     with transaction.atomic():
-        return [qa_select(case=c, selected=True, actor=actor) for c in chosen]
+        selected = [qa_select(case=c, selected=True, actor=actor) for c in chosen]
+    return ShareSelection(newly_selected=selected, already_selected=len(already), wanted=wanted)
 
 
 def _check_moderator(case: Case, moderator) -> None:
@@ -479,13 +516,19 @@ def _check_moderator(case: Case, moderator) -> None:
 
 
 @transaction.atomic
-def case_agree(*, case: Case, moderator) -> Case:
-    """The moderator agrees every judgement: the case is locked."""
+def case_agree(*, case: Case, moderator, feedback: str = "") -> Case:
+    """The moderator agrees every judgement: the case is locked. Any overall feedback to the
+    inspector is kept with the decision."""
     case = _locked_case(case)
     _check_moderator(case, moderator)
     now = timezone.now()
+    feedback = feedback.strip()
     ModerationDecision.objects.create(
-        case=case, decision=ModerationDecision.Decision.AGREED, moderator=moderator, at=now
+        case=case,
+        decision=ModerationDecision.Decision.AGREED,
+        moderator=moderator,
+        at=now,
+        reason=feedback,
     )
     events = [
         _audit(
@@ -495,7 +538,7 @@ def case_agree(*, case: Case, moderator) -> Case:
             now=now,
             action=Action.MODERATED,
             subject="Quality assurance",
-            new="Agreed",
+            new=f"Agreed\n{feedback}".strip(),
         )
     ]
     _set_status(case, Status.AGREED, actor=moderator, now=now, events=events)
@@ -505,8 +548,11 @@ def case_agree(*, case: Case, moderator) -> Case:
 
 
 @transaction.atomic
-def case_return(*, case: Case, moderator, reasons: dict[Question, str]) -> ModerationDecision:
-    """The moderator returns the case with a reason for each question sent back."""
+def case_return(
+    *, case: Case, moderator, reasons: dict[Question, str], feedback: str = ""
+) -> ModerationDecision:
+    """The moderator returns the case with a reason for each question sent back, and any
+    overall feedback to the inspector."""
     if not reasons:
         raise ValidationError({"returns": "Select at least one question to return, with a reason"})
     blank = [q.code for q, reason in reasons.items() if not reason.strip()]
@@ -520,7 +566,7 @@ def case_return(*, case: Case, moderator, reasons: dict[Question, str]) -> Moder
         decision=ModerationDecision.Decision.RETURNED,
         moderator=moderator,
         at=now,
-        reason=f"{len(reasons)} question(s) returned",
+        reason=feedback.strip() or f"{len(reasons)} question(s) returned",
     )
     ReturnedQuestion.objects.bulk_create(
         ReturnedQuestion(decision=decision, question=q, reason=r.strip())
@@ -538,6 +584,18 @@ def case_return(*, case: Case, moderator, reasons: dict[Question, str]) -> Moder
         )
         for q, r in reasons.items()
     ]
+    if feedback.strip():
+        events.append(
+            _audit(
+                inspection=case.inspection,
+                case=case,
+                actor=moderator,
+                now=now,
+                action=Action.MODERATED,
+                subject="Overall feedback",
+                new=feedback.strip(),
+            )
+        )
     _set_status(case, Status.RETURNED, actor=moderator, now=now, events=events)
     case.save(update_fields=["status", "updated_at"])
     AuditEvent.objects.bulk_create(events)
@@ -646,6 +704,49 @@ def organisation_rating_record(
     AuditEvent.objects.bulk_create(events)
     tallies_generation_bump()  # the dashboards show this rating
     return current
+
+
+@transaction.atomic
+def answer_sources_record(*, case: Case, sources: dict[Question, str], actor) -> int:
+    """Record where the evidence of each answered question came from (EvidenceSource), each
+    change in the audit trail. Questions not yet answered are left out. Returns how many
+    changed. The answer's version is left as it is: the source goes with the note saved in
+    the same request, and a later save from that page must not be refused as stale."""
+    allowed = set(EvidenceSource.values) | {""}
+    bad = [q.code for q, source in sources.items() if source not in allowed]
+    if bad:
+        raise ValidationError(
+            {code: f"Select where the evidence for {code} came from" for code in bad}
+        )
+    case = _locked_case(case)
+    _check_can_score(case, actor)
+    answers = {
+        a.question_id: a
+        for a in Answer.objects.filter(case=case, question__in=list(sources))
+    }
+    now = timezone.now()
+    events, changed = [], []
+    for question, source in sources.items():
+        answer = answers.get(question.pk)
+        if answer is None or answer.evidence_source == source:
+            continue
+        events.append(
+            _audit(
+                inspection=case.inspection,
+                case=case,
+                actor=actor,
+                now=now,
+                action=Action.SOURCE_CHANGED,
+                subject=question.code,
+                old=EvidenceSource(answer.evidence_source).label if answer.evidence_source else "",
+                new=EvidenceSource(source).label if source else "",
+            )
+        )
+        answer.evidence_source = source
+        changed.append(answer)
+    Answer.objects.bulk_update(changed, ["evidence_source"])
+    AuditEvent.objects.bulk_create(events)
+    return len(changed)
 
 
 # Opening the same page of the same case again within this time adds no record: the record of

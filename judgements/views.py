@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casefiles import presenters
 from casefiles.access import case_access
 from casefiles.models import Case
-from casefiles.selectors import case_file_history
 from inspection.access import inspection_access
 from inspection.models import Standard, User
 from inspection.permissions import SCORING_ROLES
@@ -22,7 +24,9 @@ from .context_processors import has_cases_remember
 from .forms import (
     NOTE_MAX,
     AutosaveForm,
+    HistoryFilterForm,
     OrganisationRatingForm,
+    QaFilterForm,
     QaShareForm,
     ReopenForm,
     RestNotApplicableForm,
@@ -30,17 +34,33 @@ from .forms import (
     StepForm,
 )
 from .models import OrganisationRating
-from .rules import may_moderate_case, may_reopen_case, may_score_case, missing_answers
+from .rules import (
+    may_moderate_case,
+    may_reopen_case,
+    may_score_case,
+    missing_answers,
+    moderation_refusal,
+)
 from .selectors import (
+    case_history,
     cases_to_do,
     first_step_to_do,
     moderation_record,
     next_case_to_score,
+    qa_review,
     step_facts,
     step_questions,
     walkthrough,
 )
 from .services import case_read_record as read_record
+
+# Statuses of a case that has been submitted at least once.
+QA_STATUSES = (
+    Case.Status.SUBMITTED,
+    Case.Status.IN_QA,
+    Case.Status.RETURNED,
+    Case.Status.AGREED,
+)
 
 
 def _posted(request):
@@ -394,35 +414,84 @@ def submitted(request, public_id):
     )
 
 
+def _moderation_refusal_text(case, refusal: str) -> str:
+    """Why this person cannot quality-assure this case, in words that fit the situation."""
+    if refusal == "scored":
+        return (
+            f"You gave or changed answers in case {case.reference}, so someone else must "
+            "quality-assure it."
+        )
+    if refusal == "status":
+        return (
+            f"Case {case.reference} is {case.get_status_display().lower()}: only a case "
+            "submitted for quality assurance can be quality-assured."
+        )
+    return "Only quality assurance or the lead inspector on this inspection quality-assures cases."
+
+
+def _qa_groups(form, walk, review, filters):
+    """The answers by step, key questions first in each, with what QA needs beside each."""
+    rows_by_question = {row["question"].pk: row for row in form.rows()}
+    groups = []
+    for step in walk.steps:
+        rows = []
+        for question in sorted(
+            walk.step_questions(step.standard), key=lambda q: not q.is_key_question
+        ):
+            row = dict(rows_by_question[question.pk])
+            row["answer"] = walk.answers.get(question.pk)
+            row["returned"] = review.returned.get(question.pk)
+            row["returned_before"] = question.pk in review.returned_before
+            row["change"] = review.changes.get(question.pk)
+            if filters.keeps(row):
+                rows.append(row)
+        if rows:
+            groups.append({"standard": step.standard, "rows": rows})
+    return groups
+
+
 @require_http_methods(["GET", "POST"])
 def moderate(request, public_id):
     case, access = case_access(request.user, public_id)
-    if not may_moderate_case(case, access.role, request.user):
-        raise PermissionDenied("You cannot quality-assure this case.")
+    refusal = moderation_refusal(case, access.role, request.user)
+    if refusal:
+        raise PermissionDenied(_moderation_refusal_text(case, refusal))
     read_record(case=case, reader=request.user, page="quality assurance")
     walk = walkthrough(case)
     form = ReturnForm(_posted(request), questions=walk.questions)
-    if request.method == "POST":
-        if request.POST.get("decision") == "agree":
-            services.case_agree(case=case, moderator=request.user)
+    filters = QaFilterForm(request.GET)
+    context = {
+        "case": case,
+        "inspection": case.inspection,
+        "access": access,
+        "walk": walk,
+        "form": form,
+        "case_tab": "judgements",
+    }
+    if request.method == "POST" and form.is_valid():
+        feedback = form.cleaned_data.get("feedback") or ""
+        if form.agreeing and not form.confirmed:
+            # Agreeing locks the case: ask once more, saying so.
+            return render(request, "judgements/moderate_confirm.html", context)
+        if form.agreeing:
+            services.case_agree(case=case, moderator=request.user, feedback=feedback)
             messages.success(request, f"Case {case.reference} agreed and locked")
             return redirect("judgements:case_summary", public_id=case.public_id)
-        if form.is_valid():
-            services.case_return(case=case, moderator=request.user, reasons=form.returns())
-            messages.success(request, f"Case {case.reference} returned to {case.inspector}")
-            return redirect("judgements:case_summary", public_id=case.public_id)
-    return render(
-        request,
-        "judgements/moderate.html",
-        {
-            "case": case,
-            "inspection": case.inspection,
-            "access": access,
-            "walk": walk,
-            "form": form,
-            "case_tab": "judgements",
-        },
+        services.case_return(
+            case=case, moderator=request.user, reasons=form.returns(), feedback=feedback
+        )
+        messages.success(request, f"Case {case.reference} returned to {case.inspector}")
+        return redirect("judgements:case_summary", public_id=case.public_id)
+    review = qa_review(case, walk)
+    context.update(
+        review=review,
+        groups=_qa_groups(form, walk, review, filters),
+        filters=filters,
+        filter_tags=filters.tags(request),
+        facts=presenters.case_summary(case, personal=access.may_see_personal_data),
+        changed_count=sum(1 for c in review.changes.values() if c.changed),
     )
+    return render(request, "judgements/moderate.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -441,11 +510,18 @@ def reopen(request, public_id):
     )
 
 
+HISTORY_PAGE_SIZE = 25
+
+
 @require_GET
 def history(request, public_id):
+    """The case's history: one entry per save, filtered by kind, a page at a time."""
     case, access = case_access(request.user, public_id)
     read_record(case=case, reader=request.user, page="history")
-    events = case.audit.select_related("actor")
+    filters = HistoryFilterForm(request.GET)
+    chosen = filters.chosen()
+    entries = case_history(case, personal=access.may_see_personal_data, kinds=set(chosen))
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "judgements/history.html",
@@ -453,10 +529,11 @@ def history(request, public_id):
             "case": case,
             "inspection": case.inspection,
             "access": access,
-            "events": events,
-            "file_changes": case_file_history(
-                case, personal=access.may_see_personal_data
-            ),
+            "page": page,
+            "entries": page.object_list,
+            "filters": filters,
+            "filter_tags": filters.tags(request),
+            "query": "&".join(f"show={k}" for k in chosen),
             "case_tab": "history",
         },
     )
@@ -485,13 +562,13 @@ def assign(request, reference):
     errors = []
     if request.method == "POST" and "select-share" in request.POST:
         if share_form.is_valid():
-            chosen = services.qa_select_share(
+            result = services.qa_select_share(
                 inspection=inspection,
                 percent=share_form.cleaned_data["percent"],
                 seed=share_form.cleaned_data["seed"],
                 actor=request.user,
             )
-            messages.success(request, f"{len(chosen)} cases selected for quality assurance")
+            messages.success(request, _share_message(result))
             return redirect("judgements:assign", reference=inspection.reference)
     elif request.method == "POST":
         # Only the cases the form listed: a case added since the page was opened, or a request
@@ -525,13 +602,29 @@ def assign(request, reference):
     )
 
 
+def _share_message(result) -> str:
+    newly = len(result.newly_selected)
+    cases = "case" if newly == 1 else "cases"
+    if newly:
+        return (
+            f"{newly} {cases} newly selected for quality assurance "
+            f"({newly + result.already_selected} selected in all)"
+        )
+    return (
+        f"No cases newly selected: {result.already_selected} already selected, "
+        f"which meets a share of {result.wanted}"
+    )
+
+
 @require_GET
 def qa_list(request, reference):
+    """Every case submitted or selected, with where it stands in quality assurance."""
     access = inspection_access(request.user, reference)
     cases = (
         Case.objects.filter(inspection=access.inspection)
-        .filter(selected_for_qa=True)
+        .filter(Q(selected_for_qa=True) | Q(status__in=QA_STATUSES))
         .select_related("inspector", "organisation")
+        .order_by("reference")
     )
     return render(
         request,

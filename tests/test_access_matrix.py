@@ -245,6 +245,7 @@ MANAGERS_ONLY = (LOGIN, 403, 403, 403, 403, 200, 200)  # national views compare 
 # Evidence notes describe named children: the team and administrators only (docs/access.md).
 TEAM_EXPORTS = (LOGIN, 200, 404, 200, 200, 403, 200)
 EVERYONE = (LOGIN, 200, 200, 200, 200, 200, 200)
+PUBLIC = (200,) * 7  # signed in or not
 OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404)  # a job: only who asked for it finds it
 TEAM_STARTS = (LOGIN, 302, 404, 302, 302, 302, 302)  # a file everyone who reads may have made
 TEAM_STARTS_EXPORT = (LOGIN, 302, 404, 302, 302, 403, 302)  # as TEAM_EXPORTS, for a POST
@@ -263,6 +264,8 @@ MATRIX: dict[str, Page] = {
     "inspection:home": Page(_none, EVERYONE, NOT_THIS_METHOD),
     "inspection:detail": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     "judgements:queue": Page(_none, EVERYONE, NOT_THIS_METHOD),
+    # Each person's interview timetable lists only the interviews of their own cases.
+    "casefiles:interviews": Page(_none, EVERYONE, NOT_THIS_METHOD),
     # The sample: everyone reads it; only the lead sets it up, draws it and replaces a case.
     "casefiles:sample": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     "casefiles:sample_template": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
@@ -376,6 +379,11 @@ MATRIX: dict[str, Page] = {
     # Signing in sends a signed-in person home; an empty form is refused. Signing out is a POST.
     "login": Page(_none, (200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "logout": Page(_none, NOT_THIS_METHOD, (LOGIN, 302, 302, 302, 302, 302, 302)),
+    # The footer's pages hold no case data and are read before signing in: open to anyone.
+    "inspection:accessibility": Page(_none, PUBLIC, (405,) * 7),
+    "inspection:privacy": Page(_none, PUBLIC, (405,) * 7),
+    "inspection:cookies": Page(_none, PUBLIC, (405,) * 7),
+    "inspection:help": Page(_none, PUBLIC, (405,) * 7),
     # Django's admin site signs people in on its own page, and lets in staff only.
     "admin:index": Page(_none, (ADMIN_LOGIN,) * 6 + (200,), (ADMIN_LOGIN,) * 6 + (200,)),
 }

@@ -485,7 +485,8 @@ def test_moderation_return(world, login, data):
         for name, kind in kinds.items()
         if any(name.startswith(judgement_forms.field_prefix(q) + "-") for q in chosen)
     }
-    kinds["decision"] = Kind(good=st.sampled_from(["return", "return", "agree"]))
+    # "agree" only asks for confirmation (a page, not a refusal); the confirmation agrees.
+    kinds["decision"] = Kind(good=st.sampled_from(["return", "return", "agree-confirmed"]))
     codes = {f"{judgement_forms.field_prefix(q)}-reason": [q.code] for q in walk.questions}
     url = reverse("judgements:moderate", args=[world.submitted.public_id])
     check(client, url, data.draw(submissions(kinds)), aliases=codes)

@@ -174,7 +174,7 @@ def _checked_job(request, access: Access) -> Job | None:
 @require_GET
 def population_template(request, reference):
     inspection_access(request.user, reference)
-    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse("\ufeff" + template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="eligible-cases-template.csv"'
     return response
 

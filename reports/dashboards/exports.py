@@ -1,6 +1,8 @@
 """Every dashboard table as a CSV download (?format=csv&table=<name>).
 
-Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe.
+Each file is UTF-8 with a byte order mark, so that a spreadsheet opens it with its accents
+intact, and uses the words the pages use ("Not applicable", "Small sample"). Cells that a
+spreadsheet would run as a formula are quoted with a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ import csv
 
 from django.http import Http404, HttpResponse
 
-from inspection.rating_rules import NOT_RATED, Tally
+from inspection.rating_rules import NO, NOT_APPLICABLE, NOT_RATED, YES, Tally
 from reports.dashboards.cases import CellCases
 from reports.dashboards.figures import Figure
 from reports.dashboards.filters import framework_key
 from reports.dashboards.national import National
 from reports.dashboards.referrals import why_listed
+
+# The answer values in the words the pages use (judgements.models.AnswerValue's labels).
+ANSWER_WORDS = {YES: "Yes", NO: "No", NOT_APPLICABLE: "Not applicable"}
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,6 +28,8 @@ def csv_response(filename: str, rows) -> HttpResponse:
     """A CSV download. Cells that a spreadsheet would run as a formula are quoted with '."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The byte order mark tells a spreadsheet the file is UTF-8 (else "Zoë" reads "ZoÃ«").
+    response.write("\ufeff")
     writer = csv.writer(response)
     for row in rows:
         writer.writerow(
@@ -49,9 +56,9 @@ def national_figures_csv_rows(national: National) -> list[list]:
             "yes",
             "applicable",
             "percent",
-            "ci_low",
-            "ci_high",
-            "small_sample",
+            "95% interval low",
+            "95% interval high",
+            "small sample",
         ]
     ]
     for row in national.questions:
@@ -68,7 +75,7 @@ def figure_columns(figure: Figure) -> list:
         "" if figure.percent is None else figure.percent,
         low,
         high,
-        "yes" if figure.small_sample else "no",
+        "Yes" if figure.small_sample else "No",
     ]
 
 
@@ -115,7 +122,8 @@ def national_csv(view, table: str) -> HttpResponse:
 def question_csv(code: str, framework, rows) -> HttpResponse:
     """One key question across the organisations of the national view."""
     header = ["organisation", "area", "region", "inspection", "fieldwork start"]
-    header += ["yes", "applicable", "percent", "ci_low", "ci_high", "small_sample"]
+    header += ["yes", "applicable", "percent", "95% interval low", "95% interval high"]
+    header += ["small sample"]
     return csv_response(
         f"key-question-{code}-{framework_key(framework)}.csv",
         [header]
@@ -159,7 +167,8 @@ def area_csv(view, table: str, filename: str) -> HttpResponse:
         return csv_response(f"ratings-{filename}.csv", rows)
     if table == "questions":
         header = ["organisation", "inspection", "fieldwork start", "key question", "text"]
-        header += ["yes", "applicable", "percent", "ci_low", "ci_high", "small_sample"]
+        header += ["yes", "applicable", "percent", "95% interval low", "95% interval high"]
+        header += ["small sample"]
         if view.with_national:
             header += ["national yes", "national applicable", "national percent", "compared"]
         rows = [header]
@@ -189,10 +198,11 @@ def area_csv(view, table: str, filename: str) -> HttpResponse:
 def cases_csv(table: str, name: str, behind: CellCases) -> HttpResponse:
     """The figures or the cases behind one cell; ``name`` ends the file name."""
     if table == "figures":
-        header = ["key question", "text", "yes", "applicable", "percent", "ci_low", "ci_high"]
+        header = ["key question", "text", "yes", "applicable", "percent"]
+        header += ["95% interval low", "95% interval high"]
         return csv_response(
             f"figures-{name}.csv",
-            [header + ["small_sample"]]
+            [header + ["small sample"]]
             + [
                 [kq.code, kq.text, *figure_columns(figure)]
                 for kq, figure in zip(behind.key_questions, behind.figures, strict=True)
@@ -205,7 +215,7 @@ def cases_csv(table: str, name: str, behind: CellCases) -> HttpResponse:
         f"cases-{name}.csv",
         [header]
         + [
-            [r.reference, r.sample_type, r.status, *[v or "" for v in r.answers]]
+            [r.reference, r.sample_type, r.status, *[ANSWER_WORDS.get(v, "") for v in r.answers]]
             for r in behind.rows
         ],
     )

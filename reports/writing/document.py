@@ -18,7 +18,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from casefiles.choices import SampleType
-from casefiles.models import Case, SamplingPlan, counted_condition
+from casefiles.models import Case, Interview, SamplingPlan, counted_condition
 from casefiles.sampling.draw import DEFAULT_WINDOWS
 from inspection.models import Inspection, Membership, Question, Standard
 from inspection.rating_rules import RatingRules, exact, round_half_up, whole_percent
@@ -130,6 +130,9 @@ class Methodology:
     margin: int  # percentage points
     organisation_standards: list[str]
     profiles: list[Profile] = field(default_factory=list)
+    # Interviews held for the cases counted: with case managers, and with anyone else.
+    case_manager_interviews: int = 0
+    other_interviews: int = 0
 
 
 @dataclass(frozen=True)
@@ -227,7 +230,25 @@ def _methodology(inspection: Inspection, standards: list[Standard]) -> Methodolo
         margin=int(round_half_up(exact(plan.margin if plan else 0.05) * 100)),
         organisation_standards=[f"{s.code} {s.title}" for s in standards if not s.is_case_judged],
         profiles=_profiles(inspection),
+        **_interviews_held(inspection),
     )
+
+
+def _interviews_held(inspection: Inspection) -> dict[str, int]:
+    """Interviews held for the cases counted, by who was interviewed (one query)."""
+    held = dict(
+        Interview.objects.filter(
+            counted_condition("case__"), case__inspection=inspection, held=True
+        )
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        "case_manager_interviews": held.get(Interview.Kind.CASE_MANAGER, 0),
+        "other_interviews": held.get(Interview.Kind.OTHER, 0),
+    }
+
 
 
 def _profiles(inspection: Inspection) -> list[Profile]:

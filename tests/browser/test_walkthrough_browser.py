@@ -177,14 +177,14 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
     # The moderator, in another browser, returns one answer with a reason.
     sign_in(qa, people.qa, f"/cases/{case.public_id}/judgements/")
     follow(qa, qa.get_by_role("link", name="Quality-assure this case").click)
-    moderation = qa.get_by_role("table", name="Answers scored by Inspector Tester")
+    moderation = qa.locator("#moderation")
     expect(moderation).to_contain_text("Evidence for 3.1.1")
-    expect(moderation).to_contain_text("3.2.1.a: not seen in the file")
+    expect(qa.locator("#answer-3\\.2\\.1\\.a")).to_contain_text("not seen in the file")
     qa.get_by_label("Return 3.1.1", exact=True).check()
     qa.get_by_label("Reason for returning 3.1.1", exact=True).fill(
         "Say which assessment tool was used, and when."
     )
-    follow(qa, qa.get_by_role("button", name="Return the selected questions").click)
+    follow(qa, qa.get_by_role("button", name="Return the ticked questions").click)
     expect(qa.get_by_role("heading", level=1)).to_contain_text("Returned")
 
     # The inspector sees the reason, fixes the answer and resubmits.
@@ -210,11 +210,20 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Case O-007 submitted")
 
     # The moderator agrees: the case is locked.
+    # The page shows what was returned and what changed since, old and new.
     visit(qa, f"/cases/{case.public_id}/quality-assurance/")
-    expect(qa.get_by_role("table", name="Answers scored by Inspector Tester")).to_contain_text(
-        "AssetPlus completed on 3 May, within 20 days"
-    )
+    expect(qa.locator("#since-return")).to_contain_text("returned 1 question")
+    expect(qa.locator("#since-return")).to_contain_text("1 answer changed since")
+    card = qa.locator("#answer-3\\.1\\.1")
+    expect(card).to_contain_text("Changed since return")
+    expect(card).to_contain_text("Returned because")
+    expect(card).to_contain_text("Say which assessment tool was used, and when.")
+    expect(card).to_contain_text("AssetPlus completed on 3 May, within 20 days")
+    expect(card.locator("del").first).to_be_visible()  # what it said before
     follow(qa, qa.get_by_role("button", name="Agree and lock the case").click)
+    # Agreeing asks for confirmation before it locks the case.
+    expect(qa.get_by_role("heading", level=1)).to_contain_text("Agree and lock case O-007?")
+    follow(qa, qa.get_by_role("button", name="Yes, agree and lock the case").click)
     expect(qa.get_by_role("heading", level=1)).to_contain_text("Agreed")
     record = qa.locator("#moderation-record")
     expect(record).to_contain_text("Returned by Qa Tester")
@@ -233,8 +242,8 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
 
     # Every change is on the case's History page.
     follow(page, page.get_by_role("link", name="History").click)
-    history = page.get_by_role("table", name="Every change to this case's judgements, newest first")
-    expect(history).to_contain_text("Evidence note changed: 3.1.1")
+    history = page.locator("#history")
+    expect(history).to_contain_text("3.1.1 evidence note")
     expect(history).to_contain_text("Moderation decision: Returned 3.1.1")
     expect(history).to_contain_text("In quality assurance")
 
@@ -245,3 +254,37 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
         "agreed",
     ]
     assert AuditEvent.objects.filter(case=case, action="note_changed", subject="3.1.1").exists()
+
+
+def test_agree_is_refused_while_a_return_is_ticked(page, people, out_of_court):
+    """The moderator ticks a return, then presses Agree: nothing is agreed or lost."""
+    from judgements import services
+    from judgements.services import AnswerInput
+
+    case = out_of_court
+    services.answers_record(
+        case=case,
+        answers=[
+            AnswerInput(question=q, value="yes", note=f"Evidence for {q.code}")
+            for q in applicable_questions(case)
+        ],
+        actor=people.inspector,
+    )
+    services.case_submit(case=case, actor=people.inspector)
+    sign_in(page, people.qa, f"/cases/{case.public_id}/quality-assurance/")
+    page.get_by_label("Return 3.1.1", exact=True).check()
+    page.get_by_label("Reason for returning 3.1.1", exact=True).fill("Name the tool.")
+    follow(page, page.get_by_role("button", name="Agree and lock the case").click)
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text(
+        "You cannot agree the case while questions are ticked to return (3.1.1)"
+    )
+    assert page.title().startswith("Error: ")
+    # What the moderator typed is still there.
+    expect(page.get_by_label("Reason for returning 3.1.1", exact=True)).to_have_value(
+        "Name the tool."
+    )
+    expect(page.get_by_label("Return 3.1.1", exact=True)).to_be_checked()
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_QA
+    assert not ModerationDecision.objects.filter(case=case).exists()

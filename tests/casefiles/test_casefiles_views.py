@@ -13,6 +13,7 @@ from casefiles.models import (
     Case,
     ChildProtectionPlan,
     HomeVisit,
+    Interview,
     LinkedChild,
     Meeting,
     Order,
@@ -30,6 +31,7 @@ PART_MODELS = {
     "checks": AgencyCheck,
     "meetings": Meeting,
     "visits": HomeVisit,
+    "interviews": Interview,
 }
 FILE_MODELS = [Case, Requirement, *PART_MODELS.values()]
 
@@ -483,8 +485,8 @@ def test_case_page_queries_do_not_grow_with_the_file(
     # (it is not), 6 the record that this person read the file, 7 the case with inspection,
     # organisation and inspector, then its file: 8 orders, 9 requirements, 10 linked children,
     # 11 plans with the child each names, 12 referrals with theirs, 13 checks, 14 meetings,
-    # 15 visits. The session is not written (its expiry was moved on at sign-in).
-    with django_assert_num_queries(15):
+    # 15 visits, 16 interviews. The session is not written (its expiry was moved on at sign-in).
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert len(timeline_entries(response)) == 6 * count
 

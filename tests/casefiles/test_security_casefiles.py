@@ -174,8 +174,8 @@ def test_the_case_history_shows_the_file_changes(login, people, case):
     child = add_child(client, case)
     client.post(part_url(case, "part_edit", child.public_id), child_data(address="5 Mill Road"))
     page = words(client.get(reverse("judgements:history", args=[case.public_id])))
-    assert "Changes to the case file" in page
-    assert "Linked child changed: Address 4 Mill Road 5 Mill Road" in page
+    assert "Case file Inspector Tester" in page
+    assert "Linked child changed: Address Before: 4 Mill Road After: 5 Mill Road" in page
     assert "Inspector Tester" in page
 
 

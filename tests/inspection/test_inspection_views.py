@@ -211,7 +211,8 @@ def test_the_apps_above_add_their_panels_to_the_inspection_pages():
 
     names = {slot: list(makers) for slot, makers in hooks._makers.items()}
     assert names == {
-        "home": ["judgements.cases_to_score"],
+        # casefiles registers first (it is listed before judgements in INSTALLED_APPS).
+        "home": ["casefiles.interviews", "judgements.cases_to_score"],
         "inspection_summary": ["casefiles.case_counts"],
         "inspection_main": ["casefiles.samples"],
     }

@@ -640,8 +640,21 @@ def test_quality_assurance_from_return_to_agreement(login, case, people, yos_fra
     assert case.status == Status.IN_QA
     assert "Returned by" not in text(inspector.get(step_url(case, "2.1")))
 
-    # The moderator agrees: the case is locked.
-    response = qa.post(moderate, {"decision": "agree"})
+    # The moderator sees what was returned and what changed since.
+    page = text(qa.get(moderate))
+    assert "Resubmitted after a return." in page
+    assert "returned 2 questions" in page and "1 answer changed since" in page
+    assert "Changed since return" in page and "Returned, not changed" in page
+
+    # Agreeing asks for confirmation first, and changes nothing until confirmed.
+    response = qa.post(moderate, {"decision": "agree", "feedback": "Well evidenced now"})
+    assert response.status_code == 200
+    assert "Agree and lock case C-001?" in text(response)
+    case.refresh_from_db()
+    assert case.status == Status.IN_QA
+    response = qa.post(
+        moderate, {"decision": "agree-confirmed", "feedback": "Well evidenced now"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.AGREED
@@ -830,11 +843,12 @@ def test_the_history_page_lists_every_change(login, case, people, yos_framework)
     response = client.get(reverse("judgements:history", args=[case.public_id]))
     assert response.status_code == 200
     page = text(response)
-    assert "Answer given: 2.1.1" in page
-    assert "Answer changed: 2.1.1 Yes No" in page
-    assert "Evidence note changed: 2.1.1 Seen Not seen" in page
-    assert "Status changed: Case status Not started In progress" in page
-    assert page.count("Inspector Tester") >= 4
+    assert "2.1.1 answer and note given Now: Yes Seen" in page
+    # The answer and its note changed in one save: one entry, each value before and after.
+    changed = "2.1.1 answer Before: Yes After: No 2.1.1 evidence note Before: Seen After: Not seen"
+    assert changed in page
+    assert "Status changed: Case status Before: Not started After: In progress" in page
+    assert page.count("Inspector Tester,") == 3
 
 
 # 6. No lost updates between two people --------------------------------------------------------

@@ -359,7 +359,9 @@ def test_the_template_downloads_as_csv_for_anyone_on_the_team(login, people, ins
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    assert response.content.decode().splitlines()[0] == ",".join(COLUMNS)
+    # UTF-8 with a byte order mark, which a spreadsheet needs to keep accents.
+    assert response.content.startswith("\ufeff".encode())
+    assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(COLUMNS)
 
 
 def test_the_upload_page_lists_the_columns_and_the_organisation_codes(lead, inspection):

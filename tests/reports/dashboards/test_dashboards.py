@@ -58,7 +58,9 @@ def error_summary(response) -> list[str]:
 
 def csv_rows(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    # UTF-8 with a byte order mark, so that a spreadsheet keeps the accents.
+    assert response.content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def key_questions(framework, sample_type: str = "court_disposal") -> list[Question]:
@@ -349,13 +351,13 @@ def test_national_key_questions_csv_has_every_figure(login, people, national):
         "yes",
         "applicable",
         "percent",
-        "ci_low",
-        "ci_high",
-        "small_sample",
+        "95% interval low",
+        "95% interval high",
+        "small sample",
     ]
     by_code = {row[0]: row for row in rows[1:]}
-    assert by_code["2.2.2"][2:] == ["9", "16", "56", *map(str, Figure(Tally(9, 7)).interval), "no"]
-    assert by_code["3.1.1"][2:] == ["0", "1", "0", "0", "79", "yes"]
+    assert by_code["2.2.2"][2:] == ["9", "16", "56", *map(str, Figure(Tally(9, 7)).interval), "No"]
+    assert by_code["3.1.1"][2:] == ["0", "1", "0", "0", "79", "Yes"]
 
 
 def test_ratings_csv_lists_the_grid(login, people, national):
@@ -670,7 +672,7 @@ def test_a_rating_cell_links_to_the_cases_behind_it(login, people, national):
     assert figures[2][:5] == ["2.2.2", figures[2][1], "5", "12", "42"]
     rows = csv_rows(manager.get(url + "&format=csv&table=cases"))
     assert rows[0] == ["case", "sample", "status", "2.2.1", "2.2.2", "2.2.3"]
-    assert rows[1] == ["C-05", "Court disposal", "Agreed", "yes", "no", "yes"]
+    assert rows[1] == ["C-05", "Court disposal", "Agreed", "Yes", "No", "Yes"]
 
 
 def test_drill_down_by_key_question_and_for_an_organisation_standard(login, people, national):

@@ -20,6 +20,7 @@ from casefiles.models import (
     Case,
     ChildProtectionPlan,
     HomeVisit,
+    Interview,
     LinkedChild,
     Meeting,
     Order,
@@ -158,6 +159,25 @@ def add_case_file(case):
     )
     HomeVisit.objects.create(
         case=case, visit_date=date(2017, 10, 5), children_seen=True, purpose="Check on Amara"
+    )
+    Interview.objects.create(
+        case=case,
+        interviewee="Sam Collier",
+        role="Case manager",
+        interview_date=date(2018, 4, 17),
+        time="10:30",
+        mode="remote",
+        held=True,
+        notes="Talked through the safety plan for Amara",
+    )
+    Interview.objects.create(
+        case=case,
+        kind="other",
+        interviewee="Dee Okafor",
+        role="Social worker",
+        interview_date=date(2018, 4, 18),
+        held=False,
+        not_held_reason="On leave during fieldwork",
     )
 
 
@@ -431,12 +451,12 @@ def test_no_database_key_appears_in_the_file(built):
 def test_export_reads_a_fixed_number_of_queries(built, django_assert_num_queries):
     inspection = Inspection.objects.get(pk=built.pk)
     # 1 the framework, 2 organisations with areas, 3 team with users, 4 cases with organisation
-    # and inspector, 5 orders, 6 requirements, 7-12 children, plans, referrals, checks,
-    # meetings and visits, 13 answers with question and person, 14 decisions with moderator,
-    # 15 returned questions with question, 16 organisation ratings, 17 the report,
-    # 18 pseudonyms, 19-23 domain findings, standard texts, recommendations, key facts and
+    # and inspector, 5 orders, 6 requirements, 7-13 children, plans, referrals, checks,
+    # meetings, visits and interviews, 14 answers with question and person, 15 decisions with
+    # moderator, 16 returned questions with question, 17 organisation ratings, 18 the report,
+    # 19 pseudonyms, 20-24 domain findings, standard texts, recommendations, key facts and
     # practice examples; the same for any size
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         inspection_export(inspection)
 
 
@@ -490,6 +510,7 @@ def test_import_restores_every_row(built):
             AgencyCheck,
             Meeting,
             HomeVisit,
+            Interview,
             Answer,
             ModerationDecision,
             ReturnedQuestion,
@@ -609,7 +630,7 @@ def test_a_copy_under_a_new_reference_needs_new_public_ids(built):
     # Without public ids, the copy gets new ones.
     for case in data["cases"]:
         case.pop("public_id")
-        for key in ("orders", "plans", "referrals", "checks", "meetings", "visits"):
+        for key in ("orders", "plans", "referrals", "checks", "meetings", "visits", "interviews"):
             for part in case[key]:
                 part.pop("public_id")
         for child in case["children"]:
@@ -729,6 +750,8 @@ def _part(key):
         ((*_part("checks"), "agency"), choices.Agency),
         ((*_part("checks"), "kind"), choices.CheckKind),
         ((*_part("meetings"), "kind"), choices.MeetingKind),
+        ((*_part("interviews"), "kind"), Interview.Kind),
+        ((*_part("interviews"), "mode"), Interview.Mode),
         (("$defs", "answer_value"), AnswerValue),
         ((*_part("moderation"), "decision"), ModerationDecision.Decision),
         (
