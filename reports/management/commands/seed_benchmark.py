@@ -332,7 +332,7 @@ class Command(BaseCommand):
                 value = "na" if roll < 0.06 else "yes" if random_() < p_yes else "no"
                 total += 1
                 if copy:
-                    answers.append(f"{case.pk}\t{qid}\t{value}\t\t1\t{user_id}\t{stamp}\n")
+                    answers.append(f"{case.pk}\t{qid}\t{value}\t\t\t1\t{user_id}\t{stamp}\n")
                     events.append(
                         f"{case.inspection_id}\t{case.pk}\t{user_id}\t{stamp}\t"
                         f"{Action.ANSWER_CREATED.value}\t{_copy_text(codes[qid])}\t\t"
@@ -373,7 +373,8 @@ class Command(BaseCommand):
         tables = (
             (
                 Answer._meta.db_table,
-                "case_id, question_id, value, note, version, answered_by_id, updated_at",
+                "case_id, question_id, value, note, evidence_source, version, answered_by_id, "
+                "updated_at",
                 answers,
             ),
             (
