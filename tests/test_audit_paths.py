@@ -1,7 +1,7 @@
 """A static guard: no code path changes a judgement without a record.
 
 Answers, organisation-level ratings, moderation decisions, returned questions and the audit
-trail itself are written only by judgements/services.py, which adds AuditEvent rows in the
+trail itself are written only by the judgements/services/ package, which adds AuditEvent rows in the
 same transaction. This test reads every Python module of the project (with ast, without
 importing it) and fails on any other write to those tables: a save(), create(), update(),
 delete(), bulk_create() or bulk_update() on the models, their querysets, their related
@@ -72,7 +72,7 @@ ANY_SQL_WRITE = re.compile(r"\b(insert\s+into|update|delete\s+from|copy|truncate
 CASE_JUDGEMENT_FIELDS = frozenset({"status", "inspector", "inspector_id", "selected_for_qa"})
 
 SKIPPED_DIRS = {".venv", "node_modules", "staticfiles", "tests", ".git", "__pycache__"}
-ONLY_WRITER = "judgements/services.py"
+ONLY_WRITER = "judgements/services/"  # the package: every module in it
 
 # Modules (and the function or class in them) allowed to write judgements besides the services,
 # each with the reason; they must also write AuditEvent rows in the same function or class.
@@ -312,7 +312,7 @@ def project_modules() -> list[Path]:
         if SKIPPED_DIRS & set(parts) or parts[0].startswith("."):
             continue
         relative = "/".join(parts)
-        if relative == ONLY_WRITER or relative.startswith("judgements/migrations/"):
+        if relative.startswith((ONLY_WRITER, "judgements/migrations/")):
             continue
         modules.append(path)
     return modules
@@ -333,7 +333,7 @@ def test_no_code_outside_the_services_writes_a_judgement_without_a_record():
             elif not write.unit_writes_audit:
                 unaudited.append(str(write))
     assert not unreviewed, (
-        "Judgements may only be written through judgements/services.py, which records each "
+        "Judgements may only be written through judgements/services/, which records each "
         "change in the audit trail. Call a service instead; or, if this code truly has to "
         "write them, make it write AuditEvent rows for every change in the same function (or "
         "class) and add it to REVIEWED_WRITERS with the reason:\n  " + "\n  ".join(unreviewed)
@@ -357,15 +357,18 @@ def test_the_reviewed_writers_still_exist():
 
 
 def test_every_service_that_changes_a_judgement_records_it_in_the_same_transaction():
-    source = (ROOT / ONLY_WRITER).read_text()
-    tree = ast.parse(source)
-    scanner = _Scanner(ONLY_WRITER, source)
-    writes = scanner.scan()
+    writes, functions = [], {}
+    modules = sorted((ROOT / ONLY_WRITER).glob("*.py"))
+    assert len(modules) > 3, "the services' modules were not found"
+    for path in modules:
+        source = path.read_text()
+        writes += _Scanner(path.relative_to(ROOT).as_posix(), source).scan()
+        tree = ast.parse(source)
+        functions |= {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     writers = {w.unit for w in writes if not w.what.startswith("AuditEvent")}
     assert {"answers_record", "case_submit", "case_agree", "case_return", "case_reopen"} <= (
         writers
     )
-    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     for name in sorted(writers):
         function = functions[name]
         decorators = {ast.unparse(d) for d in function.decorator_list}

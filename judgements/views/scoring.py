@@ -1,3 +1,8 @@
+"""The walk-through as the inspector scores: the to-do list, the case summary, a step (with
+autosave and answers kept through a sign-in), the rest of a step not applying, check answers,
+submit.
+"""
+
 import re
 import time
 
@@ -6,66 +11,37 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casefiles import presenters
 from casefiles.access import case_access
 from casefiles.models import Case
-from inspection.access import inspection_access
-from inspection.models import Standard, User
-from inspection.permissions import SCORING_ROLES
-
-from . import services
-from .context_processors import has_cases_remember
-from .forms import (
+from judgements import services
+from judgements.context_processors import has_cases_remember
+from judgements.forms import (
     NOTE_MAX,
     AutosaveForm,
-    HistoryFilterForm,
-    OrganisationRatingForm,
-    QaFilterForm,
-    QaShareForm,
-    ReopenForm,
     RestNotApplicableForm,
-    ReturnForm,
     StepForm,
 )
-from .models import OrganisationRating
-from .rules import (
+from judgements.rules import (
     may_moderate_case,
     may_reopen_case,
     may_score_case,
     missing_answers,
-    moderation_refusal,
 )
-from .selectors import (
-    case_history,
+from judgements.selectors import (
     cases_to_do,
     first_step_to_do,
     moderation_record,
     next_case_to_score,
-    qa_review,
     step_facts,
     step_questions,
     walkthrough,
 )
-from .services import case_read_record as read_record
-
-# Statuses of a case that has been submitted at least once.
-QA_STATUSES = (
-    Case.Status.SUBMITTED,
-    Case.Status.IN_QA,
-    Case.Status.RETURNED,
-    Case.Status.AGREED,
-)
-
-
-def _posted(request):
-    """The form's data: bound on every POST, even an empty one, so that 'required' is said."""
-    return request.POST if request.method == "POST" else None
+from judgements.services import case_read_record as read_record
+from judgements.views._common import _posted
 
 
 @require_GET
@@ -411,302 +387,4 @@ def submitted(request, public_id):
             "inspection": case.inspection,
             "next_case": next_case_to_score(request.user, after=case),
         },
-    )
-
-
-def _moderation_refusal_text(case, refusal: str) -> str:
-    """Why this person cannot quality-assure this case, in words that fit the situation."""
-    if refusal == "scored":
-        return (
-            f"You gave or changed answers in case {case.reference}, so someone else must "
-            "quality-assure it."
-        )
-    if refusal == "status":
-        return (
-            f"Case {case.reference} is {case.get_status_display().lower()}: only a case "
-            "submitted for quality assurance can be quality-assured."
-        )
-    return "Only quality assurance or the lead inspector on this inspection quality-assures cases."
-
-
-def _qa_groups(form, walk, review, filters):
-    """The answers by step, key questions first in each, with what QA needs beside each."""
-    rows_by_question = {row["question"].pk: row for row in form.rows()}
-    groups = []
-    for step in walk.steps:
-        rows = []
-        for question in sorted(
-            walk.step_questions(step.standard), key=lambda q: not q.is_key_question
-        ):
-            row = dict(rows_by_question[question.pk])
-            row["answer"] = walk.answers.get(question.pk)
-            row["returned"] = review.returned.get(question.pk)
-            row["returned_before"] = question.pk in review.returned_before
-            row["change"] = review.changes.get(question.pk)
-            if filters.keeps(row):
-                rows.append(row)
-        if rows:
-            groups.append({"standard": step.standard, "rows": rows})
-    return groups
-
-
-@require_http_methods(["GET", "POST"])
-def moderate(request, public_id):
-    case, access = case_access(request.user, public_id)
-    refusal = moderation_refusal(case, access.role, request.user)
-    if refusal:
-        raise PermissionDenied(_moderation_refusal_text(case, refusal))
-    read_record(case=case, reader=request.user, page="quality assurance")
-    walk = walkthrough(case)
-    form = ReturnForm(_posted(request), questions=walk.questions)
-    filters = QaFilterForm(request.GET)
-    context = {
-        "case": case,
-        "inspection": case.inspection,
-        "access": access,
-        "walk": walk,
-        "form": form,
-        "case_tab": "judgements",
-    }
-    if request.method == "POST" and form.is_valid():
-        feedback = form.cleaned_data.get("feedback") or ""
-        if form.agreeing and not form.confirmed:
-            # Agreeing locks the case: ask once more, saying so.
-            return render(request, "judgements/moderate_confirm.html", context)
-        if form.agreeing:
-            services.case_agree(case=case, moderator=request.user, feedback=feedback)
-            messages.success(request, f"Case {case.reference} agreed and locked")
-            return redirect("judgements:case_summary", public_id=case.public_id)
-        services.case_return(
-            case=case, moderator=request.user, reasons=form.returns(), feedback=feedback
-        )
-        messages.success(request, f"Case {case.reference} returned to {case.inspector}")
-        return redirect("judgements:case_summary", public_id=case.public_id)
-    review = qa_review(case, walk)
-    context.update(
-        review=review,
-        groups=_qa_groups(form, walk, review, filters),
-        filters=filters,
-        filter_tags=filters.tags(request),
-        facts=presenters.case_summary(case, personal=access.may_see_personal_data),
-        changed_count=sum(1 for c in review.changes.values() if c.changed),
-    )
-    return render(request, "judgements/moderate.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def reopen(request, public_id):
-    case, access = case_access(request.user, public_id)
-    access.require(may_reopen_case(case, access.role))
-    form = ReopenForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        services.case_reopen(case=case, lead=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, f"Case {case.reference} reopened")
-        return redirect("judgements:case_summary", public_id=case.public_id)
-    return render(
-        request,
-        "judgements/reopen.html",
-        {"case": case, "inspection": case.inspection, "form": form, "case_tab": "judgements"},
-    )
-
-
-HISTORY_PAGE_SIZE = 25
-
-
-@require_GET
-def history(request, public_id):
-    """The case's history: one entry per save, filtered by kind, a page at a time."""
-    case, access = case_access(request.user, public_id)
-    read_record(case=case, reader=request.user, page="history")
-    filters = HistoryFilterForm(request.GET)
-    chosen = filters.chosen()
-    entries = case_history(case, personal=access.may_see_personal_data, kinds=set(chosen))
-    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "judgements/history.html",
-        {
-            "case": case,
-            "inspection": case.inspection,
-            "access": access,
-            "page": page,
-            "entries": page.object_list,
-            "filters": filters,
-            "filter_tags": filters.tags(request),
-            "query": "&".join(f"show={k}" for k in chosen),
-            "case_tab": "history",
-        },
-    )
-
-
-def _scorers(inspection):
-    return User.objects.filter(
-        memberships__inspection=inspection,
-        # Everyone who may be assigned cases (permissions.may_be_assigned_cases).
-        memberships__role__in=SCORING_ROLES,
-    ).order_by("last_name", "first_name")
-
-
-@require_http_methods(["GET", "POST"])
-def assign(request, reference):
-    """The lead assigns cases to inspectors and selects cases for quality assurance."""
-    access = inspection_access(request.user, reference)
-    inspection = access.inspection
-    if request.method == "POST":
-        access.require(access.may_assign_cases)
-    scorers = {u.username: u for u in _scorers(inspection)}
-    cases = list(
-        Case.objects.filter(inspection=inspection).select_related("inspector", "organisation")
-    )
-    share_form = QaShareForm(request.POST if "select-share" in request.POST else None)
-    errors = []
-    if request.method == "POST" and "select-share" in request.POST:
-        if share_form.is_valid():
-            result = services.qa_select_share(
-                inspection=inspection,
-                percent=share_form.cleaned_data["percent"],
-                seed=share_form.cleaned_data["seed"],
-                actor=request.user,
-            )
-            messages.success(request, _share_message(result))
-            return redirect("judgements:assign", reference=inspection.reference)
-    elif request.method == "POST":
-        # Only the cases the form listed: a case added since the page was opened, or a request
-        # that lists none, is left as it was rather than unassigned and taken out of QA.
-        listed = [case for case in cases if f"inspector-{case.public_id}" in request.POST]
-        for case in listed:
-            wanted = request.POST.get(f"inspector-{case.public_id}", "")
-            if wanted and wanted not in scorers:
-                errors.append((case, f"Select an inspector on the team for case {case.reference}"))
-        if not errors:
-            for case in listed:
-                wanted = request.POST.get(f"inspector-{case.public_id}", "")
-                services.case_assign(case=case, inspector=scorers.get(wanted), actor=request.user)
-                services.qa_select(
-                    case=case, selected=f"qa-{case.public_id}" in request.POST, actor=request.user
-                )
-            messages.success(request, "Assignments saved")
-            return redirect("judgements:assign", reference=inspection.reference)
-    return render(
-        request,
-        "judgements/assign.html",
-        {
-            "inspection": inspection,
-            "access": access,
-            "cases": cases,
-            "scorers": scorers.values(),
-            "share_form": share_form,
-            "errors": errors,
-            "active_tab": "assign",
-        },
-    )
-
-
-def _share_message(result) -> str:
-    newly = len(result.newly_selected)
-    cases = "case" if newly == 1 else "cases"
-    if newly:
-        return (
-            f"{newly} {cases} newly selected for quality assurance "
-            f"({newly + result.already_selected} selected in all)"
-        )
-    return (
-        f"No cases newly selected: {result.already_selected} already selected, "
-        f"which meets a share of {result.wanted}"
-    )
-
-
-@require_GET
-def qa_list(request, reference):
-    """Every case submitted or selected, with where it stands in quality assurance."""
-    access = inspection_access(request.user, reference)
-    cases = (
-        Case.objects.filter(inspection=access.inspection)
-        .filter(Q(selected_for_qa=True) | Q(status__in=QA_STATUSES))
-        .select_related("inspector", "organisation")
-        .order_by("reference")
-    )
-    return render(
-        request,
-        "judgements/qa_list.html",
-        {"inspection": access.inspection, "access": access, "cases": cases, "active_tab": "qa"},
-    )
-
-
-@require_GET
-def organisation_ratings(request, reference):
-    access = inspection_access(request.user, reference)
-    inspection = access.inspection
-    standards = list(
-        Standard.objects.filter(framework=inspection.framework, judged_by="organisation")
-    )
-    ratings = {
-        (r.organisation_id, r.standard_id): r
-        for r in OrganisationRating.objects.filter(inspection=inspection).select_related("rated_by")
-    }
-    rows = [
-        {
-            "organisation": organisation,
-            "standard": standard,
-            "rating": ratings.get((organisation.pk, standard.pk)),
-        }
-        for organisation in inspection.organisations.all()
-        for standard in standards
-    ]
-    return render(
-        request,
-        "judgements/organisation_ratings.html",
-        {"inspection": inspection, "access": access, "rows": rows, "active_tab": "org"},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def organisation_rating_edit(request, reference, organisation, code):
-    access = inspection_access(request.user, reference)
-    access.require(access.may_rate_organisations)
-    inspection = access.inspection
-    organisation = get_object_or_404(inspection.organisations, slug=organisation)
-    standard = get_object_or_404(
-        Standard, framework=inspection.framework, judged_by="organisation", code=code
-    )
-    current = OrganisationRating.objects.filter(
-        inspection=inspection, organisation=organisation, standard=standard
-    ).first()
-    initial = {"version": current.version if current else 0}
-    if current:
-        initial.update(
-            rating=current.rating, narrative=current.narrative, evidence=current.evidence
-        )
-    form = OrganisationRatingForm(_posted(request), initial=initial)
-    stale = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_rating_record(
-                inspection=inspection,
-                organisation=organisation,
-                standard=standard,
-                rating=form.cleaned_data["rating"],
-                narrative=form.cleaned_data["narrative"],
-                evidence=form.cleaned_data["evidence"],
-                actor=request.user,
-                seen_version=form.cleaned_data["version"] or 0,
-            )
-        except services.StaleEdit:
-            stale = True
-        else:
-            messages.success(request, f"Rating for {standard.code} {standard.title} saved")
-            return redirect("judgements:organisation_ratings", reference=inspection.reference)
-    return render(
-        request,
-        "judgements/organisation_rating_form.html",
-        {
-            "inspection": inspection,
-            "organisation": organisation,
-            "standard": standard,
-            "form": form,
-            "current": current,
-            "stale": stale,
-            "key_questions": standard.questions.filter(parent__isnull=True),
-        },
-        status=409 if stale else 200,
     )
