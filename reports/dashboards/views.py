@@ -10,7 +10,9 @@ cell follow the inspection's own access rule (inspection.access).
 
 Every table downloads as CSV with ?format=csv&table=<name> (built in exports.py). The figures
 come from the modules beside this one: national.py, area.py, cases.py and referrals.py, on
-the aggregates of rollups.py; the filter form is in forms.py.
+the aggregates of rollups.py; the filter form is in forms.py. What is left here is one thing,
+the pages' request handling (filters, caching, paging, the choice between HTML and CSV), kept
+together so that every dashboard answers a request the same way.
 """
 
 from __future__ import annotations
