@@ -79,7 +79,7 @@ def file_sections(
             ],
             editable=editable,
         )
-        if part.names_people and not personal:
+        if part.names_people and not personal and items:
             count = len(items)
             section.withheld = (
                 f"{count} linked {'child' if count == 1 else 'children'}: {WITHHELD.lower()}."
