@@ -7,30 +7,21 @@ Exits with status 1 and lists each difference (stored and live Yes / No / Not ap
 when they differ; ``tallies_rebuild`` puts them right.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+
+from django.core.management.base import CommandError
 
 from inspection.models import Inspection, Organisation, Question
+from judgements.management.commands._inspections import InspectionsCommand
 from judgements.tallies import tallies_differences
 
 SHOWN = 50
 
 
-class Command(BaseCommand):
+class Command(InspectionsCommand):
     help = "Compare the answer tallies with a live count; exit 1 listing any differences."
 
-    def add_arguments(self, parser):
-        parser.add_argument("references", nargs="*", metavar="REF", help="inspection reference")
-
     def handle(self, *args, references, **options):
-        ids = None
-        if references:
-            found = dict(
-                Inspection.objects.filter(reference__in=references).values_list("reference", "id")
-            )
-            missing = sorted(set(references) - set(found))
-            if missing:
-                raise CommandError(f"No inspection with the reference {', '.join(missing)}.")
-            ids = list(found.values())
+        ids = self.inspection_ids(references)
         differences = tallies_differences(inspection_ids=ids)
         if not differences:
             self.stdout.write(self.style.SUCCESS("The tallies match the answers."))

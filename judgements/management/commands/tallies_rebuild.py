@@ -7,28 +7,16 @@ The tallies are kept in step as answers change (judgements.tallies); this is for
 bulk load written without them, or when ``tallies_check`` has found a difference.
 """
 
-from django.core.management.base import BaseCommand, CommandError
 
-from inspection.models import Inspection
+from judgements.management.commands._inspections import InspectionsCommand
 from judgements.tallies import tallies_rebuild
 
 
-class Command(BaseCommand):
+class Command(InspectionsCommand):
     help = "Count the answer tallies again from the answers (all inspections, or those named)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("references", nargs="*", metavar="REF", help="inspection reference")
-
     def handle(self, *args, references, **options):
-        ids = None
-        if references:
-            found = dict(
-                Inspection.objects.filter(reference__in=references).values_list("reference", "id")
-            )
-            missing = sorted(set(references) - set(found))
-            if missing:
-                raise CommandError(f"No inspection with the reference {', '.join(missing)}.")
-            ids = list(found.values())
+        ids = self.inspection_ids(references)
         written = tallies_rebuild(inspection_ids=ids)
         scope = f"{len(ids)} inspection(s)" if ids is not None else "every inspection"
         self.stdout.write(self.style.SUCCESS(f"Counted {written} tally rows for {scope}."))
