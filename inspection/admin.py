@@ -11,7 +11,20 @@ from .models import Area, Framework, Inspection, Membership, Organisation, User
 
 @admin.register(User)
 class PersonAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Service role", {"fields": ("is_manager",)}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (
+            "Service roles",
+            {
+                "fields": (
+                    "is_manager",
+                    "sets_up_inspections",
+                    "approves_reports",
+                    "edits_frameworks",
+                )
+            },
+        ),
+    )
     list_display = ("username", "first_name", "last_name", "is_manager", "is_staff", "is_active")
 
 

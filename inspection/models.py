@@ -13,6 +13,21 @@ class User(AbstractUser):
     is_manager = models.BooleanField(
         default=False, help_text="Managers see every inspection and dashboard, read-only."
     )
+    sets_up_inspections = models.BooleanField(
+        "inspection manager",
+        default=False,
+        help_text="Inspection managers create inspections and name their lead.",
+    )
+    approves_reports = models.BooleanField(
+        "approver",
+        default=False,
+        help_text="Approvers approve inspection reports for publication (never their own).",
+    )
+    edits_frameworks = models.BooleanField(
+        "framework editor",
+        default=False,
+        help_text="Framework editors build and publish new versions of inspection frameworks.",
+    )
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -201,10 +216,13 @@ class Inspection(models.Model):
         JOINT = "joint", "Joint"
 
     class Status(models.TextChoices):
-        PLANNING = "planning", "Planning"
+        """The stages of an inspection's life, in order."""
+
+        PLANNING = "planning", "Set-up"
         FIELDWORK = "fieldwork", "Fieldwork"
         MODERATION = "moderation", "Quality assurance"
-        REPORTING = "reporting", "Report writing"
+        REPORTING = "reporting", "Report drafting"
+        APPROVAL = "approval", "Approval"
         PUBLISHED = "published", "Published"
 
     reference = models.SlugField(
@@ -218,6 +236,11 @@ class Inspection(models.Model):
     fieldwork_start = models.DateField()
     fieldwork_end = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
 
     objects = InspectionQuerySet.as_manager()
 
@@ -233,6 +256,11 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved for publication: until then its report is a draft."""
+        return self.approved_at is not None
 
 
 class Inspectorate(models.TextChoices):

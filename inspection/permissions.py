@@ -40,6 +40,21 @@ def may_see_dashboards(user) -> bool:
     return sees_every_inspection(user)
 
 
+def may_set_up_inspections(user) -> bool:
+    """Inspection managers (and administrators) create inspections and name their lead."""
+    return bool(user.is_authenticated and (user.is_superuser or user.sets_up_inspections))
+
+
+def may_approve_reports(user, role: str | None) -> bool:
+    """Approvers approve a report for publication, but never one they lead."""
+    return bool(user.is_authenticated and user.approves_reports and role != Role.LEAD)
+
+
+def may_edit_frameworks(user) -> bool:
+    """Framework editors (and administrators) build and publish framework versions."""
+    return bool(user.is_authenticated and (user.is_superuser or user.edits_frameworks))
+
+
 def may_use_admin(user) -> bool:
     """The Django admin is for staff."""
     return bool(user.is_authenticated and user.is_staff)
