@@ -7,8 +7,8 @@ No database and no Django: the engine is plain Python, so these run with ``-p no
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
