@@ -348,3 +348,74 @@ def _organisation_kinds_update(framework: Framework, data: dict, *, path: Path) 
     framework.rating_options = _rating_options(data)
     framework.save(update_fields=["rating_options"])
     return bool(changed)
+
+
+def framework_document(framework: Framework) -> dict:
+    """A loaded framework version written out in the format it was loaded from (the one
+    format, docs/frameworks.md): loading the document again gives the same version.
+
+    Fields a file may leave to their default are written only where they differ from it, as
+    the shipped files do: a standard's ``counts_toward_overall`` when false, a prompt's
+    ``applies_to`` and ``organisation_kinds`` when not its key question's, a key question's
+    ``organisation_kinds`` when it names any (4 queries).
+    """
+    questions: dict[int, list[Question]] = {}
+    for question in framework.questions.order_by("position"):
+        questions.setdefault(question.standard_id, []).append(question)
+    standards: dict[int, list[dict]] = {}
+    for standard in framework.standards.order_by("position"):
+        key_questions = []
+        by_id: dict[int, dict] = {}
+        parents: dict[int, Question] = {}
+        for question in questions.get(standard.pk, []):
+            if question.parent_id is None:
+                entry = {
+                    "code": question.code,
+                    "text": question.text,
+                    "source": question.source,
+                    "applies_to": list(question.applies_to),
+                }
+                if question.organisation_kinds:
+                    entry["organisation_kinds"] = list(question.organisation_kinds)
+                entry["prompts"] = []
+                key_questions.append(entry)
+                by_id[question.pk] = entry
+                parents[question.pk] = question
+                continue
+            parent = parents[question.parent_id]
+            prompt = {"code": question.code, "text": question.text, "source": question.source}
+            if list(question.applies_to) != list(parent.applies_to):
+                prompt["applies_to"] = list(question.applies_to)
+            if list(question.organisation_kinds) != list(parent.organisation_kinds):
+                prompt["organisation_kinds"] = list(question.organisation_kinds)
+            by_id[question.parent_id]["prompts"].append(prompt)
+        entry = {
+            "code": standard.code,
+            "title": standard.title,
+            "statement": standard.statement,
+            "judged_by": standard.judged_by,
+        }
+        if not standard.counts_toward_overall:
+            entry["counts_toward_overall"] = False
+        entry |= {
+            "source": standard.source,
+            "case_facts": list(standard.case_facts),
+            "key_questions": key_questions,
+        }
+        standards.setdefault(standard.domain_id, []).append(entry)
+    return {
+        "slug": framework.slug,
+        "name": framework.name,
+        "version": framework.version,
+        "description": framework.description,
+        "source": framework.source,
+        "sample_types": list(framework.sample_types),
+        "rating_bands": framework.rating_bands,
+        "rating_scores": framework.rating_scores,
+        "overall_thresholds": framework.overall_thresholds,
+        **framework.rating_options,
+        "domains": [
+            {"code": domain.code, "title": domain.title, "standards": standards.get(domain.pk, [])}
+            for domain in framework.domains.order_by("position")
+        ],
+    }
