@@ -377,6 +377,39 @@ def overall_for(scores: Iterable[int], rules: RatingRules) -> str | None:
     raise ValueError("no overall threshold matched")  # unreachable with validated rules
 
 
+def small_organisation(rules: RatingRules, cases_in_sample: int | None) -> str:
+    """Why an organisation of this sample size is inspected but not rated, or "" when it is
+    rated (always, when the framework has no small-organisation rule or the size is unknown).
+    """
+    below = rules.small_organisation_below
+    if below is None or cases_in_sample is None or cases_in_sample >= below:
+        return ""
+    return (
+        f"a small organisation, {cases_in_sample} cases in the sample, fewer than {below}: "
+        "inspected but not rated"
+    )
+
+
+def overall_withheld(
+    rules: RatingRules, *, cases_counted: int, cases_in_sample: int | None = None
+) -> str:
+    """Why there is no overall rating whatever the standards' scores, or "" when there may
+    be one: a small organisation, no counted case, or fewer than the framework's minimum.
+    The rating engine and the dashboards both ask this."""
+    small = small_organisation(rules, cases_in_sample)
+    if small:
+        return small
+    if cases_counted >= rules.minimum_overall_cases:
+        return ""
+    if not cases_counted:
+        return "no counted cases"
+    plural = "case" if cases_counted == 1 else "cases"
+    return (
+        f"{cases_counted} counted {plural}, fewer than the {rules.minimum_overall_cases} "
+        "an overall rating needs"
+    )
+
+
 # --------------------------------------------------------------------------- tallies
 
 

@@ -13,7 +13,14 @@ from urllib.parse import quote
 from django.utils.text import slugify
 
 from inspection.models import Framework
-from inspection.rating_rules import NOT_RATED, RATING_NAMES, RatingRules, Tally, overall_for
+from inspection.rating_rules import (
+    NOT_RATED,
+    RATING_NAMES,
+    RatingRules,
+    Tally,
+    overall_for,
+    overall_withheld,
+)
 from reports.ratings.engine import JUDGED_BY_ORGANISATION, StandardRating, standard_rating
 from reports.ratings.selectors import framework_key_questions
 from reports.stats import is_small_sample
@@ -164,9 +171,20 @@ def rate_pair(
     )
 
 
-def overall(structure: Structure, cells: tuple[Cell, ...]) -> str | None:
+def overall(
+    structure: Structure,
+    cells: tuple[Cell, ...],
+    *,
+    cases_counted: int,
+    cases_in_sample: int | None = None,
+) -> str | None:
     """The overall rating of one organisation in one inspection, from its cells (a standard
-    the framework rates separately is left out)."""
+    the framework rates separately is left out); none where the framework withholds it (too
+    few counted cases, a small organisation), as on the inspection's own ratings page."""
+    if overall_withheld(
+        structure.rules, cases_counted=cases_counted, cases_in_sample=cases_in_sample
+    ):
+        return None
     scores = [
         cell.verdict.score
         for cell in cells

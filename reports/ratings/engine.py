@@ -47,6 +47,8 @@ from inspection.rating_rules import (
     Tally,
     band_of_tally,
     overall_for,
+    overall_withheld,
+    small_organisation,
     tally_summary,
 )
 
@@ -465,17 +467,7 @@ def rate_tallies(
         per_org[organisation] = per_org.get(organisation, Tally()) + tally
     org_order = tuple(sorted(named, key=natural_key))
     no_cases = no_case_ids or {}
-    small = (
-        rules.small_organisation_below is not None
-        and cases_in_sample is not None
-        and cases_in_sample < rules.small_organisation_below
-    )
-    small_reason = (
-        f"a small organisation, {cases_in_sample} cases in the sample, fewer than "
-        f"{rules.small_organisation_below}: inspected but not rated"
-        if small
-        else ""
-    )
+    small_reason = small_organisation(rules, cases_in_sample)
 
     results: list[StandardResult] = []
     for standard in standards:
@@ -485,7 +477,7 @@ def rate_tallies(
             )
             for kq in standard.key_questions
         )
-        if small:
+        if small_reason:
             verdict = StandardRating(standard.judged_by, None, rules, unrated_because=small_reason)
         else:
             verdict = standard_rating(
@@ -510,7 +502,9 @@ def rate_tallies(
         organisations=org_order,
         cases_counted=cases_counted,
         unknown=tuple(sorted(unknown, key=natural_key)),
-        unrated_because=small_reason,
+        unrated_because=overall_withheld(
+            rules, cases_counted=cases_counted, cases_in_sample=cases_in_sample
+        ),
     )
 
 
@@ -524,18 +518,10 @@ def _overall(
     unrated_because: str,
 ) -> InspectionRating:
     """The overall rating from the standards that count toward it, unless the framework's
-    minimum of counted cases (or its small-organisation rule) withholds it."""
+    minimum of counted cases (or its small-organisation rule) withholds it
+    (``unrated_because``, from :func:`inspection.rating_rules.overall_withheld`)."""
     counted = [r for r in results if r.counts_toward_overall]
     scores = [r.score for r in counted if r.score is not None]
-    if not unrated_because and cases_counted < rules.minimum_overall_cases:
-        if not cases_counted:
-            unrated_because = "no counted cases"
-        else:
-            plural = "case" if cases_counted == 1 else "cases"
-            unrated_because = (
-                f"{cases_counted} counted {plural}, fewer than the "
-                f"{rules.minimum_overall_cases} an overall rating needs"
-            )
     return InspectionRating(
         standards=tuple(results),
         score=sum(scores),
