@@ -132,7 +132,7 @@ def national_dashboard(filters: Filters) -> National:
                 cases_counted=counted,
                 cases_total=total,
                 cells=tuple(cells),
-                overall=overall(structure, cells),
+                overall=overall(structure, cells, cases_counted=counted, cases_in_sample=total),
                 inspection_url=link["inspection"](inspection.reference),
                 organisation_url=link["organisation"](organisation.slug),
             )
