@@ -39,9 +39,9 @@ class ConcernRaiseForm(GovForm):
     def __init__(self, *args, case, children, personal: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.children = {str(child.public_id): child for child in children}
-        subject = "The person supervised"
-        if case.subject_kind == "child":
-            subject = "The child supervised (the person supervised)"
+        subject = (
+            f"{case.subject_name} (the person supervised)" if personal else "The person supervised"
+        )
         choices = [
             (key, child.name if personal else "A linked child")
             for key, child in self.children.items()

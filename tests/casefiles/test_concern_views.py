@@ -50,7 +50,7 @@ def test_raising_a_concern_through_the_form(login, case, child, people):
     client = login(people.inspector)
     url = reverse("casefiles:concern_raise", args=[case.public_id])
     page = client.get(url).content.decode()
-    assert "Mia Morgan" in page and "The child supervised" in page
+    assert "Mia Morgan" in page and "Jayden Morgan (the person supervised)" in page
 
     response = client.post(
         url,
