@@ -215,7 +215,7 @@ def test_the_apps_above_add_their_panels_to_the_inspection_pages():
         # casefiles registers first (it is listed before judgements in INSTALLED_APPS).
         "home": ["casefiles.interviews", "judgements.cases_to_score"],
         "inspection_summary": ["casefiles.case_counts"],
-        "inspection_main": ["casefiles.samples"],
+        "inspection_main": ["casefiles.samples", "casefiles.concerns"],
     }
 
 
