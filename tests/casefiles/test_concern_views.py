@@ -260,3 +260,39 @@ def test_the_inspector_cannot_follow_up(login, case, people):
         assert response.status_code == 403, name
     concern.refresh_from_db()
     assert concern.status == Concern.Status.RAISED
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_list_of_concerns_makes_a_fixed_number_of_queries(
+    login, case, people, inspection, child, django_assert_num_queries, count
+):
+    for number in range(count):
+        services.concern_raise(
+            case=case,
+            about=services.About(child=child) if number % 2 else services.About(subject=True),
+            urgency="immediate",
+            found="Found",
+            why_urgent="Urgent",
+            actor=people.inspector,
+        )
+    client = login(people.lead)
+    url = reverse("casefiles:concerns", args=[inspection.reference])
+    # 1 session, 2 user, 3 the inspection through the user's access, 4 the user's role, 5 the
+    # concerns with their case, child and who raised them, 6 the lead's safeguarding banner.
+    # The session is not written (its expiry was moved on at sign-in).
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert response.content.decode().count("/concerns/") >= count
+
+
+def test_the_methodology_states_how_many_were_raised_and_closed(case, people, inspection):
+    from django.template import Context, Template
+
+    line = Template("{% load concerns %}{% methodology_concerns inspection %}")
+    assert "raised no safeguarding concerns" in line.render(Context({"inspection": inspection}))
+    raise_one(case, people.inspector)
+    raise_one(case, people.inspector)
+    text = line.render(Context({"inspection": inspection}))
+    assert "Inspectors raised 2 safeguarding concerns" in text
+    assert "0 of 2 were followed up to closure" in text
+    assert "Bruising" not in text and case.reference not in text
