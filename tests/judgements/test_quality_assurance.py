@@ -204,7 +204,7 @@ def test_the_qa_page_runs_a_fixed_number_of_queries(
     # recorded (it is: the page was opened a moment ago, so no second record); 7 the
     # framework's questions; 8 the answers; 9 the open returns; 10-12 the decisions, their
     # returned questions and those questions; 13 the answer changes since the last return;
-    # 14 the lead's safeguarding banner (casefiles.context_processors). The session is not written. None grows with the case.
+    # 14 the safeguarding banner. The session is not written. None grows with the case.
     with django_assert_num_queries(14):
         assert client.get(moderate_url(case)).status_code == 200
 

@@ -200,7 +200,7 @@ def test_the_to_do_list_groups_cases_by_what_to_do_returned_first(
     client.get(reverse("judgements:queue"))
     with django_assert_num_queries(5):
         # 1 the session, 2 the user, 3 the user's cases with inspection and organisation,
-        # 4 the open returned questions of the returned cases, 5 the lead's safeguarding banner (casefiles.context_processors).
+        # 4 the open returned questions of the returned cases, 5 the safeguarding banner.
         # The session is not written.
         response = client.get(reverse("judgements:queue"))
     page = text(response)

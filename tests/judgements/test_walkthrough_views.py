@@ -993,7 +993,7 @@ def test_the_step_page_makes_a_fixed_number_of_queries(
         # 6 the framework's case questions, 7 the case's answers,
         # 8 questions returned by QA with the decision and moderator, 9-11 the case-file
         # facts that step 2.1 shows (orders, linked children, checks; an order's requirements
-        # only when it has orders), 12 the lead's safeguarding banner (casefiles.context_processors). The session is not
+        # only when it has orders), 12 the safeguarding banner. The session is not
         # written (its expiry was moved on at sign-in, less than a minute ago).
         response = client.get(step_url(case, "2.1"))
     assert response.status_code == 200

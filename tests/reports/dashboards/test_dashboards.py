@@ -474,7 +474,7 @@ NATIONAL_QUERIES = (
     # the session and the user; the filter form's frameworks and regions; the default
     # framework (that of the latest fieldwork); the framework's standards with their key
     # questions (one query); each organisation's latest inspection; THE answer aggregate; the
-    # lead inspectors' ratings; cases per inspection; the lead's safeguarding banner (casefiles.context_processors); the open and
+    # lead inspectors' ratings; cases per inspection; the safeguarding banner; the open and
     # overdue safeguarding concerns (counts). The session is not written (its expiry
     # was moved on at sign-in, less than a minute before).
     12
