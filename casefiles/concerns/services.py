@@ -112,6 +112,8 @@ def _text(value: str, *, field: str, label: str, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise ConcernRefused(f"Enter {label}", field=field)
+    if "\x00" in value:
+        raise ConcernRefused(f"{label.capitalize()} must not contain null characters", field=field)
     if len(value) > TEXT_MAX:
         raise ConcernRefused(
             f"{label.capitalize()} must be {TEXT_MAX} characters or fewer", field=field

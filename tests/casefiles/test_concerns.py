@@ -344,3 +344,16 @@ def test_a_concern_step_leaves_an_audit_row_in_the_same_transaction(case, people
         services.concern_acknowledge(concern=concern, actor=people.lead)
     concern.refresh_from_db()
     assert concern.status == Concern.Status.RAISED and concern.acknowledged_at is None
+
+
+def test_a_null_character_is_refused_by_the_service_too(case, people):
+    with pytest.raises(services.ConcernRefused, match="must not contain null characters"):
+        services.concern_raise(
+            case=case,
+            about=services.About(subject=True),
+            urgency="immediate",
+            found="a\x00b",
+            why_urgent="y",
+            actor=people.inspector,
+        )
+    assert not Concern.objects.exists()
