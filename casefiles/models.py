@@ -453,6 +453,7 @@ def default_windows() -> dict[str, list[int]]:
 
 # The sampling tables live with the sampling code; importing them here is what registers them
 # with the app (Django looks for an app's models in its models module).
+from casefiles.concerns.models import Concern, ConcernChange  # noqa: E402
 from casefiles.sampling.models import (  # noqa: E402
     DrawnCase,
     SampleDraw,
@@ -467,6 +468,8 @@ __all__ = [
     "Case",
     "CaseFileChange",
     "CaseFilePart",
+    "Concern",
+    "ConcernChange",
     "ChildProtectionPlan",
     "DrawnCase",
     "HomeVisit",

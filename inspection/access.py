@@ -66,6 +66,18 @@ class Access:
     def may_see_personal_data(self) -> bool:
         return permissions.may_see_personal_data(self.role, self.user)
 
+    @property
+    def may_raise_concern(self) -> bool:
+        return permissions.may_raise_concern(self.role)
+
+    @property
+    def may_follow_up_concern(self) -> bool:
+        return permissions.may_follow_up_concern(self.role)
+
+    @property
+    def sees_every_concern(self) -> bool:
+        return permissions.sees_every_concern(self.role)
+
     def may_edit_case_file(self, case) -> bool:
         """May change this case's file: by role, while the case is not locked, and once it is
         submitted only the lead."""

@@ -198,3 +198,37 @@ def may_export_inspection(role: str | None, user) -> bool:
 def may_purge_case_data(role: str | None, user) -> bool:
     """Delete a published inspection's case data: an administrator or the lead inspector."""
     return bool(user.is_active and (user.is_staff or is_lead(role)))
+
+
+# --------------------------------------------------------------------------- safeguarding concerns
+
+
+def may_raise_concern(role: str | None) -> bool:
+    """Anyone on the team who reads a case file raises a safeguarding concern from it: a child
+    at risk is everyone's business, quality assurance and partner inspectors included."""
+    return role is not None
+
+
+def may_follow_up_concern(role: str | None) -> bool:
+    """The lead acknowledges a concern, refers it back to the service and closes it."""
+    return is_lead(role)
+
+
+def may_read_concern(role: str | None, *, user_id, raised_by_id, inspector_id) -> bool:
+    """A concern's details (the child, what was found) are for those whose work needs them.
+
+    The lead, who follows every concern up, and quality assurance, who check the team's work
+    (a concern found in a case they re-read is theirs to know about), read every concern of the
+    inspection. An inspector or partner inspector reads the concerns they raised and those on
+    the cases assigned to them. Managers and administrators see counts only (docs/access.md).
+    """
+    if role in (Role.LEAD, Role.QUALITY_ASSURANCE):
+        return True
+    if role in (Role.INSPECTOR, Role.PARTNER):
+        return user_id in (raised_by_id, inspector_id)
+    return False
+
+
+def sees_every_concern(role: str | None) -> bool:
+    """Whose list of an inspection's concerns holds every concern (see may_read_concern)."""
+    return role in (Role.LEAD, Role.QUALITY_ASSURANCE)

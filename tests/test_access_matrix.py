@@ -39,6 +39,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from casefiles.concerns import services as concern_services
 from casefiles.models import (
     AgencyCheck,
     Case,
@@ -189,6 +190,14 @@ def _build_world() -> SimpleNamespace:
             actor=people.lead,
         ),
         drawn_entry=_drawn_entry(framework, organisation, people),
+        concern=concern_services.concern_raise(
+            case=case,
+            about=concern_services.About(subject=True),
+            urgency="immediate",
+            found="Bruising seen by the case manager, not reported to social care.",
+            why_urgent="The child lives with the adult who hurt them.",
+            actor=people.inspector,
+        ),
     )
 
 
@@ -235,6 +244,10 @@ def _step(w: SimpleNamespace) -> dict:
     return _case(w, code="2.1")
 
 
+def _concern(w: SimpleNamespace) -> dict:
+    return {"public_id": w.concern.public_id}
+
+
 # Each row is what anonymous, inspector, outsider, qa, lead, manager and admin get (ROLES).
 TEAM_READS = (LOGIN, 200, 404, 200, 200, 200, 200)  # the team, managers and administrators
 NOT_THIS_METHOD = (LOGIN, 405, 405, 405, 405, 405, 405)  # before any lookup: tells nothing
@@ -249,6 +262,11 @@ PUBLIC = (200,) * 7  # signed in or not
 OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404)  # a job: only who asked for it finds it
 TEAM_STARTS = (LOGIN, 302, 404, 302, 302, 302, 302)  # a file everyone who reads may have made
 TEAM_STARTS_EXPORT = (LOGIN, 302, 404, 302, 302, 403, 302)  # as TEAM_EXPORTS, for a POST
+
+# Safeguarding concerns (docs/access.md): the team, never managers or administrators.
+TEAM_RAISES = (LOGIN, 200, 404, 200, 200, 403, 403)
+CONCERN_READS = (LOGIN, 200, 404, 200, 200, 404, 404)
+CONCERN_LEAD = (LOGIN, 403, 404, 403, 200, 404, 404)
 
 
 @dataclass(frozen=True)
@@ -290,6 +308,20 @@ MATRIX: dict[str, Page] = {
     ),
     "casefiles:part_edit": Page(_part, CASE_FILE_FORM, CASE_FILE_FORM),
     "casefiles:part_delete": Page(_part, CASE_FILE_FORM, (LOGIN, 302, 404, 403, 302, 403, 403)),
+    # Safeguarding concerns: anyone on the team raises one from a case; the team reads the
+    # list (each sees what their work needs: docs/access.md), managers see counts only (on
+    # the inspection page), so the list is refused them; a concern is "not found" for anyone
+    # who may not read it (it was raised by the inspector on their case); the lead follows it
+    # up. An empty POST to acknowledge is valid (the version is optional): the lead's succeeds.
+    "casefiles:concern_raise": Page(_case, TEAM_RAISES, TEAM_RAISES),
+    "casefiles:concerns": Page(_inspection, TEAM_RAISES, NOT_THIS_METHOD),
+    "casefiles:concern_detail": Page(_concern, CONCERN_READS, NOT_THIS_METHOD),
+    "casefiles:concern_acknowledge": Page(
+        _concern, NOT_THIS_METHOD, (LOGIN, 403, 404, 403, 302, 404, 404)
+    ),
+    "casefiles:concern_referral": Page(_concern, CONCERN_LEAD, CONCERN_LEAD),
+    "casefiles:concern_response": Page(_concern, CONCERN_LEAD, CONCERN_LEAD),
+    "casefiles:concern_close": Page(_concern, CONCERN_LEAD, CONCERN_LEAD),
     # Judgements: the assigned inspector (or the lead) scores; an incomplete case is not
     # submitted (200, listing what is missing); autosave answers JSON. A step may be saved
     # with nothing answered yet (save and come back later).
@@ -568,6 +600,21 @@ def _drills_down(client, w: SimpleNamespace) -> bool:
     return client.get(url + "?standard=2.1").status_code == 200
 
 
+def _reads_concerns(client, w: SimpleNamespace) -> bool:
+    status, html = _page(client, "casefiles:concern_detail", public_id=w.concern.public_id)
+    listed, listing = _page(client, "casefiles:concerns", reference=w.inspection.reference)
+    # The list names the concern (by when it was raised) only to those who may read it.
+    link = reverse("casefiles:concern_detail", args=[w.concern.public_id])
+    assert (listed == 200 and link in listing) == (status == 200)
+    return status == 200 and "Bruising seen" in html
+
+
+def _counts_concerns(client, w: SimpleNamespace) -> bool:
+    status, html = _page(client, "inspection:detail", reference=w.inspection.reference)
+    assert "Bruising" not in html
+    return status == 200 and 'id="open-concerns"' in html and "1 open" in html
+
+
 SEES = {
     "Case page: the case, its ratings and judgements": _sees_case,
     "Case page: name, date of birth and case manager of the person supervised": _sees_subject,
@@ -576,6 +623,8 @@ SEES = {
     "Answers extract (CSV, Excel) with every evidence note": _downloads_evidence,
     "The whole inspection as JSON (every case file, in full)": _downloads_inspection,
     "Drill-down from the dashboards to the cases behind a rating": _drills_down,
+    "Safeguarding concerns: the child and what was found": _reads_concerns,
+    "Safeguarding concerns: how many are open and overdue": _counts_concerns,
 }
 
 

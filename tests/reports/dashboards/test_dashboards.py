@@ -474,9 +474,10 @@ NATIONAL_QUERIES = (
     # the session and the user; the filter form's frameworks and regions; the default
     # framework (that of the latest fieldwork); the framework's standards with their key
     # questions (one query); each organisation's latest inspection; THE answer aggregate; the
-    # lead inspectors' ratings; cases per inspection. The session is not written (its expiry
+    # lead inspectors' ratings; cases per inspection; the safeguarding banner; the open and
+    # overdue safeguarding concerns (counts). The session is not written (its expiry
     # was moved on at sign-in, less than a minute before).
-    10
+    12
 )
 
 
@@ -889,9 +890,9 @@ def test_the_national_grid_is_paginated_and_its_download_is_whole(login, people)
 REFERRAL_QUERIES = (
     # the session and the user; the filter form's frameworks and regions; THE tracker
     # aggregate (by organisation; areas and the total are added up from it); one page of the
-    # list (its length is the aggregate's count, not counted again). The session is not
-    # saved: it was refreshed less than a minute ago.
-    6
+    # list (its length is the aggregate's count, not counted again); the safeguarding banner.
+    # The session is not saved: it was refreshed less than a minute ago.
+    7
 )
 
 
