@@ -99,9 +99,9 @@ def _set_status(case: Case, status: str, *, actor, now, events: list, why: str =
             new=Case.Status(status).label,
         )
     )
-    if (case.status in Case.COUNTED_STATUSES) != (status in Case.COUNTED_STATUSES):
+    if case.counts_with(case.status) != case.counts_with(status):
         # Its answers join or leave the tallies in the same transaction (the case is locked).
-        tallies_case_counted(case=case, counted=status in Case.COUNTED_STATUSES)
+        tallies_case_counted(case=case, counted=case.counts_with(status))
     case.status = status
 
 
