@@ -138,9 +138,7 @@ def cohen_kappa(table: Table) -> tuple[float | None, float | None]:
         return None, None
     kappa = (po - pe) / (1 - pe)
     cells = {(0, 0): p11, (0, 1): p12, (1, 0): p21, (1, 1): p22}
-    diagonal = sum(
-        cells[(i, i)] * (1 - (row[i] + col[i]) * (1 - kappa)) ** 2 for i in (0, 1)
-    )
+    diagonal = sum(cells[(i, i)] * (1 - (row[i] + col[i]) * (1 - kappa)) ** 2 for i in (0, 1))
     off = (1 - kappa) ** 2 * sum(
         cells[(i, j)] * (col[i] + row[j]) ** 2 for i in (0, 1) for j in (0, 1) if i != j
     )
@@ -165,9 +163,9 @@ def gwet_ac1(table: Table) -> tuple[float | None, float | None]:
         sum(cells[(k, m)] * (1 - (pis[k] + pis[m]) / 2) ** 2 for k in (0, 1) for m in (0, 1))
         - pe * pe
     )
-    variance = (
-        po * (1 - po) - 4 * (1 - ac1) * middle + 4 * (1 - ac1) ** 2 * last
-    ) / (n * (1 - pe) ** 2)
+    variance = (po * (1 - po) - 4 * (1 - ac1) * middle + 4 * (1 - ac1) ** 2 * last) / (
+        n * (1 - pe) ** 2
+    )
     return ac1, math.sqrt(max(variance, 0.0))
 
 
@@ -217,9 +215,7 @@ class Agreement:
         )
         words = f"agreement is {level} on {self.code}: {self.table.agreed} of {n} cases"
         if self.not_applicable_one:
-            words += (
-                f"; the readers differed on whether it applied in {self.not_applicable_one}"
-            )
+            words += f"; the readers differed on whether it applied in {self.not_applicable_one}"
         if self.small_sample:
             words += " (small sample)"
         return words[0].upper() + words[1:]
@@ -231,8 +227,7 @@ def agreement(code: str, pairs: Iterable[tuple[str, str]]) -> Agreement:
     kappa, kappa_se = cohen_kappa(table)
     ac1, ac1_se = gwet_ac1(table)
     prevalence = (
-        (2 * table.both_yes + table.first_yes_second_no + table.first_no_second_yes)
-        / (2 * table.n)
+        (2 * table.both_yes + table.first_yes_second_no + table.first_no_second_yes) / (2 * table.n)
         if table.n
         else None
     )

@@ -311,9 +311,7 @@ class ReconciledAnswer(models.Model):
     and the answer agreed, with the note that explains it where they differed. Written once,
     never changed: the agreement figures (judgements.agreement) are read from these rows."""
 
-    reading = models.ForeignKey(
-        SecondReading, on_delete=models.CASCADE, related_name="reconciled"
-    )
+    reading = models.ForeignKey(SecondReading, on_delete=models.CASCADE, related_name="reconciled")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     first_value = models.CharField(max_length=3, choices=AnswerValue.choices, blank=True)
     first_note = models.TextField(blank=True)
@@ -330,4 +328,4 @@ class ReconciledAnswer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.question.code}: {self.first_value}/{self.second_value} -> {self.agreed_value}"
+        return f"{self.question.code}: {self.first_value}/{self.second_value}, {self.agreed_value}"

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casefiles', '0005_interviews'),
+        ("casefiles", "0005_interviews"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='awaiting_reconciliation',
+            model_name="case",
+            name="awaiting_reconciliation",
             field=models.BooleanField(default=False),
         ),
     ]

@@ -7,75 +7,215 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casefiles', '0006_case_awaiting_reconciliation'),
-        ('inspection', '0006_stages_and_approvers'),
-        ('judgements', '0005_answer_evidence_source'),
+        ("casefiles", "0006_case_awaiting_reconciliation"),
+        ("inspection", "0006_stages_and_approvers"),
+        ("judgements", "0005_answer_evidence_source"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('answer_created', 'Answer given'), ('answer_changed', 'Answer changed'), ('note_changed', 'Evidence note changed'), ('status_changed', 'Status changed'), ('assigned', 'Inspector assigned'), ('qa_selected', 'Selection for quality assurance changed'), ('moderated', 'Moderation decision'), ('org_rating_changed', 'Organisation rating changed'), ('source_changed', 'Evidence source changed'), ('second_reading', 'Second reading'), ('second_answer', 'Second reading answer')], max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("answer_created", "Answer given"),
+                    ("answer_changed", "Answer changed"),
+                    ("note_changed", "Evidence note changed"),
+                    ("status_changed", "Status changed"),
+                    ("assigned", "Inspector assigned"),
+                    ("qa_selected", "Selection for quality assurance changed"),
+                    ("moderated", "Moderation decision"),
+                    ("org_rating_changed", "Organisation rating changed"),
+                    ("source_changed", "Evidence source changed"),
+                    ("second_reading", "Second reading"),
+                    ("second_answer", "Second reading answer"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='SecondReading',
+            name="SecondReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('status', models.CharField(choices=[('reading', 'Being read'), ('submitted', 'Submitted'), ('reconciled', 'Reconciled')], default='reading', max_length=10)),
-                ('selected_at', models.DateTimeField()),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('reconciled_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='second_reading', to='casefiles.case')),
-                ('first_reader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='second_readings', to=settings.AUTH_USER_MODEL)),
-                ('reconciled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('selected_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("reading", "Being read"),
+                            ("submitted", "Submitted"),
+                            ("reconciled", "Reconciled"),
+                        ],
+                        default="reading",
+                        max_length=10,
+                    ),
+                ),
+                ("selected_at", models.DateTimeField()),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("reconciled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="second_reading",
+                        to="casefiles.case",
+                    ),
+                ),
+                (
+                    "first_reader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="second_readings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reconciled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "selected_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case__reference'],
+                "ordering": ["case__reference"],
             },
         ),
         migrations.CreateModel(
-            name='SecondAnswer',
+            name="SecondAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('na', 'Not applicable')], max_length=3)),
-                ('note', models.TextField(blank=True, verbose_name='evidence note')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspection.question')),
-                ('reading', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='judgements.secondreading')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("na", "Not applicable")],
+                        max_length=3,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="evidence note")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inspection.question",
+                    ),
+                ),
+                (
+                    "reading",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="judgements.secondreading",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReconciledAnswer',
+            name="ReconciledAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_value', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('na', 'Not applicable')], max_length=3)),
-                ('first_note', models.TextField(blank=True)),
-                ('second_value', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('na', 'Not applicable')], max_length=3)),
-                ('second_note', models.TextField(blank=True)),
-                ('agreed_value', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('na', 'Not applicable')], max_length=3)),
-                ('reason', models.TextField(blank=True, verbose_name='note on the agreement')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inspection.question')),
-                ('reading', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reconciled', to='judgements.secondreading')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "first_value",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("na", "Not applicable")],
+                        max_length=3,
+                    ),
+                ),
+                ("first_note", models.TextField(blank=True)),
+                (
+                    "second_value",
+                    models.CharField(
+                        blank=True,
+                        choices=[("yes", "Yes"), ("no", "No"), ("na", "Not applicable")],
+                        max_length=3,
+                    ),
+                ),
+                ("second_note", models.TextField(blank=True)),
+                (
+                    "agreed_value",
+                    models.CharField(
+                        choices=[("yes", "Yes"), ("no", "No"), ("na", "Not applicable")],
+                        max_length=3,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="note on the agreement")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inspection.question",
+                    ),
+                ),
+                (
+                    "reading",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reconciled",
+                        to="judgements.secondreading",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='secondreading',
-            constraint=models.CheckConstraint(condition=models.Q(('first_reader', models.F('reader')), _negated=True), name='second_reading_by_another'),
+            model_name="secondreading",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("first_reader", models.F("reader")), _negated=True),
+                name="second_reading_by_another",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='secondanswer',
-            constraint=models.UniqueConstraint(fields=('reading', 'question'), name='second_answer_once_per_question'),
+            model_name="secondanswer",
+            constraint=models.UniqueConstraint(
+                fields=("reading", "question"), name="second_answer_once_per_question"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reconciledanswer',
-            constraint=models.UniqueConstraint(fields=('reading', 'question'), name='reconciled_answer_once_per_question'),
+            model_name="reconciledanswer",
+            constraint=models.UniqueConstraint(
+                fields=("reading", "question"), name="reconciled_answer_once_per_question"
+            ),
         ),
     ]

@@ -23,6 +23,7 @@ from judgements.tallies import tallies_case_counted
 Action = AuditEvent.Action
 Status = Case.Status
 
+
 @dataclass(frozen=True)
 class AnswerInput:
     """One answer as the inspector sent it, with the version of the answer they last saw."""

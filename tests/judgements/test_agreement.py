@@ -23,10 +23,7 @@ from judgements.agreement import (
 
 def _pairs(both_yes=0, yes_no=0, no_yes=0, both_no=0):
     return (
-        [(YES, YES)] * both_yes
-        + [(YES, NO)] * yes_no
-        + [(NO, YES)] * no_yes
-        + [(NO, NO)] * both_no
+        [(YES, YES)] * both_yes + [(YES, NO)] * yes_no + [(NO, YES)] * no_yes + [(NO, NO)] * both_no
     )
 
 
@@ -92,9 +89,7 @@ def _table_from_shares(p):
     return FromShares()
 
 
-@pytest.mark.parametrize(
-    "cells", [(20, 5, 10, 15), (118, 5, 2, 1), (40, 10, 12, 38), (7, 2, 1, 3)]
-)
+@pytest.mark.parametrize("cells", [(20, 5, 10, 15), (118, 5, 2, 1), (40, 10, 12, 38), (7, 2, 1, 3)])
 def test_variance_formulas_equal_the_delta_method(cells):
     table = Table(*cells)
     _k, kappa_se = cohen_kappa(table)
