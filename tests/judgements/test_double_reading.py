@@ -350,6 +350,10 @@ def test_agreement_page_and_csv(case, people, login):
     row = next(r for r in rows[1:] if r[1] == question.code)
     assert row[2] == "All readers" and row[3] == "1" and row[7] == "0.000"
     assert row[-2] == "Yes"
+    # The managers' national dashboard shows the same figure across inspections.
+    national = login(people.manager).get(reverse("reports:dashboards")).content.decode()
+    table = national.split('id="agreement-table"')[1].split("</table>")[0]
+    assert f"Agreement is low on {question.code}: 0 of 1 cases (small sample)" in table
 
 
 def test_lead_selects_on_the_page_with_errors_named(case, people, login):
