@@ -156,7 +156,6 @@ def second_summary(request, public_id):
             "can_reconcile": services.ready_to_reconcile(reading),
             "case_tab": "second",
         },
-        status=400 if missing else 200,
     )
 
 
@@ -282,7 +281,6 @@ def reconcile(request, public_id):
             "differing": sum(1 for row in rows if row.differs),
             "case_tab": "judgements",
         },
-        status=400 if form.is_bound and form.errors else 200,
     )
 
 
