@@ -369,3 +369,15 @@ def test_lead_selects_on_the_page_with_errors_named(case, people, login):
     assert good.status_code == 302
     assert SecondReading.objects.get().reader == people.colleague
     assert login(people.inspector).post(url, {"share": "1", "percent": "50"}).status_code == 403
+
+
+def test_approval_waits_for_every_second_reading_to_be_reconciled(case, people):
+    from inspection.readiness import missing
+
+    assert not [m for m in missing(case.inspection) if m.group == "Second readings"]
+    reading = _double_read(case, people)
+    found = [m for m in missing(case.inspection) if m.group == "Second readings"]
+    assert [m.text for m in found] == ["Case C-001: its two readings are not reconciled yet"]
+    assert found[0].url == reverse("judgements:reconcile", kwargs={"public_id": case.public_id})
+    services.second_reading_reconcile(reading=reading, agreed={}, actor=people.lead)
+    assert not [m for m in missing(case.inspection) if m.group == "Second readings"]
