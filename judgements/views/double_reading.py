@@ -3,6 +3,7 @@ reconciliation, and the agreement figures (page and CSV)."""
 
 import csv
 import io
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,8 +118,6 @@ def second_readings(request, reference):
 
 
 def _uuid(value):
-    import uuid
-
     try:
         return uuid.UUID(str(value))
     except ValueError:
@@ -137,8 +136,6 @@ def second_summary(request, public_id):
             services.second_reading_submit(reading=reading, actor=request.user)
         except services.IncompleteCase as incomplete:
             missing = incomplete.missing
-        except PermissionDenied:
-            raise
         else:
             messages.success(request, f"Your second reading of case {case.reference} is submitted")
             return redirect("judgements:second_summary", public_id=case.public_id)
