@@ -45,9 +45,7 @@ def hides_second_reading(case: Case, user) -> bool:
 def reading_for_reader(user, public_id):
     """The case, the Access and its second reading, for its second reader only (else 403)."""
     case, access = case_access(user, public_id)
-    reading = (
-        SecondReading.objects.filter(case=case).select_related("reader", "case").first()
-    )
+    reading = SecondReading.objects.filter(case=case).select_related("reader", "case").first()
     if reading is None:
         raise Http404("This case is not read a second time")
     if reading.reader_id != user.pk:
