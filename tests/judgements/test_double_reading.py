@@ -381,3 +381,34 @@ def test_approval_waits_for_every_second_reading_to_be_reconciled(case, people):
     assert found[0].url == reverse("judgements:reconcile", kwargs={"public_id": case.public_id})
     services.second_reading_reconcile(reading=reading, agreed={}, actor=people.lead)
     assert not [m for m in missing(case.inspection) if m.group == "Second readings"]
+
+
+def _read_twice_reconciled(inspection, people, n):
+    for i in range(n):
+        case = make_case(inspection, reference=f"Q-{i}", inspector=people.inspector)
+        reading = _double_read(case, people, differ=_first_key_question(case))
+        services.second_reading_reconcile(
+            reading=reading,
+            agreed={_first_key_question(case).pk: services.Agreed(value="no", note="Agreed")},
+            actor=people.lead,
+        )
+
+
+@pytest.mark.parametrize("readings", [1, 3])
+def test_the_list_and_agreement_pages_make_as_many_queries_for_more_readings(
+    inspection, people, login, django_assert_num_queries, readings
+):
+    _read_twice_reconciled(inspection, people, readings)
+    client = login(people.lead)
+    second = reverse("judgements:second_readings", kwargs={"reference": inspection.reference})
+    figures = reverse("judgements:agreement", kwargs={"reference": inspection.reference})
+    client.get(second)
+    with django_assert_num_queries(7):
+        # 1 the session, 2 the user, 3 the inspection, 4 the person's role on it, 5 the
+        # inspectors who may read second, 6 the cases that may be selected, 7 the readings
+        # with their cases and people.
+        assert client.get(second).status_code == 200
+    with django_assert_num_queries(6):
+        # 1 the session, 2 the user, 3 the inspection, 4 the role, 5 the reconciled answers
+        # to key questions, 6 the readers' names.
+        assert client.get(figures).status_code == 200
