@@ -369,6 +369,16 @@ def test_lead_selects_on_the_page_with_errors_named(case, people, login):
     assert good.status_code == 302
     assert SecondReading.objects.get().reader == people.colleague
     assert login(people.inspector).post(url, {"share": "1", "percent": "50"}).status_code == 403
+    make_case(case.inspection, reference="C-002", inspector=people.colleague)
+    client = login(people.lead)
+    bad_share = client.post(url, {"share": "1", "percent": "101", "seed": "1"})
+    assert "Share must be 100 per cent or less" in bad_share.content.decode()
+    assert client.post(url, {"share": "1", "percent": "100", "seed": "1"}).status_code == 302
+    assert SecondReading.objects.get(case__reference="C-002").reader == people.inspector
+    removed = client.post(url, {"remove": str(SecondReading.objects.get(case=case).public_id)})
+    assert removed.status_code == 302
+    assert not SecondReading.objects.filter(case=case).exists()
+    assert client.post(url, {"remove": "not-a-uuid"}).status_code == 404
 
 
 def test_approval_waits_for_every_second_reading_to_be_reconciled(case, people):
