@@ -19,7 +19,8 @@ def open_for_scoring(case: Case) -> bool:
 
 
 def awaiting_qa(case: Case) -> bool:
-    return case.status in AWAITING_QA_STATUSES
+    """Submitted or in QA; a case read twice waits until the two readings are reconciled."""
+    return case.status in AWAITING_QA_STATUSES and not case.awaiting_reconciliation
 
 
 # The questions of inspection.permissions that depend on a case, asked with this case's facts.

@@ -97,6 +97,36 @@ def _scored_and_submitted(case, people):
     return case
 
 
+FIRST_MARKER = "FIRST-READING-MARKER"
+SECOND_MARKER = "SECOND-READING-MARKER"
+
+
+def _read_twice(case, people):
+    """Scored No throughout by its inspector and submitted, but selected for a second reading
+    by the colleague, who has answered it too (not yet submitted): nobody may see the other
+    reader's answers, and the case does not count yet."""
+    services.second_reading_select(case=case, reader=people.colleague, actor=people.lead)
+    services.answers_record(
+        case=case,
+        answers=[
+            services.AnswerInput(question=q, value="no", note=f"{FIRST_MARKER} {q.code}")
+            for q in applicable_questions(case)
+        ],
+        actor=people.inspector,
+    )
+    services.case_submit(case=case, actor=people.inspector)
+    case.refresh_from_db()
+    services.second_answers_record(
+        reading=case.second_reading,
+        answers=[
+            services.AnswerInput(question=q, value="yes", note=f"{SECOND_MARKER} {q.code}")
+            for q in applicable_questions(case)
+        ],
+        actor=people.colleague,
+    )
+    return case
+
+
 def _file_parts(case) -> dict[str, object]:
     """One of each part of a case file, keyed by its name in the addresses."""
     child = LinkedChild.objects.create(
@@ -198,6 +228,10 @@ def _build_world() -> SimpleNamespace:
             why_urgent="The child lives with the adult who hurt them.",
             actor=people.inspector,
         ),
+        # Read twice: the inspector's reading and the colleague's, kept apart.
+        double_case=_read_twice(
+            make_case(inspection, reference="C-004", inspector=people.inspector), people
+        ),
     )
 
 
@@ -248,6 +282,10 @@ def _concern(w: SimpleNamespace) -> dict:
     return {"public_id": w.concern.public_id}
 
 
+def _double(w: SimpleNamespace, **more) -> dict:
+    return {"public_id": w.double_case.public_id, **more}
+
+
 # Each row is what anonymous, inspector, outsider, qa, lead, manager and admin get (ROLES).
 TEAM_READS = (LOGIN, 200, 404, 200, 200, 200, 200)  # the team, managers and administrators
 NOT_THIS_METHOD = (LOGIN, 405, 405, 405, 405, 405, 405)  # before any lookup: tells nothing
@@ -262,6 +300,7 @@ PUBLIC = (200,) * 7  # signed in or not
 OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404)  # a job: only who asked for it finds it
 TEAM_STARTS = (LOGIN, 302, 404, 302, 302, 302, 302)  # a file everyone who reads may have made
 TEAM_STARTS_EXPORT = (LOGIN, 302, 404, 302, 302, 403, 302)  # as TEAM_EXPORTS, for a POST
+SECOND_READER_ONLY = (LOGIN, 403, 404, 403, 403, 403, 403)  # nobody in ROLES reads it second
 
 # Safeguarding concerns (docs/access.md): the team, never managers or administrators.
 TEAM_RAISES = (LOGIN, 200, 404, 200, 200, 403, 403)
@@ -359,6 +398,22 @@ MATRIX: dict[str, Page] = {
         LEAD_ONLY,
         LEAD_ONLY,
     ),
+    # Blind double scoring. The list of second readings: the team reads it, the lead selects
+    # (an empty POST names what is missing). The second reading's own pages are for its second
+    # reader only (the colleague here; see the blindness tests below), so everyone in ROLES is
+    # refused. The reconciliation is for the two readers and the lead: this one waits for
+    # both readings, so a POST is refused.
+    "judgements:second_readings": Page(_inspection, TEAM_READS, LEAD_ONLY),
+    "judgements:second_summary": Page(_double, SECOND_READER_ONLY, SECOND_READER_ONLY),
+    "judgements:second_step": Page(
+        lambda w: _double(w, code="2.1"), SECOND_READER_ONLY, SECOND_READER_ONLY
+    ),
+    "judgements:reconcile": Page(
+        _double, (LOGIN, 200, 404, 403, 200, 403, 403), (LOGIN, 403, 404, 403, 403, 403, 403)
+    ),
+    # Agreement figures, from reconciled readings only: the team and managers read them.
+    "judgements:agreement": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "judgements:agreement_csv": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     # Ratings are read-only.
     "reports:ratings": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     "reports:ratings_tables": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
@@ -668,3 +723,71 @@ def test_every_case_page_a_manager_opens_is_recorded(client, world):
         before = ReadRecord.objects.filter(reader=world.people.manager).count()
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
         assert ReadRecord.objects.filter(reader=world.people.manager).count() == before + 1, name
+
+
+# --------------------------------------------------------------------------- blind double scoring
+
+
+def _as_double_read(world) -> SimpleNamespace:
+    """The world with every case address pointing at the case read twice."""
+    seen = SimpleNamespace(**vars(world))
+    seen.case = seen.qa_case = seen.agreed_case = world.double_case
+    return seen
+
+
+def _every_response(client, world):
+    """Every page of the matrix, GET and an empty POST, redirects followed, addressed at the
+    case read twice: (name, method, text of the page it ends on)."""
+    double = _as_double_read(world)
+    for name, page in MATRIX.items():
+        if name in ("logout", "login"):
+            continue  # signing out or in again is not reading anything
+        url = reverse(name, kwargs=page.kwargs(double)) + page.query
+        for method in METHODS:
+            if (name, method) == ("judgements:second_summary", "POST"):
+                # Submitting the second reading: once both are in, the reconciliation page
+                # shows both readings, by design (test_double_reading covers it).
+                continue
+            if method == "GET":
+                response = client.get(url, follow=True)
+            else:
+                response = client.post(url, {}, follow=True)
+            yield name, method, response.content.decode("utf-8", errors="replace")
+
+
+def test_the_second_reader_cannot_reach_the_first_reading_by_any_url(client, world):
+    client.force_login(world.people.colleague, backend="django.contrib.auth.backends.ModelBackend")
+    shown = [
+        (name, method)
+        for name, method, text in _every_response(client, world)
+        if FIRST_MARKER in text
+    ]
+    assert shown == []
+    # Their own reading they do see.
+    own = client.get(
+        reverse(
+            "judgements:second_step",
+            kwargs={"public_id": world.double_case.public_id, "code": "2.1"},
+        )
+    )
+    assert SECOND_MARKER in own.content.decode()
+    # The answers extract (its background job writes these rows) leaves the case out.
+    from reports.exchange.answers import answer_rows
+
+    assert not any(FIRST_MARKER in cell for row in answer_rows(world.inspection) for cell in row)
+
+
+def test_the_first_reader_cannot_reach_the_second_reading_by_any_url(client, world):
+    client.force_login(world.people.inspector, backend="django.contrib.auth.backends.ModelBackend")
+    shown = [
+        (name, method)
+        for name, method, text in _every_response(client, world)
+        if SECOND_MARKER in text
+    ]
+    assert shown == []
+    assert (
+        FIRST_MARKER
+        in client.get(
+            reverse("judgements:check", kwargs={"public_id": world.double_case.public_id})
+        ).content.decode()
+    )

@@ -23,6 +23,7 @@ from judgements.tallies import tallies_case_counted
 Action = AuditEvent.Action
 Status = Case.Status
 
+
 @dataclass(frozen=True)
 class AnswerInput:
     """One answer as the inspector sent it, with the version of the answer they last saw."""
@@ -99,9 +100,9 @@ def _set_status(case: Case, status: str, *, actor, now, events: list, why: str =
             new=Case.Status(status).label,
         )
     )
-    if (case.status in Case.COUNTED_STATUSES) != (status in Case.COUNTED_STATUSES):
+    if case.counts_with(case.status) != case.counts_with(status):
         # Its answers join or leave the tallies in the same transaction (the case is locked).
-        tallies_case_counted(case=case, counted=status in Case.COUNTED_STATUSES)
+        tallies_case_counted(case=case, counted=case.counts_with(status))
     case.status = status
 
 

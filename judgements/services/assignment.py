@@ -13,6 +13,7 @@ from inspection.access import role_on
 from inspection.models import Inspection
 from judgements.models import (
     AuditEvent,
+    SecondReading,
 )
 from judgements.services._common import (
     Action,
@@ -22,6 +23,8 @@ from judgements.services._common import (
     _require,
     _set_status,
 )
+
+OPEN_SECOND_READINGS = (SecondReading.Status.READING, SecondReading.Status.SUBMITTED)
 
 
 @transaction.atomic
@@ -36,6 +39,15 @@ def case_assign(*, case: Case, inspector, actor) -> Case:
     ):
         raise ValidationError(
             {"inspector": f"{inspector} is not an inspector on this inspection's team"}
+        )
+    if (
+        inspector is not None
+        and SecondReading.objects.filter(
+            case=case, reader=inspector, status__in=OPEN_SECOND_READINGS
+        ).exists()
+    ):
+        raise ValidationError(
+            {"inspector": f"{inspector} is reading this case a second time: choose someone else"}
         )
     old = str(case.inspector) if case.inspector_id else "Not assigned"
     case.inspector = inspector

@@ -475,9 +475,10 @@ NATIONAL_QUERIES = (
     # framework (that of the latest fieldwork); the framework's standards with their key
     # questions (one query); each organisation's latest inspection; THE answer aggregate; the
     # lead inspectors' ratings; cases per inspection; the safeguarding banner; the open and
-    # overdue safeguarding concerns (counts). The session is not written (its expiry
-    # was moved on at sign-in, less than a minute before).
-    12
+    # overdue safeguarding concerns (counts); the reconciled double readings (the agreement
+    # table). The session is not written (its expiry was moved on at sign-in, less than a
+    # minute before).
+    13
 )
 
 
@@ -827,8 +828,8 @@ NATIONAL_QUERIES_CACHED = (
     # the session and the user; the filter form's frameworks and regions; the default
     # framework; saving the session (a savepoint, the update, release). The figures (the
     # framework's structure, the latest inspections, the tallies, the lead inspectors'
-    # ratings, the cases) come from the cache.
-    NATIONAL_QUERIES - 5
+    # ratings, the cases, the agreement table) come from the cache.
+    NATIONAL_QUERIES - 6
 )
 
 
