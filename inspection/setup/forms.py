@@ -176,10 +176,11 @@ class InspectionForm(GovForm):
             if data.get("new_organisation_kind") or data.get("new_organisation_area") or area_name:
                 self.add_error("new_organisation_name", "Enter the name of the organisation to add")
             return
-        if Organisation.objects.filter(name__iexact=name).exists():
+        listed = Organisation.objects.filter(name__iexact=name).first()
+        if listed is not None:
             self.add_error(
                 "new_organisation_name",
-                f"{name} is already listed: select it under Organisations inspected",
+                f"{listed.name} is already listed: select it under Organisations inspected",
             )
             return
         if not data.get("new_organisation_kind"):
