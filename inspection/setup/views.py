@@ -15,6 +15,7 @@ from . import services
 from .forms import InspectionForm, MemberForm, MoveForm
 
 HISTORY_SHOWN = 50
+ROLE_ORDER = list(Membership.Role.values)  # lead, inspector, quality assurance, partner
 
 
 def _set_up_access(user, reference: str) -> Access:
@@ -123,8 +124,9 @@ def inspection_edit(request, reference):
 def team(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
-    members = list(
-        inspection.memberships.select_related("user").order_by("role", "user__last_name")
+    members = sorted(
+        inspection.memberships.select_related("user"),
+        key=lambda m: (ROLE_ORDER.index(m.role), m.user.last_name, m.user.first_name),
     )
     # How many cases each member has, through the reverse relation (no import from casefiles).
     assigned = dict(
