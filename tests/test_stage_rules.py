@@ -160,3 +160,24 @@ def test_the_pages_refuse_what_the_stage_stops(inspection, people, login):
         client.get(reverse("casefiles:sample_upload", args=[inspection.reference])).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("status", FROZEN)
+def test_the_report_text_cannot_change(inspection, people, status):
+    from django.core.exceptions import ValidationError
+
+    from reports.writing import services as report_services
+
+    item = report_services.recommendation_save(
+        inspection=inspection, addressed_to="The YOS", text="Do better.", actor=people.lead
+    )
+    _at(inspection, status)
+
+    with pytest.raises(ValidationError, match="Writing the report is not allowed"):
+        report_services.report_foreword_save(
+            inspection=inspection, foreword="New words.", actor=people.lead
+        )
+    with pytest.raises(ValidationError, match="Writing the report is not allowed"):
+        report_services.report_item_remove(item=item, actor=people.lead)
+
+    assert type(item).objects.filter(pk=item.pk).exists()
