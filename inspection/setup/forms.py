@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from ..formtools import DateField, GovForm
 from ..models import Area, Framework, Inspection, Inspectorate, Membership, Organisation, User
-from .services import NewArea, NewOrganisation, SetUp
+from .services import NewArea, NewOrganisation, SetUp, set_up_digest
 
 REFERENCE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Words that are addresses of their own under /inspections/.
@@ -84,6 +84,8 @@ class InspectionForm(GovForm):
         empty_label="Select the lead inspector",
     )
 
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
     submit_label = "Create the inspection"
 
     def __init__(self, *args, inspection: Inspection | None = None, **kwargs):
@@ -98,6 +100,7 @@ class InspectionForm(GovForm):
                 fieldwork_start=inspection.fieldwork_start,
                 fieldwork_end=inspection.fieldwork_end,
                 partner_inspectorates=list(inspection.partner_inspectorates),
+                seen=set_up_digest(inspection),
             )
         else:
             newest = newest_framework()
@@ -113,6 +116,7 @@ class InspectionForm(GovForm):
         else:
             after.append("lead")
         self.helper.layout = Layout(
+            "seen",
             *fields,
             Fieldset(
                 "new_organisation_name",

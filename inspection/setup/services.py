@@ -1,6 +1,8 @@
 """Writes for an inspection's set-up and team, each audited (InspectionChange) in the same
 transaction as the change."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -101,6 +103,14 @@ def _values(inspection: Inspection) -> dict[str, str]:
     }
 
 
+def set_up_digest(inspection: Inspection) -> str:
+    """A fingerprint of the set-up as it stands: a form carries the one it was opened with,
+    so a save over someone else's change is refused rather than undoing it."""
+    values = _values(inspection)
+    values["Organisations"] = sorted(inspection.organisations.values_list("pk", flat=True))
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:32]
+
+
 def _change(inspection, actor, now, action, subject, old="", new="", reason=""):
     return InspectionChange(
         inspection=inspection,
@@ -185,8 +195,13 @@ def inspection_create(*, set_up: SetUp, lead: User, actor) -> Inspection:
 
 
 @transaction.atomic
-def inspection_update(*, inspection: Inspection, set_up: SetUp, actor) -> Inspection:
-    """Change the set-up of an inspection still being set up; one history row per field."""
+def inspection_update(
+    *, inspection: Inspection, set_up: SetUp, actor, seen: str | None = None
+) -> Inspection:
+    """Change the set-up of an inspection still being set up; one history row per field.
+
+    `seen`: the set_up_digest the form was opened with; refused if the set-up has changed since.
+    """
     inspection = (
         Inspection.objects.select_for_update().select_related("framework").get(pk=inspection.pk)
     )
@@ -195,6 +210,11 @@ def inspection_update(*, inspection: Inspection, set_up: SetUp, actor) -> Inspec
     refusal = permissions.stage_refusal(inspection.status, "set_up")
     if refusal:
         raise ValidationError(refusal)
+    if seen is not None and seen != set_up_digest(inspection):
+        raise ValidationError(
+            "Someone else changed the set-up after you opened this page. Their change is "
+            "shown below: make yours again and save."
+        )
     if _reference_taken(set_up.reference, inspection):
         raise ValidationError({"reference": "An inspection with this reference already exists"})
     # Cases are reached through the reverse relation: this app imports nothing above it.

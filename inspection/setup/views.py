@@ -95,13 +95,22 @@ def inspection_edit(request, reference):
             {"inspection": inspection, "access": access},
         )
     form = InspectionForm(request.POST or None, inspection=inspection)
+    stale = ""
     if request.method == "POST" and form.is_valid():
         try:
             inspection = services.inspection_update(
-                inspection=inspection, set_up=form.set_up(), actor=request.user
+                inspection=inspection,
+                set_up=form.set_up(),
+                actor=request.user,
+                seen=form.cleaned_data["seen"] or None,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            if hasattr(error, "error_dict"):
+                _apply_errors(form, error)
+            else:
+                # A stale form: show the set-up as it is now, with the message.
+                stale = " ".join(error.messages)
+                form = InspectionForm(inspection=Inspection.objects.get(pk=inspection.pk))
         else:
             messages.success(request, "The set-up has been saved.")
             return redirect("inspection:created", reference=inspection.reference)
@@ -111,6 +120,7 @@ def inspection_edit(request, reference):
         {
             "form": form,
             "creating": False,
+            "stale": stale,
             "inspection": inspection,
             "cancel_url": reverse("inspection:created", args=[inspection.reference]),
         },

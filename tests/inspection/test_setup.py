@@ -457,3 +457,34 @@ def test_a_stale_move_says_the_inspection_has_moved_on(login, inspection, people
 def test_an_unknown_move_is_not_found(login, inspection, people):
     url = reverse("inspection:stage_move", args=[inspection.reference, "skip"])
     assert login(people.lead).get(url).status_code == 404
+
+
+def test_a_save_over_someone_elses_change_is_refused(
+    login, inspection, organisation, yos_framework, people, inspection_manager
+):
+    url = reverse("inspection:edit", args=[inspection.reference])
+    page = login(people.lead).get(url).content.decode()
+    seen = re.search(r'name="seen" value="([0-9a-f]+)"', page).group(1)
+    # The inspection manager changes the title meanwhile.
+    Inspection.objects.filter(pk=inspection.pk).update(title="Their title")
+
+    response = login(people.lead).post(
+        url,
+        _form(
+            organisation,
+            yos_framework,
+            None,
+            reference=inspection.reference,
+            title="My title",
+            seen=seen,
+        ),
+    )
+
+    assert response.status_code == 200
+    assert (
+        "Someone else changed the set-up after you opened this page" in error_summary(response)[0]
+    )
+    assert 'value="Their title"' in response.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.title == "Their title"
+    assert not InspectionChange.objects.exists()
