@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from ..formtools import DateField, GovForm
 from ..models import Area, Framework, Inspection, Inspectorate, Membership, Organisation, User
-from .services import NewArea, NewOrganisation, SetUp, set_up_digest
+from .services import NewArea, NewOrganisation, SetUp
 
 REFERENCE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Words that are addresses of their own under /inspections/.
@@ -84,8 +84,6 @@ class InspectionForm(GovForm):
         empty_label="Select the lead inspector",
     )
 
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
-
     submit_label = "Create the inspection"
 
     def __init__(self, *args, inspection: Inspection | None = None, **kwargs):
@@ -100,13 +98,17 @@ class InspectionForm(GovForm):
                 fieldwork_start=inspection.fieldwork_start,
                 fieldwork_end=inspection.fieldwork_end,
                 partner_inspectorates=list(inspection.partner_inspectorates),
-                seen=set_up_digest(inspection),
             )
         else:
             newest = newest_framework()
             if newest is not None:
                 kwargs.setdefault("initial", {}).setdefault("framework", newest.pk)
         super().__init__(*args, **kwargs)
+        # Django's own messages for a list of choices name no field.
+        for name in ("organisations", "partner_inspectorates"):
+            label = self.fields[name].label.lower()
+            for code in ("invalid_choice", "invalid_pk_value", "invalid_list"):
+                self.fields[name].error_messages[code] = f"Select valid {label}"
         fields = ["title", "reference", "kind", "organisations"]
         after = ["framework", "fieldwork_start", "fieldwork_end", "partner_inspectorates"]
         if inspection is not None:
@@ -116,7 +118,6 @@ class InspectionForm(GovForm):
         else:
             after.append("lead")
         self.helper.layout = Layout(
-            "seen",
             *fields,
             Fieldset(
                 "new_organisation_name",
@@ -207,7 +208,7 @@ class InspectionForm(GovForm):
                 new_area = NewArea(name=area_name, police_force_area=police, region=region)
         elif area_name:
             self.add_error("new_area_name", "Either select an area or add a new one, not both")
-        if len(self.errors) == before:
+        if len(self.errors) == before and data.get("new_organisation_kind"):
             data["new_organisation"] = NewOrganisation(
                 name=name, kind=data["new_organisation_kind"], area=area, new_area=new_area
             )

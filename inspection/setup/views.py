@@ -1,5 +1,7 @@
 """Pages to create an inspection, change its set-up, build its team and move its stage."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -43,7 +45,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 def inspection_create(request):
     if not permissions.may_set_up_inspections(request.user):
         raise PermissionDenied("Only inspection managers create inspections.")
-    form = InspectionForm(request.POST or None)
+    form = InspectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             inspection = services.inspection_create(
@@ -94,7 +96,7 @@ def inspection_edit(request, reference):
             "inspection/setup_closed.html",
             {"inspection": inspection, "access": access},
         )
-    form = InspectionForm(request.POST or None, inspection=inspection)
+    form = InspectionForm(request.POST if request.method == "POST" else None, inspection=inspection)
     stale = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,7 +104,7 @@ def inspection_edit(request, reference):
                 inspection=inspection,
                 set_up=form.set_up(),
                 actor=request.user,
-                seen=form.cleaned_data["seen"] or None,
+                seen=_seen(request),
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
@@ -121,10 +123,17 @@ def inspection_edit(request, reference):
             "form": form,
             "creating": False,
             "stale": stale,
+            "seen": services.set_up_digest(inspection),
             "inspection": inspection,
             "cancel_url": reverse("inspection:created", args=[inspection.reference]),
         },
     )
+
+
+def _seen(request) -> str | None:
+    """The fingerprint of the set-up the form was opened with (None if it sent none)."""
+    value = request.POST.get("seen", "")
+    return value if re.fullmatch(r"[0-9a-f]{32}", value) else None
 
 
 # --------------------------------------------------------------------------- the team
@@ -172,7 +181,7 @@ def team_add(request, reference):
     access = inspection_access(request.user, reference)
     access.require(permissions.may_manage_team(access.role))
     inspection = access.inspection
-    form = MemberForm(request.POST or None, inspection=inspection)
+    form = MemberForm(request.POST if request.method == "POST" else None, inspection=inspection)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -245,7 +254,9 @@ def stage_move(request, reference, move):
         raise Http404("No such move.")
     access.require(stages.may_make(step, request.user, access.role))
     inspection = access.inspection
-    form = MoveForm(request.POST or None) if step.needs_reason else None
+    form = (
+        MoveForm(request.POST if request.method == "POST" else None) if step.needs_reason else None
+    )
     reasons, missing = stages.refusals(step, inspection)
     if request.method == "POST":
         reason = ""

@@ -126,7 +126,7 @@ def test_only_inspection_managers_and_administrators_create(login, people, who):
         ({"fieldwork_start_1": "13"}, "Fieldwork start must be a real date"),
         ({"organisations": []}, "Select an organisation inspected, or add one below"),
         ({"lead": ""}, "Select lead inspector"),
-        ({"partner_inspectorates": ["hmip"]}, "Select a valid option for partner inspectorates"),
+        ({"partner_inspectorates": ["hmip"]}, "Select valid partner inspectorates"),
     ],
 )
 def test_bad_input_is_named_in_the_error_summary_and_nothing_is_saved(
