@@ -16,6 +16,24 @@ RESERVED_REFERENCES = frozenset({"new"})
 PARTNERS = [(value, label) for value, label in Inspectorate.choices if value != "hmip"]
 
 
+class ChecksField(forms.ModelMultipleChoiceField):
+    """Checkboxes of model rows; a key no database could hold is refused as not a choice
+    (SQLite cannot even look it up), with the field's own message."""
+
+    BIGGEST_KEY = 2**63 - 1
+
+    def _check_values(self, value):
+        for key in value:
+            text = str(key).strip()
+            if not text.isdigit() or int(text) > self.BIGGEST_KEY:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": key},
+                )
+        return super()._check_values(value)
+
+
 def newest_framework() -> Framework | None:
     """The framework version loaded last: the default for a new inspection."""
     return Framework.objects.order_by("-loaded_at", "-pk").first()
@@ -33,7 +51,7 @@ class InspectionForm(GovForm):
     kind = forms.ChoiceField(
         label="Kind of inspection", choices=Inspection.Kind.choices, widget=forms.RadioSelect
     )
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = ChecksField(
         label="Organisations inspected",
         queryset=Organisation.objects.select_related("area"),
         required=False,

@@ -126,6 +126,8 @@ def test_only_inspection_managers_and_administrators_create(login, people, who):
         ({"fieldwork_start_1": "13"}, "Fieldwork start must be a real date"),
         ({"organisations": []}, "Select an organisation inspected, or add one below"),
         ({"lead": ""}, "Select lead inspector"),
+        ({"organisations": ["99999999999999999999999"]}, "Select valid organisations inspected"),
+        ({"organisations": ["x\x00"]}, "Select valid organisations inspected"),
         ({"partner_inspectorates": ["hmip"]}, "Select valid partner inspectorates"),
     ],
 )
