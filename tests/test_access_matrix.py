@@ -53,7 +53,7 @@ from casefiles.models import (
     Referral,
 )
 from casefiles.sampling.services import population_upload, sample_draw
-from inspection.models import Job
+from inspection.models import Inspection, Job, Membership
 from judgements import services
 from judgements.models import ReadRecord
 from judgements.rules import applicable_questions
@@ -274,6 +274,11 @@ def _job(w: SimpleNamespace) -> dict:
     return {"public_id": w.job.public_id}
 
 
+def _colleague_membership(w: SimpleNamespace) -> dict:
+    membership = Membership.objects.get(inspection=w.inspection, user=w.people.colleague)
+    return {"public_id": membership.public_id}
+
+
 def _step(w: SimpleNamespace) -> dict:
     return _case(w, code="2.1")
 
@@ -306,6 +311,10 @@ SECOND_READER_ONLY = (LOGIN, 403, 404, 403, 403, 403, 403)  # nobody in ROLES re
 TEAM_RAISES = (LOGIN, 200, 404, 200, 200, 403, 403)
 CONCERN_READS = (LOGIN, 200, 404, 200, 200, 404, 404)
 CONCERN_LEAD = (LOGIN, 403, 404, 403, 200, 404, 404)
+
+# Inspection managers and administrators (here the admin); for an inspection, also its lead.
+SET_UP_ONLY_NEW = (LOGIN, 403, 403, 403, 403, 403, 200)
+SET_UP_ONLY = (LOGIN, 403, 404, 403, 200, 403, 200)
 
 
 @dataclass(frozen=True)
@@ -463,6 +472,20 @@ MATRIX: dict[str, Page] = {
     "jobs:detail": Page(_job, OWNER_ONLY, NOT_THIS_METHOD),
     "jobs:download": Page(_job, (LOGIN, 404, 404, 404, 404, 404, 404), NOT_THIS_METHOD),
     "jobs:retry": Page(_job, NOT_THIS_METHOD, (LOGIN, 302, 404, 404, 404, 404, 404)),
+    # Setting up an inspection: inspection managers and administrators create one (an empty
+    # form is refused with its errors); they and the lead change the set-up until fieldwork.
+    "inspection:create": Page(_none, SET_UP_ONLY_NEW, SET_UP_ONLY_NEW),
+    "inspection:edit": Page(_inspection, SET_UP_ONLY, SET_UP_ONLY),
+    "inspection:created": Page(_inspection, SET_UP_ONLY, NOT_THIS_METHOD),
+    # The team and its history: everyone who reads the inspection; only the lead changes it.
+    "inspection:team": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "inspection:team_add": Page(_inspection, LEAD_ONLY, LEAD_ONLY),
+    # The colleague has no cases, so the lead's confirmed removal succeeds.
+    "inspection:team_remove": Page(_colleague_membership, LEAD_ONLY, LEAD_SUCCEEDS),
+    # Moving the stage: the lead confirms "Start fieldwork" (no reason needed).
+    "inspection:stage_move": Page(
+        lambda w: _inspection(w, move="start-fieldwork"), LEAD_ONLY, LEAD_SUCCEEDS
+    ),
     # Signing in sends a signed-in person home; an empty form is refused. Signing out is a POST.
     "login": Page(_none, (200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "logout": Page(_none, NOT_THIS_METHOD, (LOGIN, 302, 302, 302, 302, 302, 302)),
@@ -791,3 +814,45 @@ def test_the_first_reader_cannot_reach_the_second_reading_by_any_url(client, wor
             reverse("judgements:check", kwargs={"public_id": world.double_case.public_id})
         ).content.decode()
     )
+
+# --------------------------------------------------------------------------- approvers
+
+
+@pytest.mark.parametrize(
+    ("status", "reads"),
+    [(status, status == Inspection.Status.APPROVAL) for status in Inspection.Status.values],
+)
+def test_an_approver_off_the_team_reads_an_inspection_only_while_it_awaits_approval(
+    client, world, status, reads
+):
+    approver = world.people.outsider
+    approver.approves_reports = True
+    approver.save(update_fields=["approves_reports"])
+    Inspection.objects.filter(pk=world.inspection.pk).update(status=status)
+    client.force_login(approver, backend="django.contrib.auth.backends.ModelBackend")
+
+    pages = [
+        reverse("inspection:detail", args=[world.inspection.reference]),
+        reverse("inspection:team", args=[world.inspection.reference]),
+        reverse("reports:report", args=[world.inspection.reference]),
+        reverse("judgements:case_summary", args=[world.case.public_id]),
+    ]
+    statuses = {client.get(url).status_code for url in pages}
+
+    assert statuses == ({200} if reads else {404})
+    # Reading is not writing: the approver has no role, so no lead's form opens.
+    refused = client.get(reverse("inspection:team_add", args=[world.inspection.reference]))
+    assert refused.status_code == (403 if reads else 404)
+
+
+def test_an_approver_off_the_team_sees_no_personal_details(client, world):
+    approver = world.people.outsider
+    approver.approves_reports = True
+    approver.save(update_fields=["approves_reports"])
+    Inspection.objects.filter(pk=world.inspection.pk).update(status=Inspection.Status.APPROVAL)
+    client.force_login(approver, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client.get(reverse("casefiles:detail", args=[world.case.public_id]))
+
+    assert response.status_code == 200
+    assert "Jayden Morgan" not in response.content.decode()

@@ -106,6 +106,13 @@ def _set_status(case: Case, status: str, *, actor, now, events: list, why: str =
     case.status = status
 
 
+def _require_stage(inspection: Inspection, action: str) -> None:
+    """Refuse what the inspection's stage does not allow (inspection.permissions.stage_allows)."""
+    refusal = permissions.stage_refusal(inspection.status, action)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
 def _require(allowed, inspection: Inspection, actor, what: str) -> None:
     """Refuse unless the actor's role allows it (`allowed`: a role question of permissions)."""
     if not allowed(role_on(actor, inspection)):
@@ -113,6 +120,7 @@ def _require(allowed, inspection: Inspection, actor, what: str) -> None:
 
 
 def _check_can_score(case: Case, actor) -> None:
+    _require_stage(case.inspection, "score")
     if not open_for_scoring(case):
         raise PermissionDenied(
             f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "

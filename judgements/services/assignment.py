@@ -21,6 +21,7 @@ from judgements.services._common import (
     _audit,
     _locked_case,
     _require,
+    _require_stage,
     _set_status,
 )
 
@@ -32,6 +33,7 @@ def case_assign(*, case: Case, inspector, actor) -> Case:
     """The lead gives a case to someone on the team who scores cases (or to nobody)."""
     case = _locked_case(case)
     _require(permissions.may_assign_cases, case.inspection, actor, "assigns cases")
+    _require_stage(case.inspection, "allocate")
     if case.inspector_id == (inspector.pk if inspector else None):
         return case
     if inspector is not None and not permissions.may_be_assigned_cases(
@@ -74,6 +76,7 @@ def qa_select(*, case: Case, selected: bool, actor) -> Case:
         actor,
         "selects cases for quality assurance",
     )
+    _require_stage(case.inspection, "allocate")
     if case.selected_for_qa == selected:
         return case
     now = timezone.now()
