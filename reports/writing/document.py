@@ -250,7 +250,6 @@ def _interviews_held(inspection: Inspection) -> dict[str, int]:
     }
 
 
-
 def _profiles(inspection: Inspection) -> list[Profile]:
     """The profile of the cases counted (seed 003 Appendix 4), in the ratings pages' tables."""
     organisations = tuple(inspection.organisations.order_by("name"))
