@@ -135,9 +135,7 @@ def key_question_tables(
     for question in questions:
         if question.parent_id is not None:
             prompts[question.parent_id].append(question)
-    ordered = [
-        q for kq in questions if kq.parent_id is None for q in [kq, *prompts.get(kq.pk, [])]
-    ]
+    ordered = [q for kq in questions if kq.parent_id is None for q in [kq, *prompts.get(kq.pk, [])]]
 
     tables: dict[int, tuple[Standard, list[KeyQuestionRow]]] = {}
     for question in ordered:
