@@ -1,9 +1,11 @@
 """PDF documents, drawn by WeasyPrint from the same templates the HTML preview shows.
 
 ``PdfRenderer`` owns the page: A4, margins, the running header (set by whichever element of
-the document has the class ``pdf-running-title``), the "Page X of Y" footer, the font, and the
-tagged PDF/UA output with title and language. A document subclasses it with a template and a
-context, and adds its own stylesheet for everything inside the page.
+the document has the class ``pdf-running-title``), the "Page X of Y" footer (none on the
+cover), a running label such as DRAFT on every page, the font, and the tagged PDF/UA output
+with title and language, its tagging put right by reports/writing/pdf_structure.py. A
+document subclasses it with a template and a context, and adds its own stylesheet for
+everything inside the page.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.writing.document import ReportDocument
+from reports.writing.pdf_structure import structure_finisher
 
 STATIC_SRC = Path(settings.BASE_DIR) / "static" / "src"
 REPORT_STYLESHEET = STATIC_SRC / "report_print.css"
@@ -149,15 +152,20 @@ class PdfRenderer:
     def render(self) -> bytes:
         sheets = [CSS(string=self.page_css(), url_fetcher=StaticFilesOnlyFetcher())]
         sheets += [_stylesheet(path, path.stat().st_mtime) for path in self.stylesheets]
+        html = self.html()
         document = HTML(
-            string=self.html(),
+            string=html,
             base_url=DOCUMENT_ORIGIN + settings.STATIC_URL,
             url_fetcher=StaticFilesOnlyFetcher(),
         )
         # Presentational hints: <ol start> and <li value> number the recommendations on
         # from one body to the next, as the published reports do.
+        # The finisher corrects the tagging for PDF/UA (reports/writing/pdf_structure.py).
         return document.write_pdf(
-            stylesheets=sheets, pdf_variant=self.pdf_variant, presentational_hints=True
+            stylesheets=sheets,
+            pdf_variant=self.pdf_variant,
+            presentational_hints=True,
+            finisher=structure_finisher(html),
         )
 
 
