@@ -300,9 +300,21 @@ def _methodology(inspection: Inspection, standards: list[Standard]) -> Methodolo
 
 
 def _stratum_label(parts: list[str]) -> str:
-    """A stratum's characteristics after its sample type, as words ("male, court order")."""
-    words = [p.replace("_", " ") for p in parts[1:] if p]
-    return ", ".join(words).capitalize() if words else "All cases"
+    """A stratum's characteristics after its sample type, in words: "Male, YRO, risk of
+    serious harm high, safety and wellbeing medium" (casefiles.sampling.draw.stratum_key)."""
+
+    def word(value: str) -> str:
+        value = value.replace("_", " ")
+        return value.upper() if len(value) <= 4 and " " not in value else value
+
+    gender, disposal, rosh, wellbeing = ([*parts[1:], "", "", "", ""])[:4]
+    words = [
+        word(gender).capitalize() if gender else "",
+        word(disposal),
+        f"risk of serious harm {word(rosh).lower()}" if rosh else "",
+        f"safety and wellbeing {word(wellbeing).lower()}" if wellbeing else "",
+    ]
+    return ", ".join(w for w in words if w) or "All cases"
 
 
 def _sample_as_drawn(inspection: Inspection, draw: SampleDraw | None, labels) -> dict:

@@ -443,3 +443,64 @@ def _html(inspection) -> str:
     from reports.writing.pdf import ReportPdf
 
     return ReportPdf(report_document(inspection)).html()
+
+
+# The methodology states the sample as drawn ---------------------------------------------------
+
+
+def test_the_methodology_states_the_sample_as_drawn(inspection, people, login):
+    from casefiles.sampling.models import DrawnCase, SampleDraw
+    from casefiles.sampling.services import drawn_case_replace, population_upload, sample_draw
+    from reports.writing.document import report_document
+    from tests.support.sample_population import csv_bytes, population_rows
+
+    population_upload(
+        inspection=inspection,
+        filename="eligible.csv",
+        data=csv_bytes(population_rows()),
+        by=people.lead,
+    )
+    draw = sample_draw(inspection=inspection, seed=2018, by=people.lead)
+    # A drawn case whose stratum has a reserve left to bring in.
+    with_reserves = DrawnCase.objects.filter(
+        draw=draw, status=DrawnCase.Status.RESERVE
+    ).values_list("stratum", flat=True)
+    entry = DrawnCase.objects.filter(
+        draw=draw, status=DrawnCase.Status.SELECTED, stratum__in=list(with_reserves)
+    ).first()
+    drawn_case_replace(entry=entry, reason="The case was transferred out.", by=people.lead)
+    make_case(inspection, reference="BY-HAND-1", inspector=people.inspector)
+
+    m = report_document(inspection).methodology
+    draw = SampleDraw.objects.get(inspection=inspection)
+    assert m.drawn
+    assert m.in_sample == Case.objects.filter(inspection=inspection).count()
+    assert m.added == ["BY-HAND-1"]
+    assert sum(row.drawn for row in m.sizes) == sum(row.allocated for row in m.strata)
+    assert sum(row.drawn for row in m.sizes) + len(m.added) == m.in_sample
+    assert {row.eligible for row in m.sizes} == {v["eligible"] for v in draw.sizes.values()}
+    assert [(r.removed, r.reason) for r in m.replaced] == [
+        (entry.reference, "The case was transferred out.")
+    ]
+    assert m.confidence_text == f"{round(draw.confidence * 100)} per cent"
+    assert m.margin_text.endswith("percentage points")
+
+    text = " ".join(
+        unescape_tags(login(people.lead).get(url("report_preview")).content.decode()).split()
+    )
+    assert (
+        f"confidence level of {m.confidence_text} with a margin of error of {m.margin_text}" in text
+    )
+    assert "The sample as drawn: sizes by sample type" in text
+    assert "The sample as drawn: cases by stratum" in text
+    assert f"{entry.reference} replaced by" in text and "The case was transferred out." in text
+    assert (
+        "1 case was added to the sample by the lead inspector outside the draw: BY-HAND-1." in text
+    )
+    assert f"{m.in_sample} cases were in the sample, 1 of them added outside the draw." in text
+
+
+def unescape_tags(html: str) -> str:
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", " ", html))
