@@ -14,7 +14,7 @@ from inspection.converters import slug_from_query
 from inspection.models import Inspection
 from judgements.models import OrganisationRating
 from reports.ratings.engine import JUDGED_BY_ORGANISATION
-from reports.ratings.selectors import inspection_rating, no_answers
+from reports.ratings.selectors import inspection_rating, no_answers, overall_rating
 from reports.ratings.tables import thematic_tables
 
 
@@ -39,6 +39,7 @@ def ratings(request, reference):
             "access": access,
             "summary": summary,
             "result": summary.result,
+            "overall": overall_rating(summary),
             "is_thematic": inspection.kind == Inspection.Kind.THEMATIC,
             "active_tab": "ratings",
         },
