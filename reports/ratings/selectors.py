@@ -192,6 +192,7 @@ class OverallRating:
     rating: str | None
     missing: tuple[str, ...]
     left_out: tuple[str, ...]  # standards not rated and rightly left out (no applicable cases)
+    sample_missing: tuple[str, ...] = ()  # the part of ``missing`` about unsubmitted cases
 
     @property
     def is_whole(self) -> bool:
@@ -201,15 +202,16 @@ class OverallRating:
 def overall_rating(summary: RatingSummary) -> OverallRating:
     """Whether the overall rating is whole, and what is missing if not (no queries)."""
     result = summary.result
-    missing: list[str] = []
+    sample_missing: list[str] = []
     if summary.cases_counted == 0:
-        missing.append("No case in the sample has been submitted yet.")
+        sample_missing.append("No case in the sample has been submitted yet.")
     elif summary.cases_left_out:
         n = summary.cases_left_out
-        missing.append(
+        sample_missing.append(
             f"{n} case{'s' if n != 1 else ''} in the sample {'are' if n != 1 else 'is'} not yet "
             "submitted, so the figures may still change."
         )
+    missing = list(sample_missing)
     left_out: list[str] = []
     for standard in result.standards:
         if standard.is_rated:
@@ -227,4 +229,5 @@ def overall_rating(summary: RatingSummary) -> OverallRating:
         rating=None if missing else result.rating,
         missing=tuple(missing),
         left_out=tuple(left_out),
+        sample_missing=tuple(sample_missing),
     )

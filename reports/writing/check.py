@@ -7,7 +7,7 @@ publication: ratings, text, no real names, no open quality-assurance returns).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 from django.urls import reverse
@@ -224,13 +224,14 @@ GROUP_QA = "Quality assurance"
 
 def missing_ratings(inspection: Inspection) -> list[Missing]:
     """Every standard that can be rated is rated (service and joint inspections only: a
-    thematic report publishes no ratings), and the sample is all submitted."""
-    if inspection.kind == Inspection.Kind.THEMATIC:
-        return []
+    thematic report publishes no ratings), and the sample is all submitted (all kinds)."""
     summary = inspection_rating(inspection)
     whole = overall_rating(summary)
     if whole.is_whole:
         return []
+    if inspection.kind == Inspection.Kind.THEMATIC:
+        # No ratings to give, but the figures are not final while cases are unsubmitted.
+        whole = replace(whole, missing=whole.sample_missing)
     ref = inspection.reference
     organisations = list(summary.organisations)
     found = []
@@ -241,7 +242,7 @@ def missing_ratings(inspection: Inspection) -> list[Missing]:
             url = reverse(
                 "judgements:organisation_rating_edit", args=[ref, organisations[0].slug, code]
             )
-        elif "case" in text:
+        elif text in whole.sample_missing:
             url = reverse("casefiles:list", args=[ref])
         found.append(Missing(text, url, GROUP_RATINGS))
     return found

@@ -504,3 +504,15 @@ def unescape_tags(html: str) -> str:
     from html import unescape
 
     return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_a_thematic_report_needs_no_ratings_but_every_case_submitted(thematic, people):
+    from reports.writing.check import missing_ratings
+
+    assert missing_ratings(thematic) == []
+    make_case(thematic, reference="C-900", inspector=people.inspector)
+    found = missing_ratings(thematic)
+    assert [m.text for m in found] == [
+        "1 case in the sample is not yet submitted, so the figures may still change."
+    ]
+    assert found[0].url == reverse("casefiles:list", args=["thematic-2018"])
