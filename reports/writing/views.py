@@ -105,6 +105,7 @@ def report(request, reference):
             "domains": [{"domain": d, "findings": texts.findings.get(d.pk)} for d in texts.domains],
             "standards": standards,
             "findings_count": len(publication_check(inspection)),
+            "missing_count": len(readiness.missing(inspection)),
             "active_tab": "report",
         },
     )

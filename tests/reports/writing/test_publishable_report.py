@@ -516,3 +516,9 @@ def test_a_thematic_report_needs_no_ratings_but_every_case_submitted(thematic, p
         "1 case in the sample is not yet submitted, so the figures may still change."
     ]
     assert found[0].url == reverse("casefiles:list", args=["thematic-2018"])
+
+
+def test_the_report_page_says_how_much_is_missing(unwritten, people, login):
+    page = login(people.lead).get(url("report")).content.decode()
+    count = len(readiness.missing(unwritten))
+    assert f"{count} things must be done before the report is approved" in page
