@@ -37,10 +37,9 @@ from reports.ratings.tables import (
 from reports.writing.check import lines, paragraphs, report_texts
 from reports.writing.pdf_charts import (
     ChartFigure,
-    ComparisonRow,
     KeyQuestionBar,
     key_question_chart,
-    organisation_comparison_chart,
+    thematic_charts,
 )
 from reports.writing.people import pseudonymiser_for
 
@@ -536,7 +535,7 @@ def report_document(inspection: Inspection) -> ReportDocument:
 
     thematic = thematic_tables(inspection) if is_thematic else None
     comparisons = {t.code: t for t in thematic.standards} if thematic else {}
-    comparison_charts = dict(_thematic_charts(thematic)) if thematic else {}
+    comparison_charts = dict(thematic_charts(thematic)) if thematic else {}
     examples_by_standard: dict[int | None, list[Example]] = {}
     for item in texts.examples:
         examples_by_standard.setdefault(item.standard_id, []).append(_example(item, swap))
@@ -690,33 +689,3 @@ def _partner_inspectorates(inspection: Inspection) -> list[str]:
     )
     labels = dict(Inspectorate.choices)
     return sorted(labels.get(v, v) for v in values)
-
-
-def _thematic_charts(tables: ThematicTables) -> list[tuple[str, ChartFigure]]:
-    """One chart per standard (its code, the chart): each key question's % yes, the
-    organisations side by side."""
-    names = [o.name for o in tables.organisations]
-    charts = []
-    for table in tables.standards:
-        rows = [
-            ComparisonRow(
-                row.code, [(tally.yes, tally.applicable) for tally in row.by_organisation]
-            )
-            for row in table.rows
-            if not row.is_prompt
-        ]
-        if rows:
-            charts.append(
-                (
-                    table.code,
-                    organisation_comparison_chart(
-                        rows,
-                        organisations=names,
-                        chart_id=f"chart-compare-{table.code.replace('.', '-')}",
-                        title=(
-                            f"{table.code} {table.title}: % yes per key question, by organisation"
-                        ),
-                    ),
-                )
-            )
-    return charts

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 
 from inspection.rating_rules import whole_percent
 from reports.charts import RATING_COLOURS, Bar, bar_chart
+from reports.ratings.tables import ThematicTables
 
 
 @dataclass(frozen=True)
@@ -146,3 +147,33 @@ def organisation_comparison_chart(
             for index, name in enumerate(organisations)
         ],
     )
+
+
+def thematic_charts(tables: ThematicTables) -> list[tuple[str, ChartFigure]]:
+    """One chart per standard (its code, the chart): each key question's % yes, the
+    organisations side by side."""
+    names = [o.name for o in tables.organisations]
+    charts = []
+    for table in tables.standards:
+        rows = [
+            ComparisonRow(
+                row.code, [(tally.yes, tally.applicable) for tally in row.by_organisation]
+            )
+            for row in table.rows
+            if not row.is_prompt
+        ]
+        if rows:
+            charts.append(
+                (
+                    table.code,
+                    organisation_comparison_chart(
+                        rows,
+                        organisations=names,
+                        chart_id=f"chart-compare-{table.code.replace('.', '-')}",
+                        title=(
+                            f"{table.code} {table.title}: % yes per key question, by organisation"
+                        ),
+                    ),
+                )
+            )
+    return charts

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import make_case, make_inspection
+from tests.reports.writing.test_publishable_report import thematic  # noqa: F401
 
 from .conftest import follow, sign_in, visit
 
@@ -39,3 +40,14 @@ def test_the_lead_follows_the_check_to_what_is_missing(page: Page, people, inspe
     expect(page.get_by_role("link", name="The foreword is not written.")).to_have_count(0)
     expect(page.get_by_role("link", name="No key fact is written.")).to_be_visible()
     expect(page.locator("#check-all-clear")).to_have_count(0)
+
+
+def test_a_thematic_report_reads_without_ratings(page: Page, people, thematic):  # noqa: F811
+    sign_in(page, people.lead, "/")
+    visit(page, "/inspections/thematic-2018/ratings/tables/")
+    expect(page.get_by_text("A thematic report publishes no ratings.", exact=False)).to_be_visible()
+    visit(page, "/inspections/thematic-2018/report/preview/")
+    expect(page.locator(".report")).not_to_contain_text("Overall rating")
+    expect(
+        page.get_by_role("img", name="2.1 Assessment: % yes per key question, by organisation")
+    ).to_be_visible()

@@ -353,6 +353,13 @@ def test_the_thematic_page_shows_prompts_under_their_key_question(thematic, peop
     assert 'class="govuk-table__row app-prompt-row"' in html
     assert prompts[0].code in html
     assert "A thematic report publishes no ratings." in html
+    # The chart comparing the organisations, after its table, with axes and a legend.
+    assert "2.1 Assessment: % yes per key question, by organisation" in html
+    assert "Vertical axis: Key question and organisation." in html
+    assert (
+        "Legend: <strong>A</strong> Barking and Dagenham YOS; <strong>B</strong> Reading YOT."
+        in html
+    )
 
 
 # The PDF's structure (PDF/UA), read with pikepdf ----------------------------------------------
