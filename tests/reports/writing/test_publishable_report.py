@@ -238,6 +238,8 @@ def test_a_case_returned_by_quality_assurance_is_missing_until_resubmitted(unwri
         "We met Jay\u200bden.",  # a zero-width space
         "We met Jáyden.",  # an accent
         "We met Sam Collier.",  # the case manager
+        "We met \u03f9ollier.",  # a Greek lunate capital sigma for the C
+        "We met SAM-COLLIER.",  # capitals joined by a hyphen
     ],
 )
 def test_the_check_finds_a_real_name_however_disguised(unwritten, people, written):
