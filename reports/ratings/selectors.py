@@ -193,6 +193,9 @@ class OverallRating:
     missing: tuple[str, ...]
     left_out: tuple[str, ...]  # standards not rated and rightly left out (no applicable cases)
     sample_missing: tuple[str, ...] = ()  # the part of ``missing`` about unsubmitted cases
+    # Why the framework's own rules give no overall rating (too few cases, a small
+    # organisation): not something missing, the rating is withheld by rule.
+    withheld: str = ""
 
     @property
     def is_whole(self) -> bool:
@@ -223,11 +226,13 @@ def overall_rating(summary: RatingSummary) -> OverallRating:
         elif summary.cases_counted and not summary.cases_left_out:
             left_out.append(standard.code)  # no applicable case: not rated, left out
         # else: the cases still to be submitted (said above) may yet make it rated.
-    if not missing and result.rating is None:
+    withheld = getattr(result, "unrated_because", "") or ""
+    if not missing and result.rating is None and not withheld:
         missing.append("No standard has a rating yet.")
     return OverallRating(
         rating=None if missing else result.rating,
         missing=tuple(missing),
         left_out=tuple(left_out),
         sample_missing=tuple(sample_missing),
+        withheld="" if missing else withheld,
     )

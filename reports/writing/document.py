@@ -222,6 +222,7 @@ class ReportDocument:
     is_published: bool = False
     rating_missing: tuple[str, ...] = ()  # why the overall rating is not yet shown
     rating_left_out: tuple[str, ...] = ()  # standards not rated: no applicable cases
+    rating_withheld: str = ""  # why the framework's rules give no overall rating
     inspectorates: list[str] = field(default_factory=list)  # partner inspectorates
     thematic: ThematicTables | None = None
     thematic_charts: list[ChartFigure] = field(default_factory=list)
@@ -672,6 +673,7 @@ def report_document(inspection: Inspection) -> ReportDocument:
         is_published=inspection.published_at is not None,
         rating_missing=() if is_thematic else whole.missing,
         rating_left_out=() if is_thematic else whole.left_out,
+        rating_withheld="" if is_thematic else whole.withheld,
         inspectorates=_partner_inspectorates(inspection),
         thematic=thematic,
         thematic_charts=list(comparison_charts.values()),

@@ -128,6 +128,23 @@ def test_cases_still_to_submit_hold_the_overall_rating_back():
     assert nothing.missing == ("No case in the sample has been submitted yet.",)
 
 
+def test_an_overall_rating_the_framework_withholds_is_not_missing_work():
+    # The framework's own rules (too few cases counted) give no overall rating: nothing is
+    # missing, and the report says why there is none.
+    from types import SimpleNamespace
+
+    result = SimpleNamespace(
+        standards=(), rating=None, unrated_because="fewer than 10 cases were counted"
+    )
+    withheld = overall_rating(
+        RatingSummary(
+            inspection=None, result=result, cases_in_sample=4, cases_counted=4, left_out=()
+        )
+    )
+    assert withheld.is_whole and withheld.rating is None
+    assert withheld.withheld == "fewer than 10 cases were counted"
+
+
 # The check before publication ---------------------------------------------------------------
 
 
