@@ -67,7 +67,11 @@ STANDARDS = [
 
 def summary(*, tallies, ratings, counted=10, left_out=()):
     result = rate_tallies(
-        standards=STANDARDS, tallies=tallies, organisation_ratings=ratings, rules=RULES
+        standards=STANDARDS,
+        tallies=tallies,
+        organisation_ratings=ratings,
+        rules=RULES,
+        cases_counted=counted,
     )
     return RatingSummary(
         inspection=None,
