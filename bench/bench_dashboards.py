@@ -81,7 +81,7 @@ def measure(requests: int) -> dict:
     from reports.dashboards.filters import Filters, default_framework
     from reports.dashboards.rollups import latest_pairs
     from reports.dashboards.structure import framework_structure
-    from reports.ratings.tallies import answer_tallies_queryset
+    from reports.ratings.tallies import key_question_tallies_queryset
 
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.SECURE_SSL_REDIRECT = False
@@ -97,8 +97,8 @@ def measure(requests: int) -> dict:
     structure = framework_structure(filters.framework)
     question_ids = [kq.id for kq in structure.case_key_questions]
     latest = sorted({inspection.id for _o, inspection in latest_pairs(filters)})
-    tallies_sql = answer_tallies_queryset(
-        by=("inspection", "organisation", "question"), inspections=latest, questions=question_ids
+    tallies_sql = key_question_tallies_queryset(
+        inspections=latest, questions=question_ids, organisations=None
     ).query.sql_with_params()
     live_sql = (
         live_tallies_queryset(latest).filter(question_id__in=question_ids).query.sql_with_params()

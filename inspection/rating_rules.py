@@ -125,6 +125,10 @@ class OverallThreshold:
     above_per_standard: Fraction | None
 
 
+RULES_REMEMBERED = 64
+_RULES_READ: dict[str, RatingRules] = {}
+
+
 @dataclass(frozen=True)
 class RatingRules:
     """Bands, scores and overall thresholds of one framework version.
@@ -194,7 +198,23 @@ class RatingRules:
         """Read ``rating_bands``, ``rating_scores`` and ``overall_thresholds`` of a framework.
 
         Numbers are kept exact (``Fraction``), so a threshold of 64.9 means 649/10.
+
+        The same rules read again (every request reads its framework) are the same object:
+        band_of_tally's cache then finds them by identity, not by comparing every band.
         """
+        try:
+            key = repr((d["rating_bands"], d["rating_scores"], d["overall_thresholds"]))
+        except KeyError as exc:
+            raise ValueError(f"framework rating rules are missing {exc.args[0]!r}") from exc
+        known = _RULES_READ.get(key)
+        if known is None:
+            known = _RULES_READ[key] = cls._from_dict(d)
+            if len(_RULES_READ) > RULES_REMEMBERED:
+                del _RULES_READ[next(iter(_RULES_READ))]
+        return known
+
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> RatingRules:
         try:
             bands = tuple(
                 RatingBand(rating=row["rating"], min_percent=exact(row["min_percent"]))

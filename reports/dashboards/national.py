@@ -18,7 +18,6 @@ from reports.dashboards.rollups import (
     InspectionInfo,
     OrganisationInfo,
     answer_counts,
-    counted_cases,
     latest_pairs,
     lead_ratings,
     links,
@@ -33,6 +32,7 @@ from reports.dashboards.structure import (
     overall,
     rate_pair,
 )
+from reports.ratings.tallies import counted_cases_by_pair
 
 WEAKEST_SHOWN = 10
 
@@ -42,7 +42,6 @@ class GridRow:
     organisation: OrganisationInfo
     inspection: InspectionInfo
     cases_counted: int
-    cases_total: int
     cells: tuple[Cell, ...]
     overall: str | None
     inspection_url: str
@@ -115,7 +114,7 @@ def national_dashboard(filters: Filters) -> National:
     key_question_ids = [kq.id for kq in structure.case_key_questions]
     tallies = answer_counts(inspection_ids=inspection_ids, question_ids=key_question_ids)
     leads = lead_ratings(inspection_ids)
-    cases = counted_cases(inspection_ids)
+    cases = counted_cases_by_pair(inspection_ids)
 
     link = links()
     rows: list[GridRow] = []
@@ -124,13 +123,12 @@ def national_dashboard(filters: Filters) -> National:
         pair_tallies = tallies.get(key, {})
         cases_url = link["cases"](inspection.reference, organisation.slug)
         cells = rate_pair(structure, pair_tallies, leads.get(key, {}), cases_url)
-        counted, total = cases.get(key, (0, 0))
+        counted = cases.get(key, 0)
         rows.append(
             GridRow(
                 organisation=organisation,
                 inspection=inspection,
                 cases_counted=counted,
-                cases_total=total,
                 cells=tuple(cells),
                 overall=overall(structure, cells),
                 inspection_url=link["inspection"](inspection.reference),

@@ -24,7 +24,7 @@ from casefiles.models import Case
 from casefiles.services import case_save
 from inspection.models import Organisation, Question, User
 from judgements import services
-from judgements.models import AnswerTally
+from judgements.models import AnswerTally, CountedCaseTally, KeyQuestionTally
 from judgements.rules import applicable_questions
 from judgements.services import AnswerInput, IncompleteCase, StaleEdit
 from judgements.tallies import tallies_differences, tallies_generation, tallies_rebuild
@@ -248,3 +248,61 @@ def test_answers_on_a_case_that_does_not_count_leave_the_generation_alone(case, 
     )
     assert tallies_generation() == before
     assert not AnswerTally.objects.exists()
+
+
+def test_the_key_question_tallies_and_counted_cases_follow_the_cases(cases, people, inspection):
+    court, out_of_court, other = cases
+    second_court = make_case(inspection, reference="T-4", inspector=people.inspector)
+    submit_complete(court, people, "yes")
+    submit_complete(second_court, people, "no")
+    submit_complete(out_of_court, people, "no")
+    submit_complete(other, people, "na")
+    key_questions = {q.pk for q in applicable_questions(court) if q.parent_id is None}
+    prompts = {q.pk for q in applicable_questions(court) if q.parent_id is not None}
+    assert key_questions and prompts
+    first = court.organisation_id
+    rows = {
+        (row.organisation_id, row.question_id): (row.yes, row.no, row.na)
+        for row in KeyQuestionTally.objects.filter(inspection=inspection)
+    }
+    # The first organisation's cases in one row per key question; no prompts.
+    assert not {q for _o, q in rows} & prompts
+    question = min(key_questions)
+    assert rows[(first, question)] == (1, 1, 0)
+    assert rows[(other.organisation_id, question)] == (0, 0, 1)
+    assert dict(CountedCaseTally.objects.values_list("organisation_id", "cases").order_by()) == {
+        first: 3,
+        other.organisation_id: 1,
+    }
+
+    services.case_return(
+        case=Case.objects.get(pk=second_court.pk),
+        moderator=people.qa,
+        reasons={applicable_questions(second_court)[0]: "Say more."},
+    )
+    assert (
+        KeyQuestionTally.objects.get(
+            inspection=inspection, organisation_id=first, question_id=question
+        ).no
+        == 0
+    )
+    assert CountedCaseTally.objects.get(organisation_id=first).cases == 2
+    assert tallies_differences() == []
+
+
+def test_the_check_covers_the_key_question_tallies_and_counted_cases(cases, people, capsys):
+    for case in cases:
+        submit_complete(case, people, "yes")
+    KeyQuestionTally.objects.filter(
+        pk=KeyQuestionTally.objects.order_by("pk").values("pk")[:1]
+    ).update(no=F("no") + 2)
+    CountedCaseTally.objects.filter(organisation_id=cases[2].organisation_id).update(cases=7)
+    with pytest.raises(CommandError) as failed:
+        call_command("tallies_check")
+    assert "2 tally row(s) differ from the answers" in str(failed.value)
+    listed = capsys.readouterr().err
+    assert "key question (both samples)" in listed and "/2/0, counted" in listed
+    assert "counted cases: stored 7, counted 1" in listed
+    call_command("tallies_rebuild")
+    assert tallies_differences() == []
+    assert CountedCaseTally.objects.get(organisation_id=cases[2].organisation_id).cases == 1
