@@ -19,7 +19,8 @@ from django.utils import timezone
 from inspection.access import role_on
 from inspection.permissions import is_lead
 
-from .models import Case, CaseFileChange, Order, Requirement
+from .models import Case, CaseFileChange, Order, Referral, Requirement
+from .referral_tallies import referral_tallies_refresh
 from .signals import case_details_changed
 
 CASE = "case"
@@ -240,6 +241,8 @@ def casefile_part_save(
         Requirement.objects.bulk_create(
             Requirement(order=saved, requirement_type=kind) for kind in sorted(wanted - existing)
         )
+    if isinstance(saved, Referral) and case.status in Case.COUNTED_STATUSES:
+        referral_tallies_refresh([(case.inspection_id, case.organisation_id)])
     _record(
         case=case,
         part=part,
@@ -281,3 +284,5 @@ def casefile_part_delete(
         reason=reason,
     )
     current.delete()
+    if isinstance(current, Referral) and case.status in Case.COUNTED_STATUSES:
+        referral_tallies_refresh([(case.inspection_id, case.organisation_id)])

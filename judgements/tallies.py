@@ -32,6 +32,14 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from casefiles.models import Case, counted_condition
+from casefiles.referral_tallies import (
+    referral_tallies_case_counted,
+    referral_tallies_forget,
+    referral_tallies_live,
+    referral_tallies_rebuild,
+    referral_tallies_refresh,
+    referral_tallies_stored,
+)
 from inspection.models import Question
 from inspection.rating_rules import NO, NOT_APPLICABLE, YES
 
@@ -42,6 +50,7 @@ Key = tuple[int, int, str, int]  # inspection id, organisation id, sample type, 
 #: How the summaries at a coarser grain show in tallies_differences' keys: the key question
 #: tallies (all sample types) under sample type "*", the counted cases with no question.
 ALL_SAMPLES = "*"
+REFERRALS = "referrals"  # the referral tracker's counts (casefiles.referral_tallies)
 COLUMNS = ("inspection_id", "organisation_id", "sample_type", "question_id", "yes", "no", "na")
 KEY = COLUMNS[:4]
 COUNTS = COLUMNS[4:]
@@ -234,6 +243,7 @@ def tallies_case_counted(*, case: Case, counted: bool) -> None:
     answers (1 query to read them, 1 to write, 1 more when a row empties)."""
     _apply(_case_deltas(case, 1 if counted else -1))
     _apply_cases({(case.inspection_id, case.organisation_id): 1 if counted else -1})
+    referral_tallies_case_counted(case=case, counted=counted)
 
 
 def tallies_answers_changed(*, case: Case, changes: Iterable[tuple[int, str | None, str]]) -> None:
@@ -270,6 +280,9 @@ def tallies_case_moved(*, case: Case, organisation_id: int, sample_type: str) ->
                 (case.inspection_id, organisation_id): -1,
                 (case.inspection_id, case.organisation_id): 1,
             }
+        )
+        referral_tallies_refresh(
+            [(case.inspection_id, organisation_id), (case.inspection_id, case.organisation_id)]
         )
 
 
@@ -350,14 +363,17 @@ def tallies_rebuild(*, inspection_ids: Iterable[int] | None = None) -> int:
                 params,
             )
             written[model] = cursor.rowcount
+    referral_tallies_rebuild(ids)
     _bump_generation()
     return written[AnswerTally]
 
 
 def tallies_forget(*, inspection_ids: Iterable[int]) -> None:
     """Remove the tallies of inspections whose case data has gone (the retention purge)."""
+    ids = list(inspection_ids)
     for model, *_rest in SUMMARIES:
-        model.objects.filter(inspection_id__in=list(inspection_ids)).delete()
+        model.objects.filter(inspection_id__in=ids).delete()
+    referral_tallies_forget(ids)
     _bump_generation()
 
 
@@ -394,4 +410,12 @@ def tallies_differences(
             for key in live.keys() | stored.keys()
             if stored.get(key, zero) != live.get(key, zero)
         )
+    live = referral_tallies_live(ids)
+    stored = referral_tallies_stored(ids)
+    zero = (0, 0, 0, None, 0, 0, None)
+    differences.extend(
+        ((*pair, REFERRALS, None), stored.get(pair, zero), live.get(pair, zero))
+        for pair in live.keys() | stored.keys()
+        if stored.get(pair, zero) != live.get(pair, zero)
+    )
     return sorted(differences, key=lambda d: (d[0][:3], d[0][3] or 0))

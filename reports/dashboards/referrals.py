@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from casefiles.models import Referral, counted_condition
+from casefiles.models import Referral, ReferralTally, counted_condition
 from reports.dashboards.filters import Filters
 
 
@@ -72,36 +72,62 @@ class TrackerRow:
 
 def referral_tracker(filters: Filters) -> tuple[list[TrackerRow], list[TrackerRow], TrackerRow]:
     """Referrals still waiting for a response, or not followed up after a late or
-    unsatisfactory one, by organisation and by area, and the total (1 query)."""
-    no_response, not_followed_up = _referral_conditions()
-    outstanding = no_response | not_followed_up
+    unsatisfactory one, by organisation and by area, and the total (1 query).
+
+    Read from the referral tallies (casefiles.models.ReferralTally: one row per inspection
+    and organisation, kept with every change), not from the referrals: a referral with no
+    response waited until fieldwork started, which each row's day numbers give.
+    """
     rows = (
-        referrals_scored(filters)
+        ReferralTally.objects.filter(filters.q("inspection__", "organisation__"), referrals__gt=0)
         .values_list(
-            "case__organisation__name",
-            "case__organisation__slug",
-            "case__organisation__area__name",
-            "case__organisation__area__slug",
-            "case__organisation__area__region",
-        )
-        .annotate(
-            referrals=Count("id"),
-            no_response=Count("id", filter=no_response),
-            not_followed_up=Count("id", filter=not_followed_up),
-            waited_total=Sum(_waited(), filter=outstanding),
-            longest=Max(_waited(), filter=outstanding),
+            "organisation__name",
+            "organisation__slug",
+            "organisation__area__name",
+            "organisation__area__slug",
+            "organisation__area__region",
+            "inspection__fieldwork_start",
+            "referrals",
+            "no_response",
+            "no_response_day_sum",
+            "no_response_earliest",
+            "not_followed_up",
+            "not_followed_up_days",
+            "not_followed_up_longest",
         )
         .order_by()
     )
     base = reverse("reports:dashboard_referrals")
     query = filters.query()
-    organisations = []
+    by_slug: dict[str, TrackerRow] = {}
     for row in rows:
-        organisations.append(
-            TrackerRow(
-                *row, list_url=f"{base}?{urlencode({**query, 'organisation': row[1]})}#waiting"
-            )
+        (name, slug, area_name, area_slug, region, fieldwork, referrals, no_response) = row[:8]
+        day_sum, earliest, late, late_days, late_longest = row[8:]
+        waits = []
+        if no_response:
+            waits.append(fieldwork.toordinal() - earliest.toordinal())
+        if late:
+            waits.append(late_longest)
+        outstanding = no_response + late
+        pair = TrackerRow(
+            name,
+            slug,
+            area_name,
+            area_slug,
+            region,
+            referrals,
+            no_response,
+            late,
+            timedelta(days=no_response * fieldwork.toordinal() - day_sum + late_days)
+            if outstanding
+            else None,
+            timedelta(days=max(waits)) if waits else None,
         )
+        by_slug[slug] = _add(by_slug.get(slug), pair, name, slug)
+    organisations = [
+        replace(row, list_url=f"{base}?{urlencode({**query, 'organisation': row.slug})}#waiting")
+        for row in by_slug.values()
+    ]
     organisations.sort(key=lambda r: (-r.outstanding, r.name))
     areas: dict[str, TrackerRow] = {}
     for row in organisations:

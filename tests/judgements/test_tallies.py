@@ -67,17 +67,39 @@ def cases(inspection, people):
         slug="second-yos", name="Second YOS", kind="yos", area=inspection.organisations.get().area
     )
     inspection.organisations.add(second)
-    return [
+    made = [
         make_case(inspection, reference="T-1", inspector=people.inspector),
         make_case(
             inspection, reference="T-2", inspector=people.inspector, sample_type="out_of_court"
         ),
         make_case(inspection, reference="T-3", inspector=people.inspector, organisation=second),
     ]
+    return made
+
+
+@pytest.fixture
+def cases_with_referrals(cases):
+    """The cases, each with referrals of every kind the tracker counts (written before any
+    case counts, so none is in the tallies yet)."""
+    from casefiles.models import Referral
+
+    for n, case in enumerate(cases):
+        Referral.objects.create(case=case, method="phone", referral_date="2017-05-01")
+        Referral.objects.create(
+            case=case,
+            method="email",
+            referral_date="2017-05-02",
+            response_date=f"2017-05-{10 + n}",
+            response_timely=False,
+        )
+    return cases
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_after_any_sequence_of_service_calls_the_tallies_equal_the_live_count(seed, cases, people):
+def test_after_any_sequence_of_service_calls_the_tallies_equal_the_live_count(
+    seed, cases_with_referrals, people
+):
+    cases = cases_with_referrals
     rng = random.Random(seed)  # noqa: S311 - test data
     steps = {
         "answer": lambda c: services.answers_record(
@@ -306,3 +328,68 @@ def test_the_check_covers_the_key_question_tallies_and_counted_cases(cases, peop
     call_command("tallies_rebuild")
     assert tallies_differences() == []
     assert CountedCaseTally.objects.get(organisation_id=cases[2].organisation_id).cases == 1
+
+
+def _referral_data(**changes) -> dict[str, str]:
+    data = {
+        "child": "",
+        "referral_date_0": "10",
+        "referral_date_1": "6",
+        "referral_date_2": "2017",
+        "method": "email",
+        "response_date_0": "30",
+        "response_date_1": "6",
+        "response_date_2": "2017",
+        "response_timely": "no",
+        "response_satisfactory": "yes",
+        "reason": "Found in the file later.",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_referral_tallies_follow_referrals_and_the_cases_that_count(cases, people, inspection):
+    from casefiles.forms import ReferralForm
+    from casefiles.models import Referral, ReferralTally
+    from casefiles.services import casefile_part_delete, casefile_part_save
+
+    court, _out_of_court, other = cases
+    # Written before the cases count: not in the tallies until they do.
+    Referral.objects.create(case=court, method="phone", referral_date="2017-05-01")
+    Referral.objects.create(case=other, method="phone", referral_date="2017-05-03")
+    assert not ReferralTally.objects.exists()
+    submit_complete(court, people)
+    submit_complete(other, people)
+    row = ReferralTally.objects.get(inspection=inspection, organisation_id=court.organisation_id)
+    assert (row.referrals, row.no_response, str(row.no_response_earliest)) == (1, 1, "2017-05-01")
+
+    # The lead adds a referral answered late and not followed up to the submitted case.
+    court = Case.objects.get(pk=court.pk)
+    form = ReferralForm(_referral_data(), instance=Referral(case=court), needs_reason=True)
+    assert form.is_valid(), form.errors
+    added = casefile_part_save(
+        form=form, case=court, part="referrals", actor=people.lead, reason="Found later."
+    )
+    row.refresh_from_db()
+    assert (row.referrals, row.not_followed_up, row.not_followed_up_longest) == (2, 1, 20)
+    assert tallies_differences() == []
+
+    casefile_part_delete(
+        part=added,
+        name="referrals",
+        form=ReferralForm(instance=added),
+        actor=people.lead,
+        reason="Entered on the wrong case.",
+    )
+    row.refresh_from_db()
+    assert (row.referrals, row.not_followed_up) == (1, 0)
+
+    # Returned: it stops counting, and its referral leaves the tracker's counts.
+    services.case_return(
+        case=Case.objects.get(pk=court.pk),
+        moderator=people.qa,
+        reasons={applicable_questions(court)[0]: "Say more."},
+    )
+    row.refresh_from_db()
+    assert row.referrals == 0
+    assert tallies_differences() == []

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from inspection.models import Inspection, Organisation, Question
 from judgements.management.commands._inspections import InspectionsCommand
-from judgements.tallies import ALL_SAMPLES, tallies_differences
+from judgements.tallies import ALL_SAMPLES, REFERRALS, tallies_differences
 
 SHOWN = 50
 
@@ -42,6 +42,9 @@ class Command(InspectionsCommand):
         )
         for (inspection, organisation, sample_type, question), stored, live in shown:
             where = f"{inspections.get(inspection, inspection)} {organisations.get(organisation)}"
+            if sample_type == REFERRALS:
+                self.stderr.write(f"{where} referral tallies: stored {stored}, counted {live}")
+                continue
             if question is None:
                 self.stderr.write(f"{where} counted cases: stored {stored[0]}, counted {live[0]}")
                 continue
