@@ -28,7 +28,8 @@ on a shared machine falls on all of them alike), after a few warm-up rounds:
 - the page's SQL: every query one request of the page makes, replayed with a raw cursor;
 - for comparison, the same counts taken live from the answers (judgements.tallies'
   live count, as the page read them before the summary table);
-- the national page served from the cache, the area page, the referral tracker.
+- the national page served from the cache, the area page, the referral tracker and its SQL
+  replayed (the referral tallies it reads, and one page of the waiting list).
 
 Medians and 95th percentiles (nearest rank) of wall-clock time, and the median CPU time of
 this process (Django and Python; the database server's work shows only in wall-clock time).
@@ -74,7 +75,7 @@ def measure(requests: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from casefiles.models import Case
+    from casefiles.models import Case, ReferralTally
     from inspection.models import Inspection, Organisation, User
     from judgements.models import Answer, AnswerTally
     from judgements.tallies import live_tallies_queryset
@@ -131,12 +132,24 @@ def measure(requests: int) -> dict:
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
 
-    def page_sql():
-        with connection.cursor() as cursor:
-            for sql in page_queries:
-                cursor.execute(sql)
-                if cursor.description is not None:
-                    cursor.fetchall()
+    def replay(queries):
+        def run():
+            with connection.cursor() as cursor:
+                for sql in queries:
+                    cursor.execute(sql)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+
+        return run
+
+    page_sql = replay(page_queries)
+    with CaptureQueriesContext(connection) as captured:
+        get("/dashboards/referrals/", cache_seconds=0)()
+    referral_queries = [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
 
     items = {
         "national page (cache off)": get("/dashboards/", cache_seconds=0),
@@ -146,6 +159,7 @@ def measure(requests: int) -> dict:
         "national page (from the cache)": get("/dashboards/", cache_seconds=300),
         "area page (cache off)": get(f"/dashboards/organisations/{ORGANISATION}/", cache_seconds=0),
         "referral tracker": get("/dashboards/referrals/", cache_seconds=0),
+        "the referral tracker's SQL, replayed": replay(referral_queries),
     }
     load_before = os.getloadavg()
     for _ in range(WARM_UP):
@@ -192,6 +206,8 @@ def measure(requests: int) -> dict:
             "tally rows the page reads": tally_rows,
             "page queries": len(page_queries),
             "page KB": round(len(page.content) / 1024),
+            "referral tracker queries": len(referral_queries),
+            "referral tally rows": ReferralTally.objects.count(),
         },
         "requests": requests,
         "load": [round(load_before[0], 1), round(load_after[0], 1)],

@@ -70,17 +70,35 @@ class TrackerRow:
         return None if self.longest is None else self.longest.days
 
 
-def referral_tracker(filters: Filters) -> tuple[list[TrackerRow], list[TrackerRow], TrackerRow]:
+@dataclass(frozen=True)
+class PairWait:
+    """One organisation in one inspection: how many referrals wait there, and the longest."""
+
+    inspection_id: int
+    organisation_id: int
+    organisation_slug: str
+    area_slug: str
+    outstanding: int
+    longest_days: int
+
+
+def referral_tracker(
+    filters: Filters, pairs: list[PairWait] | None = None
+) -> tuple[list[TrackerRow], list[TrackerRow], TrackerRow]:
     """Referrals still waiting for a response, or not followed up after a late or
     unsatisfactory one, by organisation and by area, and the total (1 query).
 
     Read from the referral tallies (casefiles.models.ReferralTally: one row per inspection
     and organisation, kept with every change), not from the referrals: a referral with no
-    response waited until fieldwork started, which each row's day numbers give.
+    response waited until fieldwork started, which each row's day numbers give. ``pairs``,
+    if given, receives each organisation and inspection with referrals waiting (for
+    :func:`waiting_scope`).
     """
     rows = (
         ReferralTally.objects.filter(filters.q("inspection__", "organisation__"), referrals__gt=0)
         .values_list(
+            "inspection_id",
+            "organisation_id",
             "organisation__name",
             "organisation__slug",
             "organisation__area__name",
@@ -101,8 +119,9 @@ def referral_tracker(filters: Filters) -> tuple[list[TrackerRow], list[TrackerRo
     query = filters.query()
     by_slug: dict[str, TrackerRow] = {}
     for row in rows:
-        (name, slug, area_name, area_slug, region, fieldwork, referrals, no_response) = row[:8]
-        day_sum, earliest, late, late_days, late_longest = row[8:]
+        inspection_id, organisation_id = row[:2]
+        (name, slug, area_name, area_slug, region, fieldwork, referrals, no_response) = row[2:10]
+        day_sum, earliest, late, late_days, late_longest = row[10:]
         waits = []
         if no_response:
             waits.append(fieldwork.toordinal() - earliest.toordinal())
@@ -124,6 +143,12 @@ def referral_tracker(filters: Filters) -> tuple[list[TrackerRow], list[TrackerRo
             timedelta(days=max(waits)) if waits else None,
         )
         by_slug[slug] = _add(by_slug.get(slug), pair, name, slug)
+        if pairs is not None and pair.outstanding:
+            pairs.append(
+                PairWait(
+                    inspection_id, organisation_id, slug, area_slug, pair.outstanding, max(waits)
+                )
+            )
     organisations = [
         replace(row, list_url=f"{base}?{urlencode({**query, 'organisation': row.slug})}#waiting")
         for row in by_slug.values()
@@ -176,10 +201,42 @@ def _add(into: TrackerRow | None, row: TrackerRow, name: str, slug: str) -> Trac
     )
 
 
-def referrals_waiting(filters: Filters, *, organisation: str = "", area: str = "") -> QuerySet:
-    """The referrals behind the tracker, longest wait first (for a paginated list)."""
+def waiting_scope(pairs: list[PairWait], wanted: int) -> list[PairWait] | None:
+    """The organisations and inspections that hold the ``wanted`` longest waits, or None when
+    that is all of them.
+
+    Take the ``wanted`` pairs whose longest waits are longest: their longest referrals alone
+    are ``wanted`` referrals waiting at least as long as the last of them, so every referral
+    among the ``wanted`` longest lies in a pair whose longest wait reaches that far. The list
+    then reads the referrals of those pairs only (about one pair per referral shown), not
+    every referral waiting in the country.
+    """
+    if len(pairs) <= wanted:
+        return None
+    ordered = sorted(pairs, key=lambda p: -p.longest_days)
+    threshold = ordered[wanted - 1].longest_days
+    return [pair for pair in ordered if pair.longest_days >= threshold]
+
+
+def referrals_waiting(
+    filters: Filters,
+    *,
+    organisation: str = "",
+    area: str = "",
+    scope: list[PairWait] | None = None,
+) -> QuerySet:
+    """The referrals behind the tracker, longest wait first (for a paginated list); only in
+    ``scope``'s organisations and inspections when given (:func:`waiting_scope`)."""
     no_response, not_followed_up = _referral_conditions()
     queryset = referrals_scored(filters).filter(no_response | not_followed_up)
+    if scope is not None:
+        within = Q()
+        for pair in scope:
+            within |= Q(
+                case__inspection_id=pair.inspection_id,
+                case__organisation_id=pair.organisation_id,
+            )
+        queryset = queryset.filter(within)
     if organisation:
         queryset = queryset.filter(case__organisation__slug=organisation)
     if area:

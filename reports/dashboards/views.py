@@ -52,7 +52,12 @@ from reports.dashboards.exports import (
 from reports.dashboards.filters import Filters, framework_key
 from reports.dashboards.forms import DashboardFilterForm
 from reports.dashboards.national import national_dashboard, national_question
-from reports.dashboards.referrals import referral_tracker, referrals_waiting, why_listed
+from reports.dashboards.referrals import (
+    referral_tracker,
+    referrals_waiting,
+    waiting_scope,
+    why_listed,
+)
 from reports.dashboards.structure import Structure, framework_structure, rate_standard
 
 READ_ONLY = ["GET", "HEAD"]
@@ -594,11 +599,12 @@ def referrals(request):
     filters = form.filters()
     organisation_slug = slug_from_query(request, "organisation")
     area_slug = slug_from_query(request, "area")
-    by_organisation, by_area, total = referral_tracker(filters)
-    waiting = referrals_waiting(filters, organisation=organisation_slug, area=area_slug)
+    pairs: list = []
+    by_organisation, by_area, total = referral_tracker(filters, pairs)
 
     table = _wants_csv(request)
     if table is not None:
+        waiting = referrals_waiting(filters, organisation=organisation_slug, area=area_slug)
         return referrals_csv(table, by_organisation, by_area, waiting)
 
     # The tracker's own counts already say how many are waiting: no second count of them.
@@ -608,9 +614,23 @@ def referrals(request):
         listed = next((r.outstanding for r in by_area if r.area_slug == area_slug), 0)
     else:
         listed = total.outstanding
-    page = CountedPaginator(waiting, REFERRALS_PER_PAGE, count=listed).get_page(
-        request.GET.get("page")
+    # Read only the organisations and inspections that can hold this page's referrals.
+    if organisation_slug:
+        pairs = [p for p in pairs if p.organisation_slug == organisation_slug]
+    elif area_slug:
+        pairs = [p for p in pairs if p.area_slug == area_slug]
+    number = (
+        CountedPaginator([], REFERRALS_PER_PAGE, count=listed)
+        .get_page(request.GET.get("page"))
+        .number
     )
+    waiting = referrals_waiting(
+        filters,
+        organisation=organisation_slug,
+        area=area_slug,
+        scope=waiting_scope(pairs, number * REFERRALS_PER_PAGE),
+    )
+    page = CountedPaginator(waiting, REFERRALS_PER_PAGE, count=listed).get_page(number)
     for referral in page.object_list:
         referral.why_listed = why_listed(referral)
     query = request.GET.copy()

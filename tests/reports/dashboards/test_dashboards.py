@@ -921,3 +921,32 @@ def test_a_managers_area_view_is_cached_and_a_team_members_is_not(
     inspector = login(people.inspector)
     assert _queries(inspector, url) > again
     assert not inspector.get(url).context["is_manager"]
+
+
+def test_the_waiting_list_reads_only_the_organisations_that_can_hold_its_page(db):
+    """Whatever the page, reading only the pairs waiting_scope names gives the same referrals
+    in the same order as sorting every waiting referral in the country."""
+    from reports.dashboards.filters import Filters
+    from reports.dashboards.referrals import referral_tracker, referrals_waiting, waiting_scope
+
+    call_command("seed_benchmark", organisations=8, inspections=2, cases=6, stdout=io.StringIO())
+    # Ties and a wide spread of waits: responses late by 0 to 40 days, not followed up.
+    rng = random.Random(3)  # noqa: S311 - test data
+    for referral in Referral.objects.filter(response_date__isnull=False):
+        referral.response_date = referral.referral_date + timedelta(days=rng.randint(0, 40))
+        referral.response_timely = False
+        referral.followed_up = False
+        referral.save()
+    tallies_rebuild()
+    filters = Filters()
+    pairs: list = []
+    referral_tracker(filters, pairs)
+    everything = [r.pk for r in referrals_waiting(filters)]
+    assert len(everything) > 20 and len(pairs) > 4
+    scoped_somewhere = False
+    for wanted in range(1, len(pairs) + 2):
+        scope = waiting_scope(pairs, wanted)
+        scoped_somewhere |= scope is not None and len(scope) < len(pairs)
+        shown = [r.pk for r in referrals_waiting(filters, scope=scope)[:wanted]]
+        assert shown == everything[:wanted], wanted
+    assert scoped_somewhere
