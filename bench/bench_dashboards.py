@@ -143,6 +143,22 @@ def measure(requests: int) -> dict:
         return run
 
     page_sql = replay(page_queries)
+
+    def server_ms(queries) -> float:
+        """The database server's own time for these queries (planning and execution, from
+        EXPLAIN ANALYZE): what the load on a shared machine adds to the wall-clock time of a
+        round trip (waiting for a CPU to read the reply) is left out."""
+        total = 0.0
+        with connection.cursor() as cursor:
+            for sql in queries:
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                total += plan[0]["Planning Time"] + plan[0]["Execution Time"]
+        return total
+
     with CaptureQueriesContext(connection) as captured:
         get("/dashboards/referrals/", cache_seconds=0)()
     referral_queries = [
@@ -174,6 +190,12 @@ def measure(requests: int) -> dict:
             wall[name].append((time.perf_counter() - started) * 1000)
             cpu[name].append((time.process_time() - started_cpu) * 1000)
     load_after = os.getloadavg()
+    server = {}
+    if connection.vendor == "postgresql":
+        replayed = (("national page", page_queries), ("referral tracker", referral_queries))
+        for name, queries in replayed:
+            times = sorted(server_ms(queries) for _ in range(requests))
+            server[name] = statistics.median(times)
 
     results = {}
     for name in items:
@@ -211,6 +233,7 @@ def measure(requests: int) -> dict:
         },
         "requests": requests,
         "load": [round(load_before[0], 1), round(load_after[0], 1)],
+        "server ms": server,
         "results": results,
     }
 
@@ -250,6 +273,12 @@ def report(runs: list[dict]) -> None:
             f"{run['database']}: national page / bare read {page / bare:.2f}x; "
             f"national page / its SQL {page / sql:.2f}x; its SQL {sql:.1f} ms"
         )
+    for run in runs:
+        for name, ms in run.get("server ms", {}).items():
+            print(
+                f"{run['database']}: {name}'s SQL, the server's own time (EXPLAIN ANALYZE, "
+                f"median): {ms:.1f} ms"
+            )
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         for item in ("national page (cache off)", "the page's SQL, replayed"):
