@@ -5,29 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casefiles', '0005_interviews'),
-        ('inspection', '0006_stages_and_approvers'),
+        ("casefiles", "0005_interviews"),
+        ("inspection", "0006_stages_and_approvers"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferralTally',
+            name="ReferralTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('referrals', models.PositiveIntegerField(default=0)),
-                ('no_response', models.PositiveIntegerField(default=0)),
-                ('no_response_day_sum', models.BigIntegerField(default=0)),
-                ('no_response_earliest', models.DateField(blank=True, null=True)),
-                ('not_followed_up', models.PositiveIntegerField(default=0)),
-                ('not_followed_up_days', models.PositiveIntegerField(default=0)),
-                ('not_followed_up_longest', models.PositiveIntegerField(blank=True, null=True)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inspection.inspection')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inspection.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("referrals", models.PositiveIntegerField(default=0)),
+                ("no_response", models.PositiveIntegerField(default=0)),
+                ("no_response_day_sum", models.BigIntegerField(default=0)),
+                ("no_response_earliest", models.DateField(blank=True, null=True)),
+                ("not_followed_up", models.PositiveIntegerField(default=0)),
+                ("not_followed_up_days", models.PositiveIntegerField(default=0)),
+                ("not_followed_up_longest", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="inspection.inspection",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="inspection.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('inspection', 'organisation'), name='referral_tally_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("inspection", "organisation"), name="referral_tally_once"
+                    )
+                ],
             },
         ),
     ]

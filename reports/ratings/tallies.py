@@ -10,9 +10,11 @@ count as one GROUP BY query; :func:`answer_tallies` runs it and turns each row i
 The count is read from the summary table judgements.models.AnswerTally (one row per
 inspection, organisation, sample type and question), which judgements keeps in step with the
 answers in the same transaction as every change (judgements.tallies). So the cost of a
-roll-up depends on the number of groups it shows, not on the number of answers beneath them:
-the national dashboard reads about 7,000 rows whether there are three or six million answers
-(docs/performance.md, "Dashboards"). ``manage.py tallies_check`` compares the table with a
+roll-up depends on the number of groups it shows, not on the number of answers beneath them.
+The dashboards read the same counts at their own grain (:func:`key_question_tallies_queryset`,
+from KeyQuestionTally: one row per inspection, organisation and key question, 3,450 for the
+national page whether there are three or six million answers; docs/performance.md,
+"Dashboards"). ``manage.py tallies_check`` compares the table with a
 live count of the answers.
 """
 

@@ -473,9 +473,10 @@ def _queries(client, url) -> int:
 NATIONAL_QUERIES = (
     # the session and the user; the filter form's frameworks and regions; the default
     # framework (that of the latest fieldwork); the framework's standards with their key
-    # questions (one query); each organisation's latest inspection; THE answer aggregate; the
-    # lead inspectors' ratings; cases per inspection. The session is not written (its expiry
-    # was moved on at sign-in, less than a minute before).
+    # questions (one query); each organisation's latest inspection; the key question tallies
+    # of those inspections (one row per cell); the lead inspectors' ratings; the counted cases
+    # per inspection and organisation (a summary row each). The session is not written (its
+    # expiry was moved on at sign-in, less than a minute before).
     10
 )
 
@@ -890,10 +891,11 @@ def test_the_national_grid_is_paginated_and_its_download_is_whole(login, people)
 
 
 REFERRAL_QUERIES = (
-    # the session and the user; the filter form's frameworks and regions; THE tracker
-    # aggregate (by organisation; areas and the total are added up from it); one page of the
-    # list (its length is the aggregate's count, not counted again). The session is not
-    # saved: it was refreshed less than a minute ago.
+    # the session and the user; the filter form's frameworks and regions; the referral
+    # tallies (one row per inspection and organisation; organisations, areas and the total
+    # are added up from them); one page of the list, read from the organisations and
+    # inspections that can hold it (its length is the tallies' count, not counted again).
+    # The session is not saved: it was refreshed less than a minute ago.
     6
 )
 
