@@ -157,6 +157,9 @@ def test_a_counted_case_moved_to_another_organisation_takes_its_answers_along(
     cases, people, inspection
 ):
     moved, staying = cases[0], cases[2]
+    from casefiles.models import Referral, ReferralTally
+
+    Referral.objects.create(case=moved, method="phone", referral_date="2017-05-01")
     submit_complete(moved, people, "yes")
     submit_complete(staying, people, "no")
     before = stored()
@@ -176,6 +179,11 @@ def test_a_counted_case_moved_to_another_organisation_takes_its_answers_along(
     case_save(form=form, actor=people.lead, seen_version=case.version, reason="Wrong service.")
 
     assert tallies_differences() == []
+    # Its referral is counted with its new organisation.
+    assert ReferralTally.objects.get(organisation_id=staying.organisation_id).referrals == 1
+    assert not ReferralTally.objects.filter(
+        organisation_id=moved.organisation_id, referrals__gt=0
+    ).exists()
     after = stored()
     assert not any(key[1] == moved.organisation_id for key in after)
     assert sum(map(sum, after.values())) == sum(map(sum, before.values()))
