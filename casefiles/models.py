@@ -358,6 +358,10 @@ class ReferralTally(models.Model):
     not_followed_up = models.PositiveIntegerField(default=0)
     not_followed_up_days = models.PositiveIntegerField(default=0)
     not_followed_up_longest = models.PositiveIntegerField(null=True, blank=True)
+    # Every waiting referral of the pair as [days waited, or null when there is no response
+    # (then it waits until fieldwork starts), day number of the referral date, id]: the
+    # tracker's list finds a page's referrals here and reads only those.
+    waiting = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -37,28 +37,33 @@ COUNTS = (
     "not_followed_up",
     "not_followed_up_days",
     "not_followed_up_longest",
+    "waiting",
 )
-EMPTY = (0, 0, 0, None, 0, 0, None)
+EMPTY = (0, 0, 0, None, 0, 0, None, [])
 
 
 def _counts(rows: Iterable[tuple]) -> tuple:
     """The counts of one pair from its referrals: (referral date, response date, timely,
-    satisfactory, followed up) each."""
+    satisfactory, followed up, id) each."""
     referrals = no_response = day_sum = late = late_days = 0
     earliest: date | None = None
     longest: int | None = None
-    for referred, responded, timely, satisfactory, followed_up in rows:
+    waiting: list[list] = []
+    for referred, responded, timely, satisfactory, followed_up, pk in rows:
         referrals += 1
         if responded is None:
             no_response += 1
             day_sum += referred.toordinal()
             earliest = referred if earliest is None else min(earliest, referred)
+            waiting.append([None, referred.toordinal(), pk])
         elif (satisfactory is False or timely is False) and not followed_up:
             late += 1
             days = (responded - referred).days
             late_days += days
             longest = days if longest is None else max(longest, days)
-    return referrals, no_response, day_sum, earliest, late, late_days, longest
+            waiting.append([days, referred.toordinal(), pk])
+    waiting.sort(key=lambda entry: (entry[1], entry[2]))
+    return referrals, no_response, day_sum, earliest, late, late_days, longest, waiting
 
 
 def _referral_rows(condition: Q):
@@ -70,6 +75,7 @@ def _referral_rows(condition: Q):
         "response_timely",
         "response_satisfactory",
         "followed_up",
+        "id",
     )
 
 
@@ -95,6 +101,20 @@ def referral_tallies_stored(inspection_ids: Iterable[int] | None = None) -> dict
     }
 
 
+def referral_tallies_waiting(pairs: Iterable[Pair]) -> dict[Pair, list[list]]:
+    """The waiting referrals ([days or None, referral day number, id]) of these pairs
+    (1 query)."""
+    condition = Q(pk__in=[])
+    for inspection_id, organisation_id in pairs:
+        condition |= Q(inspection_id=inspection_id, organisation_id=organisation_id)
+    return {
+        (i, o): waiting
+        for i, o, waiting in ReferralTally.objects.filter(condition).values_list(
+            "inspection_id", "organisation_id", "waiting"
+        )
+    }
+
+
 def referral_tallies_refresh(pairs: Iterable[Pair], *, counted: dict[int, bool] | None = None):
     """Recount these pairs (inspection id, organisation id) from their referrals, in the
     caller's transaction. ``counted`` overrides whether the cases named count (a status
@@ -106,7 +126,7 @@ def referral_tallies_refresh(pairs: Iterable[Pair], *, counted: dict[int, bool] 
             # Lock the pair's row (made if new) before reading its referrals.
             cursor.execute(
                 f"INSERT INTO {table} (inspection_id, organisation_id, {', '.join(COUNTS)}) "  # noqa: S608
-                "VALUES (%s, %s, 0, 0, 0, NULL, 0, 0, NULL) "
+                "VALUES (%s, %s, 0, 0, 0, NULL, 0, 0, NULL, '[]') "
                 "ON CONFLICT (inspection_id, organisation_id) DO UPDATE "
                 f"SET referrals = {table}.referrals",
                 [inspection_id, organisation_id],

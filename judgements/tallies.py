@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from casefiles.models import Case, counted_condition
+from casefiles.referral_tallies import EMPTY as REFERRAL_EMPTY
 from casefiles.referral_tallies import (
     referral_tallies_case_counted,
     referral_tallies_forget,
@@ -412,7 +413,7 @@ def tallies_differences(
         )
     live = referral_tallies_live(ids)
     stored = referral_tallies_stored(ids)
-    zero = (0, 0, 0, None, 0, 0, None)
+    zero = REFERRAL_EMPTY
     differences.extend(
         ((*pair, REFERRALS, None), stored.get(pair, zero), live.get(pair, zero))
         for pair in live.keys() | stored.keys()

@@ -4,6 +4,7 @@ and the list behind it, longest wait first."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from casefiles.models import Referral, ReferralTally, counted_condition
+from casefiles.referral_tallies import referral_tallies_waiting
 from reports.dashboards.filters import Filters
 
 
@@ -80,6 +82,7 @@ class PairWait:
     area_slug: str
     outstanding: int
     longest_days: int
+    fieldwork_day: int  # the inspection's fieldwork start, as a day number
 
 
 def referral_tracker(
@@ -146,7 +149,13 @@ def referral_tracker(
         if pairs is not None and pair.outstanding:
             pairs.append(
                 PairWait(
-                    inspection_id, organisation_id, slug, area_slug, pair.outstanding, max(waits)
+                    inspection_id,
+                    organisation_id,
+                    slug,
+                    area_slug,
+                    pair.outstanding,
+                    max(waits),
+                    fieldwork.toordinal(),
                 )
             )
     organisations = [
@@ -218,34 +227,57 @@ def waiting_scope(pairs: list[PairWait], wanted: int) -> list[PairWait] | None:
     return [pair for pair in ordered if pair.longest_days >= threshold]
 
 
-def referrals_waiting(
-    filters: Filters,
-    *,
-    organisation: str = "",
-    area: str = "",
-    scope: list[PairWait] | None = None,
-) -> QuerySet:
-    """The referrals behind the tracker, longest wait first (for a paginated list); only in
-    ``scope``'s organisations and inspections when given (:func:`waiting_scope`)."""
+def referrals_waiting(filters: Filters, *, organisation: str = "", area: str = "") -> QuerySet:
+    """The referrals behind the tracker, longest wait first (the CSV has them all; the page
+    reads one page of them through :class:`WaitingList`)."""
     no_response, not_followed_up = _referral_conditions()
     queryset = referrals_scored(filters).filter(no_response | not_followed_up)
-    if scope is not None:
-        within = Q()
-        for pair in scope:
-            within |= Q(
-                case__inspection_id=pair.inspection_id,
-                case__organisation_id=pair.organisation_id,
-            )
-        queryset = queryset.filter(within)
     if organisation:
         queryset = queryset.filter(case__organisation__slug=organisation)
     if area:
         queryset = queryset.filter(case__organisation__area__slug=area)
+    return _listed(queryset)
+
+
+def _listed(queryset: QuerySet) -> QuerySet:
     return (
         queryset.annotate(waited=_waited())
         .select_related("case__organisation__area", "case__inspection")
         .order_by(F("waited").desc(nulls_last=True), "referral_date", "pk")
     )
+
+
+class WaitingList(Sequence):
+    """The waiting referrals of these pairs in the order of :func:`referrals_waiting`, read a
+    page (a slice) at a time: the slice's referrals are found in the referral tallies' lists
+    of the pairs that can hold it (:func:`waiting_scope`), then only they are read (2
+    queries a page, whatever the number of referrals)."""
+
+    def __init__(self, pairs: list[PairWait]):
+        self.pairs = pairs
+        self.count = sum(pair.outstanding for pair in pairs)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self.count)
+        if start >= stop:
+            return []
+        scope = waiting_scope(self.pairs, stop) or self.pairs
+        fieldwork = {pair.inspection_id: pair.fieldwork_day for pair in scope}
+        entries = []
+        stored = referral_tallies_waiting((p.inspection_id, p.organisation_id) for p in scope)
+        for (inspection_id, _organisation_id), waiting in stored.items():
+            for days, referred, pk in waiting:
+                waited = fieldwork[inspection_id] - referred if days is None else days
+                entries.append((-waited, referred, pk))
+        entries.sort()
+        ids = [pk for _waited, _referred, pk in entries[start:stop]]
+        found = {r.pk: r for r in _listed(Referral.objects.filter(pk__in=ids))}
+        return [found[pk] for pk in ids if pk in found]
 
 
 def why_listed(referral) -> str:

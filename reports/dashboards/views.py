@@ -53,9 +53,9 @@ from reports.dashboards.filters import Filters, framework_key
 from reports.dashboards.forms import DashboardFilterForm
 from reports.dashboards.national import national_dashboard, national_question
 from reports.dashboards.referrals import (
+    WaitingList,
     referral_tracker,
     referrals_waiting,
-    waiting_scope,
     why_listed,
 )
 from reports.dashboards.structure import Structure, framework_structure, rate_standard
@@ -614,23 +614,14 @@ def referrals(request):
         listed = next((r.outstanding for r in by_area if r.area_slug == area_slug), 0)
     else:
         listed = total.outstanding
-    # Read only the organisations and inspections that can hold this page's referrals.
+    # The list reads only the organisations and inspections that can hold its page.
     if organisation_slug:
         pairs = [p for p in pairs if p.organisation_slug == organisation_slug]
     elif area_slug:
         pairs = [p for p in pairs if p.area_slug == area_slug]
-    number = (
-        CountedPaginator([], REFERRALS_PER_PAGE, count=listed)
-        .get_page(request.GET.get("page"))
-        .number
+    page = CountedPaginator(WaitingList(pairs), REFERRALS_PER_PAGE, count=listed).get_page(
+        request.GET.get("page")
     )
-    waiting = referrals_waiting(
-        filters,
-        organisation=organisation_slug,
-        area=area_slug,
-        scope=waiting_scope(pairs, number * REFERRALS_PER_PAGE),
-    )
-    page = CountedPaginator(waiting, REFERRALS_PER_PAGE, count=listed).get_page(number)
     for referral in page.object_list:
         referral.why_listed = why_listed(referral)
     query = request.GET.copy()
