@@ -13,6 +13,8 @@ class SampleType(models.TextChoices):
     REFERRAL = "referral", "Referral"
     COURT_DISPOSAL = "court_disposal", "Court disposal"
     OUT_OF_COURT = "out_of_court", "Out-of-court disposal"
+    RESETTLEMENT = "resettlement", "Resettlement case"
+    VICTIM = "victim", "Victim's case"
 
 
 class SubjectKind(models.TextChoices):

@@ -92,6 +92,14 @@ class CaseForm(CaseFileForm):
         self.fields["organisation"].widget = forms.RadioSelect(
             choices=self.fields["organisation"].choices
         )
+        # Only the samples the inspection's framework draws (its file says which).
+        drawn = set(inspection.framework.sample_types or ())
+        if drawn:
+            self.fields["sample_type"].choices = [
+                (value, label)
+                for value, label in self.fields["sample_type"].choices
+                if value in drawn or value == "" or value == self.instance.sample_type
+            ]
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]

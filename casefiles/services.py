@@ -121,6 +121,40 @@ def _check_may_change(case: Case, actor, reason: str) -> None:
             )
 
 
+def _refuse_stray_answers(current: Case, case: Case) -> None:
+    """Refuse a new sample or organisation under which answers already given would answer
+    questions the case is no longer asked (judgements.rules.question_refusal): a case answers
+    only the questions of its own sample and kind of organisation, and the roll-ups count
+    every answer given. (Read through the reverse relation: this app imports nothing above.)
+    """
+    if (current.sample_type, current.organisation_id) == (case.sample_type, case.organisation_id):
+        return
+    kind = case.organisation.kind
+    stray = sorted(
+        {
+            code
+            for code, applies_to, kinds in current.answers.values_list(
+                "question__code", "question__applies_to", "question__organisation_kinds"
+            )
+            if case.sample_type not in applies_to or (kinds and kind not in kinds)
+        }
+    )
+    if not stray:
+        return
+    moved_sample = current.sample_type != case.sample_type
+    what = (
+        f"{case.get_sample_type_display().lower()} cases"
+        if moved_sample
+        else f"cases of {case.organisation.name}"
+    )
+    shown = ", ".join(stray[:6]) + (f" and {len(stray) - 6} more" if len(stray) > 6 else "")
+    raise CaseFileRefused(
+        f"Case {current.reference} has answers to questions not asked on {what} ({shown}), "
+        "so it cannot be moved there",
+        field="sample_type" if moved_sample else "organisation",
+    )
+
+
 def _refuse_if_stale(case: Case, part: str, instance, seen_version: int | None) -> None:
     if seen_version is None or instance.pk is None or seen_version == instance.version:
         return
@@ -192,6 +226,7 @@ def case_save(*, form, actor, seen_version: int | None = None, reason: str = "")
     _refuse_if_stale(current, CASE, current, seen_version)
     before = _snapshot(current, form)
     case = form.save(commit=False)
+    _refuse_stray_answers(current, case)
     case.version = current.version + 1
     case.save()
     case_details_changed.send(

@@ -95,6 +95,8 @@ class Framework(models.Model):
     rating_bands = models.JSONField(help_text="Minimum percentage for each rating, best first.")
     rating_scores = models.JSONField(help_text="Score of each rating in the overall sum.")
     overall_thresholds = models.JSONField(help_text="Overall cut points per standard rated.")
+    # The file's other rule options, as written there: minimum_cases, small_organisation.
+    rating_options = models.JSONField(default=dict, blank=True)
     checksum = models.CharField(max_length=64, help_text="SHA-256 of the file it was loaded from.")
     loaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -112,6 +114,7 @@ class Framework(models.Model):
             "rating_bands": self.rating_bands,
             "rating_scores": self.rating_scores,
             "overall_thresholds": self.overall_thresholds,
+            **self.rating_options,
         }
 
 
@@ -142,6 +145,8 @@ class Standard(models.Model):
     judged_by = models.CharField(max_length=12, choices=Framework.JudgedBy.choices)
     source = models.CharField(max_length=200, blank=True)
     case_facts = models.JSONField(default=list)
+    # False for a standard rated separately and left out of the overall score (resettlement).
+    counts_toward_overall = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField()
 
     class Meta:

@@ -10,9 +10,10 @@ What is here:
 - the vocabulary: the four rating names, spelt as the published reports spell them, and the
   three answer values;
 - a framework's rating rules (:class:`RatingRules`): the bands a key question's percent falls
-  in, the score of each rating and the overall cut points per standard rated, validated when
-  they are built, so a framework whose rules would leave a percent or a score without a
-  rating is refused when it is loaded;
+  in, the score of each rating, the overall cut points (per standard rated, or fixed totals),
+  the smallest numbers of cases for a key question, a standard and an overall rating, and
+  when a small organisation is left unrated; validated when they are built, so a framework
+  whose rules would leave a percent or a score without a rating is refused when it is loaded;
 - :func:`round_half_up`, the one rounding function (people, and the published reports, round
   halves up; Python's ``round()`` does not), and :func:`whole_percent` built on it;
 - a key question's result (:class:`Tally`: Yes, No and Not applicable counts, shown as
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
 from types import MappingProxyType
@@ -116,13 +117,31 @@ class RatingBand:
 
 @dataclass(frozen=True)
 class OverallThreshold:
-    """The overall rating is ``rating`` when the score exceeds ``above_per_standard`` x N.
+    """The overall rating is ``rating`` when the score exceeds ``above_per_standard`` x N (N
+    the standards rated), or, for a fixed threshold, when it exceeds ``above``.
 
-    ``above_per_standard`` None is the floor row, which always matches.
+    The floor row has neither (both None) and always matches.
     """
 
     rating: str
     above_per_standard: Fraction | None
+    above: Fraction | None = None
+
+    @property
+    def is_floor(self) -> bool:
+        return self.above_per_standard is None and self.above is None
+
+    def limit(self, standards_rated: int) -> Fraction | None:
+        """The score to exceed with ``standards_rated`` standards rated; None for the floor."""
+        if self.above is not None:
+            return self.above
+        if self.above_per_standard is None:
+            return None
+        return self.above_per_standard * standards_rated
+
+
+#: Defaults of the rule options a framework file may leave out (docs/frameworks.md).
+DEFAULT_MINIMUM_CASES: dict[str, int] = {"key_question": 1, "standard": 1, "overall": 1}
 
 
 RULES_REMEMBERED = 64
@@ -140,16 +159,33 @@ class RatingRules:
     bands: tuple[RatingBand, ...]
     scores: Mapping[str, int]
     overall_thresholds: tuple[OverallThreshold, ...]
+    #: The fewest applicable cases (answered Yes or No) a key question needs for a band.
+    minimum_key_question_cases: int = 1
+    #: The fewest applicable cases a case-judged standard needs to be rated: the most Yes
+    #: or No answers any of its key questions has.
+    minimum_standard_cases: int = 1
+    #: The fewest counted cases an inspection (or organisation) needs for an overall rating.
+    minimum_overall_cases: int = 1
+    #: A sample smaller than this marks a small organisation, inspected but not rated (no
+    #: standard and no overall rating); None: every organisation is rated.
+    small_organisation_below: int | None = None
 
     def __post_init__(self) -> None:
         # Freeze the mapping so a shared rules object cannot be changed under another caller.
         object.__setattr__(self, "scores", MappingProxyType(dict(self.scores)))
         self._validate()
         # Worked out once: rules are a cache key for every band looked up (band_of_tally).
-        object.__setattr__(
-            self,
-            "_hash",
-            hash((self.bands, tuple(sorted(self.scores.items())), self.overall_thresholds)),
+        object.__setattr__(self, "_hash", hash(self._key()))
+
+    def _key(self) -> tuple:
+        return (
+            self.bands,
+            tuple(sorted(self.scores.items())),
+            self.overall_thresholds,
+            self.minimum_key_question_cases,
+            self.minimum_standard_cases,
+            self.minimum_overall_cases,
+            self.small_organisation_below,
         )
 
     def __hash__(self) -> int:
@@ -157,7 +193,18 @@ class RatingRules:
 
     def __reduce__(self):
         # Picklable (the dashboards' cache stores views holding rules): built again from data.
-        return (type(self), (self.bands, dict(self.scores), self.overall_thresholds))
+        return (
+            type(self),
+            (
+                self.bands,
+                dict(self.scores),
+                self.overall_thresholds,
+                self.minimum_key_question_cases,
+                self.minimum_standard_cases,
+                self.minimum_overall_cases,
+                self.small_organisation_below,
+            ),
+        )
 
     def _validate(self) -> None:
         """Refuse rules that would leave some percent or score without a rating."""
@@ -185,17 +232,43 @@ class RatingRules:
         if not self.overall_thresholds:
             raise ValueError("overall_thresholds must not be empty")
         *upper, floor = self.overall_thresholds
-        if floor.above_per_standard is not None:
+        if not floor.is_floor:
             raise ValueError("the last overall threshold must have above_per_standard null")
-        limits = [row.above_per_standard for row in upper]
-        if any(limit is None for limit in limits):
+        if any(row.is_floor for row in upper):
             raise ValueError("only the last overall threshold may have above_per_standard null")
+        if any(row.above is not None and row.above_per_standard is not None for row in upper):
+            raise ValueError(
+                "an overall threshold gives either above_per_standard or above, not both"
+            )
+        fixed = {row.above is not None for row in upper}
+        if len(fixed) > 1:
+            raise ValueError(
+                "overall_thresholds must all be per standard (above_per_standard) or all "
+                "fixed (above), not a mixture"
+            )
+        limits = [row.above if row.above is not None else row.above_per_standard for row in upper]
+        if any(limit < 0 for limit in limits):  # type: ignore[operator]
+            raise ValueError("overall thresholds must not be negative")
         if any(a <= b for a, b in zip(limits, limits[1:], strict=False)):  # type: ignore[operator]
             raise ValueError("overall_thresholds must be ordered, highest first")
+        for name in (
+            "minimum_key_question_cases",
+            "minimum_standard_cases",
+            "minimum_overall_cases",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{_FIELD_NAMES[name]} must be a whole number of 1 or more")
+        small = self.small_organisation_below
+        if small is not None and (isinstance(small, bool) or not isinstance(small, int)):
+            raise ValueError(f"{_FIELD_NAMES['small_organisation_below']} must be a whole number")
+        if small is not None and small < 1:
+            raise ValueError(f"{_FIELD_NAMES['small_organisation_below']} must be 1 or more")
 
     @classmethod
     def from_framework_dict(cls, d: Mapping[str, Any]) -> RatingRules:
-        """Read ``rating_bands``, ``rating_scores`` and ``overall_thresholds`` of a framework.
+        """Read a framework's rating rules: ``rating_bands``, ``rating_scores``,
+        ``overall_thresholds`` and the optional ``minimum_cases`` and ``small_organisation``.
 
         Numbers are kept exact (``Fraction``), so a threshold of 64.9 means 649/10.
 
@@ -221,20 +294,20 @@ class RatingRules:
                 for row in d["rating_bands"]
             )
             scores = {str(name): score for name, score in d["rating_scores"].items()}
-            thresholds = tuple(
-                OverallThreshold(
-                    rating=row["rating"],
-                    above_per_standard=(
-                        None
-                        if row["above_per_standard"] is None
-                        else exact(row["above_per_standard"])
-                    ),
-                )
-                for row in d["overall_thresholds"]
-            )
+            thresholds = tuple(_threshold(row) for row in d["overall_thresholds"])
         except KeyError as exc:
             raise ValueError(f"framework rating rules are missing {exc.args[0]!r}") from exc
-        return cls(bands=bands, scores=scores, overall_thresholds=thresholds)
+        minimum = {**DEFAULT_MINIMUM_CASES, **(d.get("minimum_cases") or {})}
+        small = d.get("small_organisation") or {}
+        return cls(
+            bands=bands,
+            scores=scores,
+            overall_thresholds=thresholds,
+            minimum_key_question_cases=minimum["key_question"],
+            minimum_standard_cases=minimum["standard"],
+            minimum_overall_cases=minimum["overall"],
+            small_organisation_below=small.get("unrated_below_cases"),
+        )
 
     def score_for(self, rating: str) -> int:
         """The score a rating contributes to the overall sum."""
@@ -242,6 +315,33 @@ class RatingRules:
             return self.scores[rating]
         except KeyError:
             raise ValueError(f"no score for rating {rating!r}") from None
+
+
+_FIELD_NAMES = {
+    "minimum_key_question_cases": "minimum_cases.key_question",
+    "minimum_standard_cases": "minimum_cases.standard",
+    "minimum_overall_cases": "minimum_cases.overall",
+    "small_organisation_below": "small_organisation.unrated_below_cases",
+}
+
+
+def _threshold(row: Mapping[str, Any]) -> OverallThreshold:
+    """One row of ``overall_thresholds``: ``above_per_standard`` (null for the floor row) or a
+    fixed ``above``."""
+    if "above" in row and "above_per_standard" not in row:
+        above = row["above"]
+        return OverallThreshold(
+            rating=row["rating"],
+            above_per_standard=None,
+            above=None if above is None else exact(above),
+        )
+    per_standard = row["above_per_standard"]
+    above = row.get("above")
+    return OverallThreshold(
+        rating=row["rating"],
+        above_per_standard=None if per_standard is None else exact(per_standard),
+        above=None if above is None else exact(above),
+    )
 
 
 #: The 2018 standards framework (seed 004): 80 / 65 / 50 bands, scores 3-2-1-0, and overall
@@ -282,7 +382,8 @@ def overall_for(scores: Iterable[int], rules: RatingRules) -> str | None:
     """The overall rating of the rated standards' scores, or None when nothing is rated.
 
     With N scores summing to S the first threshold row with S > above_per_standard x N wins,
-    so the cut points scale with N (for 12: 0-6, 7-18, 19-30, 31-36). None for N == 0 because
+    so the cut points scale with N (for 12: 0-6, 7-18, 19-30, 31-36); a framework with fixed
+    thresholds compares S with the numbers it gives (``above``). None for N == 0 because
     an inspection with nothing rated has no rating, not an Inadequate one.
     """
     values = list(scores)
@@ -290,9 +391,43 @@ def overall_for(scores: Iterable[int], rules: RatingRules) -> str | None:
         return None
     total, count = sum(values), len(values)
     for row in rules.overall_thresholds:
-        if row.above_per_standard is None or total > row.above_per_standard * count:
+        limit = row.limit(count)
+        if limit is None or total > limit:
             return row.rating
     raise ValueError("no overall threshold matched")  # unreachable with validated rules
+
+
+def small_organisation(rules: RatingRules, cases_in_sample: int | None) -> str:
+    """Why an organisation of this sample size is inspected but not rated, or "" when it is
+    rated (always, when the framework has no small-organisation rule or the size is unknown).
+    """
+    below = rules.small_organisation_below
+    if below is None or cases_in_sample is None or cases_in_sample >= below:
+        return ""
+    return (
+        f"a small organisation, {cases_in_sample} cases in the sample, fewer than {below}: "
+        "inspected but not rated"
+    )
+
+
+def overall_withheld(
+    rules: RatingRules, *, cases_counted: int, cases_in_sample: int | None = None
+) -> str:
+    """Why there is no overall rating whatever the standards' scores, or "" when there may
+    be one: a small organisation, no counted case, or fewer than the framework's minimum.
+    The rating engine and the dashboards both ask this."""
+    small = small_organisation(rules, cases_in_sample)
+    if small:
+        return small
+    if cases_counted >= rules.minimum_overall_cases:
+        return ""
+    if not cases_counted:
+        return "no counted cases"
+    plural = "case" if cases_counted == 1 else "cases"
+    return (
+        f"{cases_counted} counted {plural}, fewer than the {rules.minimum_overall_cases} "
+        "an overall rating needs"
+    )
 
 
 # --------------------------------------------------------------------------- tallies
@@ -386,23 +521,43 @@ class Tally:
 
 
 def tally_summary(tally: Tally, rules: RatingRules) -> str:
-    """Tally display, plus the one-decimal figure when the whole number crosses a band edge.
+    """Tally display; the exact figure instead when the whole number crosses a band edge.
 
-    20 of 31 is 64.5%: printed as "65%" it looks Good, yet it is Requires improvement, so the
-    explanation reads "20 of 31 (65%; 64.5% unrounded)".
+    76 of 117 is 64.957...%: printed as "65%" it looks Good, yet it is Requires improvement,
+    so the summary reads "76 of 117 is 64.96%": the figure with as many decimal places as it
+    takes to stay in its own band (at least one). A key question with fewer applicable cases
+    than the framework's minimum says so, as it has no band.
     """
     text = tally.display
     value, whole = tally.fraction, tally.whole_percent
     if value is None or whole is None:
         return text
-    if band_for_percent(whole, rules) != band_for_percent(value, rules):
-        return f"{text[:-1]}; {tally.rounded_percent}% unrounded)"
-    return text
+    if tally.applicable < rules.minimum_key_question_cases:
+        return f"{text}: fewer than {rules.minimum_key_question_cases} applicable cases"
+    band = band_for_percent(value, rules)
+    if band_for_percent(whole, rules) == band:
+        return text
+    return f"{tally.yes} of {tally.applicable} is {exact_figure(value, band, rules)}%"
+
+
+def exact_figure(value: Fraction, band: str, rules: RatingRules) -> str:
+    """``value`` with the fewest decimal places (one or more) that keep it in ``band`` when
+    rounded half up; past six places it is cut short (rounded down), which never crosses up
+    into the band above."""
+    for places in range(1, 7):
+        rounded = round_half_up(value, places)
+        if band_for_percent(rounded, rules) == band:
+            return str(rounded)
+    with localcontext() as ctx:
+        ctx.prec = 50
+        quotient = Decimal(value.numerator) / Decimal(value.denominator)
+        return str(quotient.quantize(Decimal(1).scaleb(-6), rounding=ROUND_DOWN))
 
 
 def band_of_tally(tally: Tally, rules: RatingRules) -> str | None:
-    """The band a tally's exact percent falls in; None with no applicable cases."""
-    if not tally.applicable:
+    """The band a tally's exact percent falls in; None with no applicable cases, or fewer
+    than the framework's minimum for a key question."""
+    if not tally.applicable or tally.applicable < rules.minimum_key_question_cases:
         return None
     return _band(tally.yes, tally.applicable, rules)
 

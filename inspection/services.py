@@ -8,8 +8,10 @@ import jsonschema
 from django.db import transaction
 
 from .models import Domain, Framework, Question, Standard
-from .rating_rules import RatingRules
+from .rating_rules import DEFAULT_MINIMUM_CASES, RatingRules
 
+#: The framework file's rule options kept in Framework.rating_options (docs/frameworks.md).
+RATING_OPTIONS = ("minimum_cases", "small_organisation")
 SCHEMA_PATH = Path(__file__).resolve().parent / "frameworks" / "schema.json"
 
 
@@ -50,15 +52,21 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
         RatingRules.from_framework_dict(data)
     except ValueError as error:
         raise FrameworkError(f"{path.name}: the rating method is not valid: {error}") from error
+    problems = framework_rule_problems(data)
+    if problems:
+        raise FrameworkError(
+            f"{path.name} refers to what the framework does not have:\n" + "\n".join(problems)
+        )
     existing = Framework.objects.filter(slug=data["slug"], version=data["version"]).first()
     if existing and existing.checksum == checksum:
         return existing, "unchanged"
     if existing and existing.inspections.exists() and _same_content(existing, data):
-        # The only change is to which kinds of organisation answer some questions.
-        _organisation_kinds_update(existing, data, path=path)
+        # The only change is to which kinds of organisation answer some questions, or the
+        # file now writes out a rule it used to leave to its default.
+        changed = _organisation_kinds_update(existing, data, path=path)
         existing.checksum = checksum
         existing.save(update_fields=["checksum"])
-        return existing, "organisation kinds updated"
+        return existing, "organisation kinds updated" if changed else "unchanged"
     if existing and existing.inspections.exists():
         raise FrameworkError(
             f"{path.name}: version {data['version']} of {data['name']} is used by inspections "
@@ -77,6 +85,7 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
         rating_bands=data["rating_bands"],
         rating_scores=data["rating_scores"],
         overall_thresholds=data["overall_thresholds"],
+        rating_options=_rating_options(data),
         checksum=checksum,
     )
     standard_position = question_position = 0
@@ -98,6 +107,7 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
                 judged_by=standard_data["judged_by"],
                 source=standard_data.get("source", ""),
                 case_facts=standard_data.get("case_facts", []),
+                counts_toward_overall=standard_data.get("counts_toward_overall", True),
                 position=standard_position,
             )
             for kq_data in standard_data["key_questions"]:
@@ -134,6 +144,62 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
     return framework, outcome
 
 
+def _rating_options(data: dict) -> dict:
+    """The rule options beyond bands, scores and thresholds, as the file writes them."""
+    return {key: data[key] for key in RATING_OPTIONS if key in data}
+
+
+def _rating_options_in_full(options: dict) -> dict:
+    """The rule options with every default filled in, so that a file that writes a default
+    out says the same as one that leaves it to the default."""
+    return {
+        "minimum_cases": {**DEFAULT_MINIMUM_CASES, **(options.get("minimum_cases") or {})},
+        "small_organisation": options.get("small_organisation") or None,
+    }
+
+
+def framework_rule_problems(data: dict) -> list[str]:
+    """What a framework file's rules refer to that the file does not define: a sample a
+    question applies to that the framework does not draw, a prompt asked of a sample or kind
+    its key question is not, no standard counting toward the overall rating. Each line names
+    the field."""
+    problems = []
+    samples = set(data["sample_types"])
+    counted = 0
+    for d, domain_data in enumerate(data["domains"]):
+        for s, standard_data in enumerate(domain_data["standards"]):
+            counted += standard_data.get("counts_toward_overall", True)
+            for k, kq_data in enumerate(standard_data["key_questions"]):
+                where = f"domains/{d}/standards/{s}/key_questions/{k}"
+                applies = kq_data.get("applies_to", [])
+                kinds = kq_data.get("organisation_kinds") or []
+                for sample in applies:
+                    if sample not in samples:
+                        problems.append(
+                            f"{where}/applies_to: question {kq_data['code']} applies to the "
+                            f"'{sample}' sample, which sample_types does not list"
+                        )
+                for p, prompt_data in enumerate(kq_data.get("prompts", [])):
+                    here = f"{where}/prompts/{p}"
+                    extra = set(prompt_data.get("applies_to", applies)) - set(applies)
+                    if extra:
+                        problems.append(
+                            f"{here}/applies_to: prompt {prompt_data['code']} applies to "
+                            f"{', '.join(sorted(extra))}, which its key question does not"
+                        )
+                    extra = set(prompt_data.get("organisation_kinds") or []) - set(kinds)
+                    if kinds and extra:
+                        problems.append(
+                            f"{here}/organisation_kinds: prompt {prompt_data['code']} is asked "
+                            f"of {', '.join(sorted(extra))}, which its key question is not"
+                        )
+    if not counted:
+        problems.append(
+            "domains: no standard counts toward the overall rating (counts_toward_overall)"
+        )
+    return problems
+
+
 def _questions_in_file(data: dict) -> dict[str, tuple[dict, list[str]]]:
     """Each question of a framework file by code: its fields, and the organisation kinds that
     answer it (a prompt without its own takes its key question's)."""
@@ -161,6 +227,7 @@ def _content_in_file(data: dict) -> list:
         data["rating_bands"],
         data["rating_scores"],
         data["overall_thresholds"],
+        _rating_options_in_full(data),
     ]
     standards = []
     for domain_data in data["domains"]:
@@ -191,6 +258,7 @@ def _content_in_file(data: dict) -> list:
                     standard_data["judged_by"],
                     standard_data.get("source", ""),
                     standard_data.get("case_facts", []),
+                    standard_data.get("counts_toward_overall", True),
                     questions,
                 ]
             )
@@ -207,6 +275,7 @@ def _content_stored(framework: Framework) -> list:
         framework.rating_bands,
         framework.rating_scores,
         framework.overall_thresholds,
+        _rating_options_in_full(framework.rating_options),
     ]
     questions: dict[int, list] = {}
     for question in framework.questions.select_related("parent").order_by("position"):
@@ -229,6 +298,7 @@ def _content_stored(framework: Framework) -> list:
             standard.judged_by,
             standard.source,
             standard.case_facts,
+            standard.counts_toward_overall,
             questions.get(standard.pk, []),
         ]
         for standard in Standard.objects.filter(framework=framework)
@@ -246,7 +316,7 @@ def _same_content(framework: Framework, data: dict) -> bool:
     )
 
 
-def _organisation_kinds_update(framework: Framework, data: dict, *, path: Path) -> None:
+def _organisation_kinds_update(framework: Framework, data: dict, *, path: Path) -> bool:
     """Narrow (or widen) which kinds of organisation answer questions of a version in use.
 
     Refused if a case of a kind no longer asked has already answered the question: its answer
@@ -274,3 +344,78 @@ def _organisation_kinds_update(framework: Framework, data: dict, *, path: Path) 
             )
         question.organisation_kinds = kinds
     Question.objects.bulk_update(changed, ["organisation_kinds"])
+    # The options as the file writes them (the same rules: _same_content compared them).
+    framework.rating_options = _rating_options(data)
+    framework.save(update_fields=["rating_options"])
+    return bool(changed)
+
+
+def framework_document(framework: Framework) -> dict:
+    """A loaded framework version written out in the format it was loaded from (the one
+    format, docs/frameworks.md): loading the document again gives the same version.
+
+    Fields a file may leave to their default are written only where they differ from it, as
+    the shipped files do: a standard's ``counts_toward_overall`` when false, a prompt's
+    ``applies_to`` and ``organisation_kinds`` when not its key question's, a key question's
+    ``organisation_kinds`` when it names any (4 queries).
+    """
+    questions: dict[int, list[Question]] = {}
+    for question in framework.questions.order_by("position"):
+        questions.setdefault(question.standard_id, []).append(question)
+    standards: dict[int, list[dict]] = {}
+    for standard in framework.standards.order_by("position"):
+        key_questions = []
+        by_id: dict[int, dict] = {}
+        parents: dict[int, Question] = {}
+        for question in questions.get(standard.pk, []):
+            if question.parent_id is None:
+                entry = {
+                    "code": question.code,
+                    "text": question.text,
+                    "source": question.source,
+                    "applies_to": list(question.applies_to),
+                }
+                if question.organisation_kinds:
+                    entry["organisation_kinds"] = list(question.organisation_kinds)
+                entry["prompts"] = []
+                key_questions.append(entry)
+                by_id[question.pk] = entry
+                parents[question.pk] = question
+                continue
+            parent = parents[question.parent_id]
+            prompt = {"code": question.code, "text": question.text, "source": question.source}
+            if list(question.applies_to) != list(parent.applies_to):
+                prompt["applies_to"] = list(question.applies_to)
+            if list(question.organisation_kinds) != list(parent.organisation_kinds):
+                prompt["organisation_kinds"] = list(question.organisation_kinds)
+            by_id[question.parent_id]["prompts"].append(prompt)
+        entry = {
+            "code": standard.code,
+            "title": standard.title,
+            "statement": standard.statement,
+            "judged_by": standard.judged_by,
+        }
+        if not standard.counts_toward_overall:
+            entry["counts_toward_overall"] = False
+        entry |= {
+            "source": standard.source,
+            "case_facts": list(standard.case_facts),
+            "key_questions": key_questions,
+        }
+        standards.setdefault(standard.domain_id, []).append(entry)
+    return {
+        "slug": framework.slug,
+        "name": framework.name,
+        "version": framework.version,
+        "description": framework.description,
+        "source": framework.source,
+        "sample_types": list(framework.sample_types),
+        "rating_bands": framework.rating_bands,
+        "rating_scores": framework.rating_scores,
+        "overall_thresholds": framework.overall_thresholds,
+        **framework.rating_options,
+        "domains": [
+            {"code": domain.code, "title": domain.title, "standards": standards.get(domain.pk, [])}
+            for domain in framework.domains.order_by("position")
+        ],
+    }

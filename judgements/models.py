@@ -66,10 +66,11 @@ class OrganisationRating(models.Model):
 
     class Rating(models.TextChoices):
         # The rating names of inspection.rating_rules, the one spelling.
-        OUTSTANDING = rating_rules.OUTSTANDING
-        GOOD = rating_rules.GOOD
-        REQUIRES_IMPROVEMENT = rating_rules.REQUIRES_IMPROVEMENT
-        INADEQUATE = rating_rules.INADEQUATE
+        # Labels given, as Django would otherwise title-case them ("Requires Improvement").
+        OUTSTANDING = rating_rules.OUTSTANDING, rating_rules.OUTSTANDING
+        GOOD = rating_rules.GOOD, rating_rules.GOOD
+        REQUIRES_IMPROVEMENT = rating_rules.REQUIRES_IMPROVEMENT, rating_rules.REQUIRES_IMPROVEMENT
+        INADEQUATE = rating_rules.INADEQUATE, rating_rules.INADEQUATE
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     inspection = models.ForeignKey(

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
+from casefiles.choices import SampleType
 from casefiles.models import Case
 from inspection import permissions
-from inspection.models import Framework, Question, Standard
+from inspection.models import Framework, Organisation, Question, Standard
 
 # The statuses in which a case's answers may still change, and those awaiting moderation.
 SCORABLE_STATUSES = frozenset(
@@ -81,6 +82,31 @@ def applicable_questions(case: Case, questions: list[Question] | None = None) ->
         questions = case_questions(case.inspection.framework)
     kind = case.organisation.kind
     return [q for q in questions if q.applies(case.sample_type, kind)]
+
+
+def question_refusal(
+    question: Question, sample_type: str, organisation_kind: str | None
+) -> str | None:
+    """Why a case of this sample and kind of organisation may not answer the question, or
+    None when it may: THE rule for the services, the walk-through and the import.
+
+    A case answers only the questions of its own sample and kind of organisation, so no
+    answer exists that the roll-ups (which count the answers given) should not count.
+    """
+    if sample_type not in question.applies_to:
+        samples = dict(SampleType.choices)
+        asked = " or ".join(samples.get(code, code).lower() for code in question.applies_to)
+        return (
+            f"{question.code} is not asked on {samples.get(sample_type, sample_type).lower()} "
+            f"cases (it is asked on {asked or 'no'} cases): it cannot be answered"
+        )
+    if organisation_kind is not None and not question.applies_to_kind(organisation_kind):
+        kinds = dict(Organisation.Kind.choices)
+        return (
+            f"{question.code} is not asked on cases of "
+            f"{kinds.get(organisation_kind, organisation_kind)}s: it cannot be answered"
+        )
+    return None
 
 
 def case_steps(case: Case, questions: list[Question]) -> list[Standard]:

@@ -23,6 +23,7 @@ from judgements.rules import (
     applicable_questions,
     missing_answers,
     note_problem,
+    question_refusal,
 )
 from judgements.services._common import (
     Action,
@@ -63,11 +64,9 @@ def answers_record(
     _check_can_score(case, actor)
     errors = {}
     for item in items:
-        if not _asked(case, item.question):
-            errors[item.question.code] = (
-                f"{item.question.code} is not asked on cases of "
-                f"{case.organisation.get_kind_display()}s: it cannot be answered"
-            )
+        refusal = question_refusal(item.question, case.sample_type, case.organisation.kind)
+        if refusal:
+            errors[item.question.code] = refusal
             continue
         if item.value not in AnswerValue.values:
             errors[item.question.code] = (
@@ -219,15 +218,6 @@ def answer_record(
     )[0]
 
 
-def _asked(case: Case, question: Question) -> bool:
-    """Whether the question is asked of this case's kind of organisation.
-
-    (An answer outside the case's sample is kept as before: a case's sample type can be
-    corrected after it was scored, and the exports keep such answers.)
-    """
-    return question.applies_to_kind(case.organisation.kind)
-
-
 @transaction.atomic
 def step_rest_not_applicable(
     *, case: Case, questions: Sequence[Question], note: str, actor
@@ -304,8 +294,7 @@ def answer_sources_record(*, case: Case, sources: dict[Question, str], actor) ->
     case = _locked_case(case)
     _check_can_score(case, actor)
     answers = {
-        a.question_id: a
-        for a in Answer.objects.filter(case=case, question__in=list(sources))
+        a.question_id: a for a in Answer.objects.filter(case=case, question__in=list(sources))
     }
     now = timezone.now()
     events, changed = [], []

@@ -167,7 +167,7 @@ def area_dashboard(
                 counted,
                 total,
                 cells,
-                overall(structure, cells),
+                overall(structure, cells, cases_counted=counted, cases_in_sample=total),
                 tuple(questions),
                 link["inspection"](inspection.reference),
             )

@@ -18,6 +18,7 @@ from reports.dashboards.rollups import (
     InspectionInfo,
     OrganisationInfo,
     answer_counts,
+    counted_cases,
     latest_pairs,
     lead_ratings,
     links,
@@ -105,7 +106,8 @@ class National:
 
 def national_dashboard(filters: Filters) -> National:
     """Each organisation's latest rating per standard, the distribution of ratings, and the
-    key questions nationally across those same latest inspections (5 queries)."""
+    key questions nationally across those same latest inspections (5 queries; 6 under a
+    framework that does not rate small organisations)."""
     if filters.framework is None:
         raise ValueError("the national view needs a framework")
     structure = framework_structure(filters.framework)  # 1 query
@@ -115,6 +117,12 @@ def national_dashboard(filters: Filters) -> National:
     tallies = answer_counts(inspection_ids=inspection_ids, question_ids=key_question_ids)
     leads = lead_ratings(inspection_ids)
     cases = counted_cases_by_pair(inspection_ids)
+    # The cases in each sample matter only under a small-organisation rule: counted then.
+    in_sample = (
+        {key: total for key, (_counted, total) in counted_cases(inspection_ids).items()}
+        if structure.rules.small_organisation_below is not None
+        else None
+    )
 
     link = links()
     rows: list[GridRow] = []
@@ -130,7 +138,12 @@ def national_dashboard(filters: Filters) -> National:
                 inspection=inspection,
                 cases_counted=counted,
                 cells=tuple(cells),
-                overall=overall(structure, cells),
+                overall=overall(
+                    structure,
+                    cells,
+                    cases_counted=counted,
+                    cases_in_sample=None if in_sample is None else in_sample.get(key, 0),
+                ),
                 inspection_url=link["inspection"](inspection.reference),
                 organisation_url=link["organisation"](organisation.slug),
             )

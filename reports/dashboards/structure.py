@@ -13,7 +13,14 @@ from urllib.parse import quote
 from django.utils.text import slugify
 
 from inspection.models import Framework
-from inspection.rating_rules import NOT_RATED, RATING_NAMES, RatingRules, Tally, overall_for
+from inspection.rating_rules import (
+    NOT_RATED,
+    RATING_NAMES,
+    RatingRules,
+    Tally,
+    overall_for,
+    overall_withheld,
+)
 from reports.ratings.engine import JUDGED_BY_ORGANISATION, StandardRating, standard_rating
 from reports.ratings.selectors import framework_key_questions
 from reports.stats import is_small_sample
@@ -34,6 +41,7 @@ class StandardInfo:
     title: str
     judged_by: str
     key_questions: tuple[KeyQuestionInfo, ...]
+    counts_toward_overall: bool = True
 
     @property
     def is_case_judged(self) -> bool:
@@ -74,16 +82,17 @@ class Structure:
 
 def framework_structure(framework: Framework) -> Structure:
     """The framework's standards and their key questions, in framework order (1 query)."""
-    standards: dict[int, tuple[str, str, str, list[KeyQuestionInfo]]] = {}
-    for pk, code, title, judged_by, kq_pk, kq_code, kq_text in framework_key_questions(framework):
-        questions = standards.setdefault(pk, (code, title, judged_by, []))[3]
+    standards: dict[int, tuple[str, str, str, list[KeyQuestionInfo], bool]] = {}
+    for row in framework_key_questions(framework):
+        pk, code, title, judged_by, kq_pk, kq_code, kq_text, counts = row
+        questions = standards.setdefault(pk, (code, title, judged_by, [], counts))[3]
         if kq_pk is not None:
             questions.append(KeyQuestionInfo(kq_pk, kq_code, kq_text, code))
     return Structure(
         framework=framework,
         standards=tuple(
-            StandardInfo(pk, code, title, judged_by, tuple(questions))
-            for pk, (code, title, judged_by, questions) in standards.items()
+            StandardInfo(pk, code, title, judged_by, tuple(questions), counts)
+            for pk, (code, title, judged_by, questions, counts) in standards.items()
         ),
         rules=RatingRules.from_framework_dict(framework.rules_dict()),
     )
@@ -162,7 +171,23 @@ def rate_pair(
     )
 
 
-def overall(structure: Structure, cells: tuple[Cell, ...]) -> str | None:
-    """The overall rating of one organisation in one inspection, from its cells."""
-    scores = [cell.verdict.score for cell in cells if cell.verdict.score is not None]
+def overall(
+    structure: Structure,
+    cells: tuple[Cell, ...],
+    *,
+    cases_counted: int,
+    cases_in_sample: int | None = None,
+) -> str | None:
+    """The overall rating of one organisation in one inspection, from its cells (a standard
+    the framework rates separately is left out); none where the framework withholds it (too
+    few counted cases, a small organisation), as on the inspection's own ratings page."""
+    if overall_withheld(
+        structure.rules, cases_counted=cases_counted, cases_in_sample=cases_in_sample
+    ):
+        return None
+    scores = [
+        cell.verdict.score
+        for cell in cells
+        if cell.verdict.score is not None and cell.standard.counts_toward_overall
+    ]
     return overall_for(scores, structure.rules)

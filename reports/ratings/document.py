@@ -48,6 +48,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         "code": standard.code,
         "title": standard.title,
         "judged_by": standard.judged_by,
+        "counts_toward_overall": standard.counts_toward_overall,
         "rating": standard.rating,
         "score": standard.score,
         "explanation": standard.explanation,
@@ -78,6 +79,7 @@ def rating_document(summary: RatingSummary) -> dict[str, Any]:
             "rating": result.rating,
             "standards_rated": result.standards_rated,
             "unrated_standards": list(result.unrated_standards),
+            "rated_separately": list(result.rated_separately),
             "explanation": result.explanation,
         },
     }

@@ -16,10 +16,19 @@ The method, in short:
 1. A key question's result is the share of Yes among the cases answered Yes or No; Not
    applicable is left out ("26 of 31 (84%)").
 2. A case-judged standard takes the band of its *lowest* key question (a key question with no
-   applicable cases cannot be lowest: it is skipped, and the result says so).
+   applicable cases, or fewer than the framework's minimum, cannot be lowest: it is skipped,
+   and the result says so). A standard whose key questions have fewer applicable cases than
+   the framework's minimum for a standard is not rated.
 3. Standards judged from interviews and documents are rated directly by the lead inspector.
-4. The overall rating sums the rated standards' scores and compares the sum with thresholds
-   scaled by the number of standards rated; unrated standards are left out of that number.
+4. The overall rating sums the scores of the rated standards that count toward it (a standard
+   the framework rates separately, such as resettlement, does not) and compares the sum with
+   the framework's thresholds (scaled by the number of standards rated, or fixed); unrated
+   standards are left out of that number. An inspection with fewer counted cases than the
+   framework's minimum has no overall rating, and a small organisation (a sample smaller than
+   the framework says) has no ratings at all.
+
+Everything the method varies by is the framework's data (:class:`RatingRules`, and each
+standard's ``counts_toward_overall``); explanations are in words, never arrows.
 """
 
 from __future__ import annotations
@@ -38,6 +47,8 @@ from inspection.rating_rules import (
     Tally,
     band_of_tally,
     overall_for,
+    overall_withheld,
+    small_organisation,
     tally_summary,
 )
 
@@ -75,6 +86,8 @@ class StandardDef:
     title: str
     judged_by: JudgedBy
     key_questions: tuple[KeyQuestionDef, ...] = ()
+    #: False for a standard the framework rates separately, outside the overall score.
+    counts_toward_overall: bool = True
 
     def __post_init__(self) -> None:
         if self.judged_by not in (JUDGED_BY_CASES, JUDGED_BY_ORGANISATION):
@@ -147,11 +160,13 @@ class KeyQuestionResult:
 
     @property
     def explanation(self) -> str:
-        """ "2.2.2: 15 of 31 (48%) -> Inadequate", showing the unrounded figure too when
-        rounding would make the printed percent look as if it sat in another band."""
+        """ "2.2.2: 15 of 31 (48%), so Inadequate"; the exact figure instead when rounding
+        would make the printed percent look as if it sat in another band ("2.2.2: 76 of 117
+        is 64.96%, so Requires improvement")."""
+        summary = self.summary or self.tally.display
         if self.band is None:
-            return f"{self.code}: no applicable cases"
-        return f"{self.code}: {self.summary or self.tally.display} -> {self.band}"
+            return f"{self.code}: {summary}"
+        return f"{self.code}: {summary}, so {self.band}"
 
 
 # --------------------------------------------------------------------------- a standard
@@ -172,6 +187,8 @@ class StandardRating:
     lowest_code: str | None = None
     lowest_tally: Tally | None = None
     skipped: tuple[str, ...] = ()
+    #: Why a standard that could have been rated is not (too few cases, a small organisation).
+    unrated_because: str = ""
 
     @property
     def score(self) -> int | None:
@@ -180,11 +197,13 @@ class StandardRating:
     def explain(self, *, rating_shown: bool = False) -> str:
         """Why the standard has its rating, in one line a page can show.
 
-        "lowest key question 2.2.2: 15 of 31 (48%) -> Inadequate", naming any key question
+        "lowest key question 2.2.2: 15 of 31 (48%), so Inadequate", naming any key question
         skipped for want of applicable cases. With ``rating_shown`` (a page that shows the
         rating right beside the line, as the dashboards do) the line gives only the reason:
         "lowest key question 2.2.2: 15 of 31 (48%)".
         """
+        if self.unrated_because:
+            return self.unrated_because if rating_shown else f"not rated: {self.unrated_because}"
         if self.judged_by == JUDGED_BY_ORGANISATION:
             if self.rating is None:
                 return "not yet rated by the lead inspector"
@@ -197,9 +216,13 @@ class StandardRating:
         reason = f"lowest key question {self.lowest_code}: {summary}"
         if rating_shown:
             return reason
-        text = f"{reason} -> {self.rating}"
+        text = f"{reason}, so {self.rating}"
         if self.skipped:
-            text += f" ({', '.join(self.skipped)} skipped: no applicable cases)"
+            minimum = self.rules.minimum_key_question_cases
+            why = (
+                "no applicable cases" if minimum <= 1 else f"fewer than {minimum} applicable cases"
+            )
+            text += f" ({', '.join(self.skipped)} skipped: {why})"
         return text
 
     @property
@@ -217,9 +240,10 @@ def standard_rating(
 ) -> StandardRating:
     """Rate one standard from its key questions' tallies (code, tally) in framework order.
 
-    A case-judged standard takes the band of its lowest key question with applicable cases
-    (of equal percents, the earlier question); with none it is not rated. An organisation-
-    judged standard takes the lead inspector's rating, or none yet.
+    A case-judged standard takes the band of its lowest key question with at least the
+    framework's minimum of applicable cases (of equal percents, the earlier question); with
+    none it is not rated, nor when no key question reaches the framework's minimum for a
+    standard. An organisation-judged standard takes the lead inspector's rating, or none yet.
     """
     if judged_by == JUDGED_BY_ORGANISATION:
         if lead_rating is not None:
@@ -228,15 +252,41 @@ def standard_rating(
     lowest_code: str | None = None
     low: Tally | None = None
     skipped: list[str] = []
+    most = 0  # the most applicable cases any key question has: the standard's cases
     for code, tally in key_questions:
-        if tally is None or not tally.applicable:
+        applicable = tally.applicable if tally is not None else 0
+        most = max(most, applicable)
+        if tally is None or not applicable or applicable < rules.minimum_key_question_cases:
             skipped.append(code)
             continue
         # yes/applicable below low's, compared without division; strictly lower only, so
         # of equal percents the earlier question stays the lowest.
         if low is None or tally.yes * low.applicable < low.yes * tally.applicable:
             lowest_code, low = code, tally
+    if most and most < rules.minimum_standard_cases:
+        plural = "case" if most == 1 else "cases"
+        return StandardRating(
+            judged_by,
+            None,
+            rules,
+            skipped=tuple(skipped),
+            unrated_because=(
+                f"{most} applicable {plural}, fewer than the {rules.minimum_standard_cases} "
+                "a standard needs"
+            ),
+        )
     if low is None:
+        if most:  # cases, but no key question with the minimum a key question needs
+            return StandardRating(
+                judged_by,
+                None,
+                rules,
+                skipped=tuple(skipped),
+                unrated_because=(
+                    "no key question has the "
+                    f"{rules.minimum_key_question_cases} applicable cases it needs"
+                ),
+            )
         return StandardRating(judged_by, None, rules, skipped=tuple(skipped))
     return StandardRating(
         judged_by, band_of_tally(low, rules), rules, lowest_code, low, tuple(skipped)
@@ -256,6 +306,7 @@ class StandardResult:
     judged_by: JudgedBy
     key_questions: tuple[KeyQuestionResult, ...]
     verdict: StandardRating
+    counts_toward_overall: bool = True
 
     @property
     def rating(self) -> str | None:
@@ -296,9 +347,13 @@ class StandardResult:
 class InspectionRating:
     """Every standard's result and the overall rating.
 
-    ``standards_rated`` is N in the overall thresholds; ``unrated_standards`` were left out of
-    both the score and N. ``unknown_question_codes`` lists answers to questions the framework
-    does not have, which the caller should surface rather than lose silently.
+    ``standards_rated`` is N in the overall thresholds; ``unrated_standards`` (of those that
+    count toward the overall rating) were left out of both the score and N;
+    ``rated_separately`` are the standards the framework keeps out of the overall score.
+    ``unknown_question_codes`` lists answers to questions the framework does not have, which
+    the caller should surface rather than lose silently. ``unrated_because`` says why there
+    is no overall rating when the framework's case minimums or small-organisation rule
+    withhold it.
     """
 
     standards: tuple[StandardResult, ...]
@@ -309,6 +364,8 @@ class InspectionRating:
     organisations: tuple[str, ...]
     cases_counted: int
     unknown_question_codes: tuple[str, ...] = ()
+    rated_separately: tuple[str, ...] = ()
+    unrated_because: str = ""
 
     def standard(self, code: str) -> StandardResult:
         for result in self.standards:
@@ -325,13 +382,23 @@ class InspectionRating:
 
     @property
     def explanation(self) -> str:
-        """ "score 14 from 12 rated standards -> Requires improvement"."""
+        """ "score 14 from 12 rated standards, so Requires improvement", then any standard left
+        out ("left out, not rated: 1.3") and any rated separately ("rated separately: 4.1 is
+        Good")."""
+        if self.unrated_because:
+            return f"not rated: {self.unrated_because}"
         if self.rating is None:
             return "not rated: no standard has a rating yet"
         plural = "standard" if self.standards_rated == 1 else "standards"
-        text = f"score {self.score} from {self.standards_rated} rated {plural} -> {self.rating}"
+        text = f"score {self.score} from {self.standards_rated} rated {plural}, so {self.rating}"
         if self.unrated_standards:
             text += f" (left out, not rated: {', '.join(self.unrated_standards)})"
+        if self.rated_separately:
+            parts = [
+                f"{code} is {self.standard(code).rating or 'not rated'}"
+                for code in self.rated_separately
+            ]
+            text += f"; rated separately, not in the score: {'; '.join(parts)}"
         return text
 
 
@@ -350,15 +417,22 @@ def rate_tallies(
     organisation_ratings: Mapping[str, str],
     rules: RatingRules,
     no_case_ids: Mapping[str, Sequence[str]] | None = None,
-    cases_counted: int = 0,
+    cases_counted: int,
+    cases_in_sample: int | None = None,
+    organisations: Sequence[str] | None = None,
 ) -> InspectionRating:
     """Rate every standard and the inspection from answer tallies and the lead's ratings.
 
     ``tallies`` maps (organisation, key question code) to the counts of submitted cases'
-    answers; ``no_case_ids`` (key question code -> case references answered No) is carried
-    into the results for drill-down. Raises ValueError on inputs that would make a rating
-    unexplainable: an unknown rating name, or a lead inspector's rating for a standard that
-    is not organisation-judged (it would be ignored).
+    answers; ``no_case_ids`` (key question code to case references answered No) is carried
+    into the results for drill-down. ``cases_counted`` is the number of counted cases (the
+    framework's minimum for an overall rating is compared with it); ``cases_in_sample``, when
+    given, is compared with the framework's size of a small organisation. ``organisations``
+    names every organisation rated, so each key question lists them all, with zeros where
+    one has no counted answers; without it, the organisations with answers. Raises
+    ValueError on inputs that would make a rating unexplainable: an unknown rating name, or a
+    lead inspector's rating for a standard that is not organisation-judged (it would be
+    ignored).
     """
     question_codes: set[str] = set()
     standard_codes: dict[str, StandardDef] = {}
@@ -382,17 +456,18 @@ def rate_tallies(
         rules.score_for(rating)  # fail early if the framework gives it no score
 
     by_question: dict[str, dict[str, Tally]] = {}
-    organisations: set[str] = set()
+    named: set[str] = set(organisations or ())
     unknown: set[str] = set()
     for (organisation, code), tally in tallies.items():
         if code not in question_codes:
             unknown.add(code)
             continue
-        organisations.add(organisation)
+        named.add(organisation)
         per_org = by_question.setdefault(code, {})
         per_org[organisation] = per_org.get(organisation, Tally()) + tally
-    org_order = tuple(sorted(organisations, key=natural_key))
+    org_order = tuple(sorted(named, key=natural_key))
     no_cases = no_case_ids or {}
+    small_reason = small_organisation(rules, cases_in_sample)
 
     results: list[StandardResult] = []
     for standard in standards:
@@ -402,26 +477,62 @@ def rate_tallies(
             )
             for kq in standard.key_questions
         )
-        verdict = standard_rating(
-            judged_by=standard.judged_by,
-            key_questions=((kq.code, kq.tally) for kq in kq_results),
-            lead_rating=organisation_ratings.get(standard.code),
-            rules=rules,
-        )
+        if small_reason:
+            verdict = StandardRating(standard.judged_by, None, rules, unrated_because=small_reason)
+        else:
+            verdict = standard_rating(
+                judged_by=standard.judged_by,
+                key_questions=((kq.code, kq.tally) for kq in kq_results),
+                lead_rating=organisation_ratings.get(standard.code),
+                rules=rules,
+            )
         results.append(
-            StandardResult(standard.code, standard.title, standard.judged_by, kq_results, verdict)
+            StandardResult(
+                standard.code,
+                standard.title,
+                standard.judged_by,
+                kq_results,
+                verdict,
+                standard.counts_toward_overall,
+            )
         )
+    return _overall(
+        results,
+        rules=rules,
+        organisations=org_order,
+        cases_counted=cases_counted,
+        unknown=tuple(sorted(unknown, key=natural_key)),
+        unrated_because=overall_withheld(
+            rules, cases_counted=cases_counted, cases_in_sample=cases_in_sample
+        ),
+    )
 
-    scores = [r.score for r in results if r.score is not None]
+
+def _overall(
+    results: list[StandardResult],
+    *,
+    rules: RatingRules,
+    organisations: tuple[str, ...],
+    cases_counted: int,
+    unknown: tuple[str, ...],
+    unrated_because: str,
+) -> InspectionRating:
+    """The overall rating from the standards that count toward it, unless the framework's
+    minimum of counted cases (or its small-organisation rule) withholds it
+    (``unrated_because``, from :func:`inspection.rating_rules.overall_withheld`)."""
+    counted = [r for r in results if r.counts_toward_overall]
+    scores = [r.score for r in counted if r.score is not None]
     return InspectionRating(
         standards=tuple(results),
         score=sum(scores),
-        rating=overall_for(scores, rules),
+        rating=None if unrated_because else overall_for(scores, rules),
         standards_rated=len(scores),
-        unrated_standards=tuple(r.code for r in results if r.rating is None),
-        organisations=org_order,
+        unrated_standards=tuple(r.code for r in counted if r.rating is None),
+        organisations=organisations,
         cases_counted=cases_counted,
-        unknown_question_codes=tuple(sorted(unknown, key=natural_key)),
+        unknown_question_codes=unknown,
+        rated_separately=tuple(r.code for r in results if not r.counts_toward_overall),
+        unrated_because=unrated_because,
     )
 
 
@@ -431,6 +542,8 @@ def rate_inspection(
     answers: Iterable[AnswerFact],
     organisation_ratings: Mapping[str, str],
     rules: RatingRules,
+    cases_in_sample: int | None = None,
+    organisations: Sequence[str] | None = None,
 ) -> InspectionRating:
     """Rate an inspection from individual answers: tally them, then :func:`rate_tallies`.
 
@@ -462,6 +575,8 @@ def rate_inspection(
         rules=rules,
         no_case_ids=no_cases,
         cases_counted=len(cases),
+        cases_in_sample=cases_in_sample,
+        organisations=organisations,
     )
 
 

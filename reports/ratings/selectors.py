@@ -44,25 +44,42 @@ class RatingSummary:
 def framework_key_questions(framework):
     """The framework's standards, each with its key questions (not the prompts under them),
     in framework order, as rows (1 query): standard id, code, title, judged by, then the key
-    question's id, code and text (None for a standard without key questions)."""
+    question's id, code and text (None for a standard without key questions), and whether the
+    standard counts toward the overall rating."""
     return (
         Standard.objects.filter(framework=framework)
         .annotate(kq=FilteredRelation("questions", condition=Q(questions__parent__isnull=True)))
-        .values_list("id", "code", "title", "judged_by", "kq__id", "kq__code", "kq__text")
+        .values_list(
+            "id",
+            "code",
+            "title",
+            "judged_by",
+            "kq__id",
+            "kq__code",
+            "kq__text",
+            "counts_toward_overall",
+        )
         .order_by("position", "kq__position")
     )
 
 
 def framework_standards(framework) -> list[StandardDef]:
     """The framework's standards and key questions as the engine's plain definitions (1 query)."""
-    standards: dict[str, tuple[str, str, list[KeyQuestionDef]]] = {}
-    for _pk, code, title, judged_by, _kq_pk, kq_code, kq_text in framework_key_questions(framework):
-        questions = standards.setdefault(code, (title, judged_by, []))[2]
+    standards: dict[str, tuple[str, str, list[KeyQuestionDef], bool]] = {}
+    for row in framework_key_questions(framework):
+        _pk, code, title, judged_by, _kq_pk, kq_code, kq_text, counts = row
+        questions = standards.setdefault(code, (title, judged_by, [], counts))[2]
         if kq_code is not None:
             questions.append(KeyQuestionDef(code=kq_code, text=kq_text))
     return [
-        StandardDef(code=code, title=title, judged_by=judged_by, key_questions=tuple(questions))
-        for code, (title, judged_by, questions) in standards.items()
+        StandardDef(
+            code=code,
+            title=title,
+            judged_by=judged_by,
+            key_questions=tuple(questions),
+            counts_toward_overall=counts,
+        )
+        for code, (title, judged_by, questions, counts) in standards.items()
     ]
 
 
@@ -102,6 +119,11 @@ def inspection_rating(inspection: Inspection, *, organisation=None) -> RatingSum
         rules=RatingRules.from_framework_dict(inspection.framework.rules_dict()),
         no_case_ids=no_case_ids,
         cases_counted=counted,
+        cases_in_sample=sum(by_status.values()),
+        # Every organisation rated is listed under each key question, with or without answers.
+        organisations=[
+            org.name for org in organisations if organisation is None or org.pk == organisation.pk
+        ],
     )
     # In the order a case moves through the walk-through, so the page reads naturally.
     left_out = tuple(

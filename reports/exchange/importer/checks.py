@@ -35,7 +35,7 @@ from judgements.models import (
     OrganisationRating,
     ReturnedQuestion,
 )
-from judgements.rules import note_problem
+from judgements.rules import note_problem, question_refusal
 from reports.exchange.format import Problem
 from reports.exchange.importer.reading import as_uuid, objects_at, value_at
 from reports.exchange.importer.validation import model_problems
@@ -68,6 +68,7 @@ class Checker:
         self.standards: dict[str, Standard] = {}
         self.people: set[str] = set()
         self.organisations: set[str] = set()
+        self.organisation_kinds: dict[str, Any] = {}  # slug -> kind, for the questions asked
         self.lead: str | None = None
         self.domains: dict[str, Domain] = {}
         self.case_references: set[str] = set()
@@ -139,6 +140,7 @@ class Checker:
             if slug in self.organisations:
                 self.add(f"{path}.slug", f"organisation '{slug}' is listed twice")
             self.organisations.add(slug)
+            self.organisation_kinds[slug] = value_at(org, "kind")
             area = org.get("area")
             area_slug, area_name = value_at(area, "slug"), value_at(area, "name")
             details = (area_name, value_at(area, "police_force_area"), value_at(area, "region"))
@@ -358,6 +360,10 @@ class Checker:
                     "organisation level, not answered for each case",
                 )
                 continue
+            refusal = self.not_asked(question, case)
+            if refusal:
+                self.add(f"{here}.question", refusal)
+                continue
             value, note = value_at(answer, "value"), value_at(answer, "note")
             if (
                 value in AnswerValue.values
@@ -370,6 +376,15 @@ class Checker:
                     else f"{code} is answered No, so it needs an evidence note"
                 )
                 self.add(f"{here}.note", why)
+
+    def not_asked(self, question: Question, case: dict) -> str | None:
+        """Why the case may not answer the question (judgements.rules.question_refusal): a
+        question of another sample, or of another kind of organisation."""
+        sample = value_at(case, "sample_type")
+        kind = self.organisation_kinds.get(value_at(case, "organisation"))
+        if not isinstance(sample, str):
+            return None
+        return question_refusal(question, sample, kind if isinstance(kind, str) else None)
 
     def check_moderation(self, path: str, case: dict) -> None:
         for j, decision in objects_at(case, "moderation"):

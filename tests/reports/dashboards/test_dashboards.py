@@ -266,8 +266,8 @@ def test_each_organisation_appears_once_at_its_latest_inspection(login, people, 
     assert "/inspections/yos-bd-2018/" in body
     assert "/inspections/yos-bd-2016/" not in body  # superseded by the 2018 inspection
     assert "/inspections/yot-reading-2017/" in body
-    # 1.1 rated Good by the lead; 2.1 lowest 75% -> Good; 2.2 lowest 42% -> Inadequate;
-    # 3.x from one out-of-court case answered No -> Inadequate; overall 2+0+0+... rated.
+    # 1.1 rated Good by the lead; 2.1 lowest 75%, so Good; 2.2 lowest 42%, so Inadequate;
+    # 3.x from one out-of-court case answered No, so Inadequate; overall 2+0+0+... rated.
     bd = rows["Barking and Dagenham YOS"]
     assert bd[:6] == ["Good", "Not rated", "Not rated", "Not rated", "Good", "Inadequate"]
     assert bd[8:12] == ["Inadequate"] * 4

@@ -106,7 +106,8 @@ def test_an_inspection_with_no_cases_has_no_ratings_yet(inspection):
         "rating": None,
         "standards_rated": 0,
         "unrated_standards": [s["code"] for s in document["standards"]],
-        "explanation": "not rated: no standard has a rating yet",
+        "rated_separately": [],
+        "explanation": "not rated: no counted cases",
     }
     assert all(kq["percent"] is None for s in document["standards"] for kq in s["key_questions"])
 
@@ -117,11 +118,11 @@ def test_readable_table(inspection, people):
     assert lines[0] == "Youth offending services in Barking and Dagenham (yos-bd-2018)"
     assert "Cases counted: 50 of 50" in lines
     assert "2.2 Planning: Inadequate" in lines
-    assert "  lowest key question 2.2.2: 15 of 31 (48%) -> Inadequate" in lines
+    assert "  lowest key question 2.2.2: 15 of 31 (48%), so Inadequate" in lines
     assert "  2.2.2     15   16    0  15 of 31 (48%)" in lines
     assert "1.1 Governance and leadership: Good" in lines
     assert lines[-1] == (
-        "Overall: Requires improvement (score 14 from 12 rated standards -> Requires improvement)"
+        "Overall: Requires improvement (score 14 from 12 rated standards, so Requires improvement)"
     )
 
 

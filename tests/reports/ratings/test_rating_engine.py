@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -156,7 +157,7 @@ def test_band_uses_the_unrounded_percent_not_the_printed_one() -> None:
     assert result.key_questions[0].tally.whole_percent == 65
     assert result.rating == REQUIRES_IMPROVEMENT
     assert explain(result) == (
-        "lowest key question 9.1.1: 20 of 31 (65%; 64.5% unrounded) -> Requires improvement"
+        "lowest key question 9.1.1: 20 of 31 is 64.5%, so Requires improvement"
     )
 
 
@@ -239,7 +240,7 @@ def test_all_not_applicable_question_is_skipped_and_says_so() -> None:
     assert standard.lowest is not None and standard.lowest.code == "9.1.3"
     assert standard.skipped_key_questions == ("9.1.2",)
     assert explain(standard) == (
-        "lowest key question 9.1.3: 6 of 10 (60%) -> Requires improvement"
+        "lowest key question 9.1.3: 6 of 10 (60%), so Requires improvement"
         " (9.1.2 skipped: no applicable cases)"
     )
     assert result.rating == REQUIRES_IMPROVEMENT
@@ -270,19 +271,24 @@ def test_standard_never_answered_is_unrated() -> None:
     assert result.standard("9.1").rating is None
     assert result.rating is None
     assert result.standards_rated == 0
-    assert explain(result) == "not rated: no standard has a rating yet"
+    assert explain(result) == "not rated: no counted cases"
 
 
 def test_unrated_standard_is_excluded_from_n() -> None:
-    """Good + Good + (unrated): S=4, N=2 -> 4 > 3 is Good; counting N=3 would give RI."""
+    """Good + Good + (unrated): S=4, N=2 -> 4 > 3 is Good; counting N=3 would give RI.
+
+    (One case is counted, on a standard rated separately, which adds to neither S nor N: an
+    inspection with no counted case has no overall rating.)
+    """
     standards = [
         StandardDef("1.1", "Governance", "organisation"),
         StandardDef("1.2", "Staff", "organisation"),
         StandardDef("1.3", "Partnerships", "organisation"),
+        replace(_cases_standard("4.1", 1), counts_toward_overall=False),
     ]
     result = rate_inspection(
         standards=standards,
-        answers=[],
+        answers=_answers("4.1.1", 1, 0),
         organisation_ratings={"1.1": GOOD, "1.2": GOOD},
         rules=RULES,
     )
@@ -292,7 +298,10 @@ def test_unrated_standard_is_excluded_from_n() -> None:
     assert result.rating == GOOD
     assert overall_for([2, 2, 0], RULES) == REQUIRES_IMPROVEMENT  # what counting it would do
     assert explain(result.standard("1.3")) == "not yet rated by the lead inspector"
-    assert explain(result) == "score 4 from 2 rated standards -> Good (left out, not rated: 1.3)"
+    assert explain(result) == (
+        "score 4 from 2 rated standards, so Good (left out, not rated: 1.3); "
+        "rated separately, not in the score: 4.1 is Outstanding"
+    )
 
 
 def test_per_organisation_tallies_and_no_cases() -> None:
@@ -469,7 +478,7 @@ def test_seed004_overall(seed004: InspectionRating) -> None:
     assert seed004.unrated_standards == ()
     assert seed004.score == SEED004_OVERALL_SCORE == 14
     assert seed004.rating == SEED004_OVERALL_RATING == REQUIRES_IMPROVEMENT
-    assert explain(seed004) == "score 14 from 12 rated standards -> Requires improvement"
+    assert explain(seed004) == "score 14 from 12 rated standards, so Requires improvement"
     assert seed004.cases_counted == 50
     assert seed004.organisations == ("Barking and Dagenham YOS",)
     assert seed004.unknown_question_codes == ()
@@ -479,7 +488,7 @@ def test_seed004_planning_explained(seed004: InspectionRating) -> None:
     """DOMAIN.md: 2.2 Planning, 80%, 48%, 62% gives Inadequate."""
     planning = seed004.standard("2.2")
     assert [kq.tally.whole_percent for kq in planning.key_questions] == [80, 48, 62]
-    assert explain(planning) == "lowest key question 2.2.2: 15 of 31 (48%) -> Inadequate"
+    assert explain(planning) == "lowest key question 2.2.2: 15 of 31 (48%), so Inadequate"
     assert planning.lowest is not None
     assert len(planning.lowest.no_case_ids) == 16
     assert planning.key_question("2.2.1").band == OUTSTANDING  # 24 of 30 is exactly 80%
@@ -520,7 +529,7 @@ def test_a_standard_is_explained_with_or_without_its_rating() -> None:
         rules=RULES,
     )
     assert rated.explanation == (
-        "lowest key question 9.1.3: 4 of 10 (40%) -> Inadequate"
+        "lowest key question 9.1.3: 4 of 10 (40%), so Inadequate"
         " (9.1.2 skipped: no applicable cases)"
     )
     # Beside the rating (the dashboards), the same words less the rating itself.

@@ -202,12 +202,12 @@ def test_seed004_selector_reproduces_every_published_percent_and_rating(seed004)
 def test_seed004_explanations_name_the_lowest_key_question(seed004):
     result = inspection_rating(seed004).result
     assert result.standard("2.2").explanation == (
-        "lowest key question 2.2.2: 15 of 31 (48%) -> Inadequate"
+        "lowest key question 2.2.2: 15 of 31 (48%), so Inadequate"
     )
     assert result.standard("1.2").explanation == (
         "rated by the lead inspector from interviews and documents: Requires improvement"
     )
-    assert result.explanation == "score 14 from 12 rated standards -> Requires improvement"
+    assert result.explanation == "score 14 from 12 rated standards, so Requires improvement"
     assert result.key_question("2.2.2").no_case_ids[0].startswith("BD-C")
     assert len(result.key_question("2.2.2").no_case_ids) == 16
 

@@ -115,13 +115,13 @@ def test_ratings_page_shows_every_standard_key_question_and_the_overall_rating(
     response = login(people.manager).get(url("ratings", seed004))
     words = text(response)
     assert "Overall rating Requires improvement" in words
-    assert "score 14 from 12 rated standards -> Requires improvement" in words
+    assert "score 14 from 12 rated standards, so Requires improvement" in words
     assert "50 of 50 cases in the sample counted" in words
     page = response.content.decode()
     assert 'id="left-out"' not in page
     row = re.search(r'<tr class="govuk-table__row" id="standard-2.2">(.*?)</tr>', page, re.S)
     assert "Inadequate" in row.group(1)
-    assert "lowest key question 2.2.2: 15 of 31 (48%) -&gt; Inadequate" in row.group(1)
+    assert "lowest key question 2.2.2: 15 of 31 (48%), so Inadequate" in row.group(1)
     row = re.search(r'id="standard-1.2">(.*?)</tr>', page, re.S).group(1)
     assert "Requires improvement" in row and "rated by the lead inspector" in row
     # Per key question: yes, no, not applicable and the result.
@@ -171,7 +171,7 @@ def test_two_clicks_from_a_rating_to_the_cases_answered_no_and_their_notes(seed0
     standard = client.get(standard_link)  # first click
     assert standard.status_code == 200
     words = text(standard)
-    assert "lowest key question 2.2.2: 15 of 31 (48%) -> Inadequate" in words
+    assert "lowest key question 2.2.2: 15 of 31 (48%), so Inadequate" in words
     assert "Lowest: sets the rating" in words
     assert "Cases answered No (16)" in words  # 2.2.2
     assert "Cases answered No (6)" in words  # 2.2.1
