@@ -275,10 +275,8 @@ class RatingRules:
         The same rules read again (every request reads its framework) are the same object:
         band_of_tally's cache then finds them by identity, not by comparing every band.
         """
-        try:
-            key = repr((d["rating_bands"], d["rating_scores"], d["overall_thresholds"]))
-        except KeyError as exc:
-            raise ValueError(f"framework rating rules are missing {exc.args[0]!r}") from exc
+        # Everything the rules are read from is in the key: equal data, the same object.
+        key = repr(sorted(d.items(), key=lambda item: item[0]))
         known = _RULES_READ.get(key)
         if known is None:
             known = _RULES_READ[key] = cls._from_dict(d)

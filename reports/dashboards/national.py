@@ -107,7 +107,7 @@ class National:
 def national_dashboard(filters: Filters) -> National:
     """Each organisation's latest rating per standard, the distribution of ratings, and the
     key questions nationally across those same latest inspections (5 queries; 6 under a
-    framework that does not rate small organisations)."""
+    framework that leaves small organisations unrated)."""
     if filters.framework is None:
         raise ValueError("the national view needs a framework")
     structure = framework_structure(filters.framework)  # 1 query
