@@ -28,7 +28,8 @@ on a shared machine falls on all of them alike), after a few warm-up rounds:
 - the page's SQL: every query one request of the page makes, replayed with a raw cursor;
 - for comparison, the same counts taken live from the answers (judgements.tallies'
   live count, as the page read them before the summary table);
-- the national page served from the cache, the area page, the referral tracker.
+- the national page served from the cache, the area page, the referral tracker and its SQL
+  replayed (the referral tallies it reads, and one page of the waiting list).
 
 Medians and 95th percentiles (nearest rank) of wall-clock time, and the median CPU time of
 this process (Django and Python; the database server's work shows only in wall-clock time).
@@ -74,14 +75,14 @@ def measure(requests: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from casefiles.models import Case
+    from casefiles.models import Case, ReferralTally
     from inspection.models import Inspection, Organisation, User
     from judgements.models import Answer, AnswerTally
     from judgements.tallies import live_tallies_queryset
     from reports.dashboards.filters import Filters, default_framework
     from reports.dashboards.rollups import latest_pairs
     from reports.dashboards.structure import framework_structure
-    from reports.ratings.tallies import answer_tallies_queryset
+    from reports.ratings.tallies import key_question_tallies_queryset
 
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.SECURE_SSL_REDIRECT = False
@@ -97,8 +98,8 @@ def measure(requests: int) -> dict:
     structure = framework_structure(filters.framework)
     question_ids = [kq.id for kq in structure.case_key_questions]
     latest = sorted({inspection.id for _o, inspection in latest_pairs(filters)})
-    tallies_sql = answer_tallies_queryset(
-        by=("inspection", "organisation", "question"), inspections=latest, questions=question_ids
+    tallies_sql = key_question_tallies_queryset(
+        inspections=latest, questions=question_ids, organisations=None
     ).query.sql_with_params()
     live_sql = (
         live_tallies_queryset(latest).filter(question_id__in=question_ids).query.sql_with_params()
@@ -131,12 +132,40 @@ def measure(requests: int) -> dict:
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
 
-    def page_sql():
+    def replay(queries):
+        def run():
+            with connection.cursor() as cursor:
+                for sql in queries:
+                    cursor.execute(sql)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+
+        return run
+
+    page_sql = replay(page_queries)
+
+    def server_ms(queries) -> float:
+        """The database server's own time for these queries (planning and execution, from
+        EXPLAIN ANALYZE): what the load on a shared machine adds to the wall-clock time of a
+        round trip (waiting for a CPU to read the reply) is left out."""
+        total = 0.0
         with connection.cursor() as cursor:
-            for sql in page_queries:
-                cursor.execute(sql)
-                if cursor.description is not None:
-                    cursor.fetchall()
+            for sql in queries:
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                total += plan[0]["Planning Time"] + plan[0]["Execution Time"]
+        return total
+
+    with CaptureQueriesContext(connection) as captured:
+        get("/dashboards/referrals/", cache_seconds=0)()
+    referral_queries = [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
 
     items = {
         "national page (cache off)": get("/dashboards/", cache_seconds=0),
@@ -146,6 +175,7 @@ def measure(requests: int) -> dict:
         "national page (from the cache)": get("/dashboards/", cache_seconds=300),
         "area page (cache off)": get(f"/dashboards/organisations/{ORGANISATION}/", cache_seconds=0),
         "referral tracker": get("/dashboards/referrals/", cache_seconds=0),
+        "the referral tracker's SQL, replayed": replay(referral_queries),
     }
     load_before = os.getloadavg()
     for _ in range(WARM_UP):
@@ -160,6 +190,12 @@ def measure(requests: int) -> dict:
             wall[name].append((time.perf_counter() - started) * 1000)
             cpu[name].append((time.process_time() - started_cpu) * 1000)
     load_after = os.getloadavg()
+    server = {}
+    if connection.vendor == "postgresql":
+        replayed = (("national page", page_queries), ("referral tracker", referral_queries))
+        for name, queries in replayed:
+            times = sorted(server_ms(queries) for _ in range(requests))
+            server[name] = statistics.median(times)
 
     results = {}
     for name in items:
@@ -192,9 +228,12 @@ def measure(requests: int) -> dict:
             "tally rows the page reads": tally_rows,
             "page queries": len(page_queries),
             "page KB": round(len(page.content) / 1024),
+            "referral tracker queries": len(referral_queries),
+            "referral tally rows": ReferralTally.objects.count(),
         },
         "requests": requests,
         "load": [round(load_before[0], 1), round(load_after[0], 1)],
+        "server ms": server,
         "results": results,
     }
 
@@ -234,6 +273,12 @@ def report(runs: list[dict]) -> None:
             f"{run['database']}: national page / bare read {page / bare:.2f}x; "
             f"national page / its SQL {page / sql:.2f}x; its SQL {sql:.1f} ms"
         )
+    for run in runs:
+        for name, ms in run.get("server ms", {}).items():
+            print(
+                f"{run['database']}: {name}'s SQL, the server's own time (EXPLAIN ANALYZE, "
+                f"median): {ms:.1f} ms"
+            )
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         for item in ("national page (cache off)", "the page's SQL, replayed"):

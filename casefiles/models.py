@@ -352,6 +352,43 @@ class Referral(CaseFilePart):
         return self.included_child_details and self.described_risk and self.stated_response_wanted
 
 
+class ReferralTally(models.Model):
+    """The referral tracker's counts for one organisation in one inspection, over the
+    referrals of counted cases (Case.COUNTED_STATUSES): derived data, kept by
+    casefiles.referral_tallies in the same transaction as every change to a referral or to
+    which cases count, so the tracker reads one row per inspection and organisation rather
+    than every referral.
+
+    A referral with no response waits until fieldwork starts: its wait is worked out when
+    read, from the sum and the earliest of those referral dates (day numbers), so a change of
+    fieldwork dates needs no upkeep here.
+    """
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    referrals = models.PositiveIntegerField(default=0)
+    no_response = models.PositiveIntegerField(default=0)
+    no_response_day_sum = models.BigIntegerField(default=0)  # sum of date.toordinal()
+    no_response_earliest = models.DateField(null=True, blank=True)
+    not_followed_up = models.PositiveIntegerField(default=0)
+    not_followed_up_days = models.PositiveIntegerField(default=0)
+    not_followed_up_longest = models.PositiveIntegerField(null=True, blank=True)
+    # Every waiting referral of the pair as [days waited, or null when there is no response
+    # (then it waits until fieldwork starts), day number of the referral date, id]: the
+    # tracker's list finds a page's referrals here and reads only those.
+    waiting = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "organisation"], name="referral_tally_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}/{self.organisation_id}: {self.referrals} referrals"
+
+
 class AgencyCheck(CaseFilePart):
     """A check with, or a notification of involvement sent to, another agency."""
 
@@ -492,6 +529,7 @@ __all__ = [
     "Meeting",
     "Order",
     "Referral",
+    "ReferralTally",
     "Requirement",
     "SampleDraw",
     "SamplePopulation",

@@ -20,7 +20,8 @@ from inspection.access import role_on
 from inspection.models import Inspection
 from inspection.permissions import is_lead, stage_refusal
 
-from .models import Case, CaseFileChange, Order, Requirement
+from .models import Case, CaseFileChange, Order, Referral, Requirement
+from .referral_tallies import referral_tallies_refresh
 from .signals import case_details_changed
 
 CASE = "case"
@@ -284,6 +285,8 @@ def casefile_part_save(
         Requirement.objects.bulk_create(
             Requirement(order=saved, requirement_type=kind) for kind in sorted(wanted - existing)
         )
+    if isinstance(saved, Referral) and case.counts_towards_ratings:
+        referral_tallies_refresh([(case.inspection_id, case.organisation_id)])
     _record(
         case=case,
         part=part,
@@ -325,3 +328,5 @@ def casefile_part_delete(
         reason=reason,
     )
     current.delete()
+    if isinstance(current, Referral) and case.counts_towards_ratings:
+        referral_tallies_refresh([(case.inspection_id, case.organisation_id)])

@@ -144,6 +144,10 @@ class OverallThreshold:
 DEFAULT_MINIMUM_CASES: dict[str, int] = {"key_question": 1, "standard": 1, "overall": 1}
 
 
+RULES_REMEMBERED = 64
+_RULES_READ: dict[str, RatingRules] = {}
+
+
 @dataclass(frozen=True)
 class RatingRules:
     """Bands, scores and overall thresholds of one framework version.
@@ -267,7 +271,21 @@ class RatingRules:
         ``overall_thresholds`` and the optional ``minimum_cases`` and ``small_organisation``.
 
         Numbers are kept exact (``Fraction``), so a threshold of 64.9 means 649/10.
+
+        The same rules read again (every request reads its framework) are the same object:
+        band_of_tally's cache then finds them by identity, not by comparing every band.
         """
+        # Everything the rules are read from is in the key: equal data, the same object.
+        key = repr(sorted(d.items(), key=lambda item: item[0]))
+        known = _RULES_READ.get(key)
+        if known is None:
+            known = _RULES_READ[key] = cls._from_dict(d)
+            if len(_RULES_READ) > RULES_REMEMBERED:
+                del _RULES_READ[next(iter(_RULES_READ))]
+        return known
+
+    @classmethod
+    def _from_dict(cls, d: Mapping[str, Any]) -> RatingRules:
         try:
             bands = tuple(
                 RatingBand(rating=row["rating"], min_percent=exact(row["min_percent"]))

@@ -330,3 +330,54 @@ class ReconciledAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}: {self.first_value}/{self.second_value}, {self.agreed_value}"
+
+
+class KeyQuestionTally(models.Model):
+    """The answer tallies of key questions (not their prompts) per inspection and
+    organisation, over both sample types: the grain the national dashboard shows, so that it
+    reads one row per cell it rates rather than adding up AnswerTally rows.
+
+    Kept by the same upkeep as AnswerTally (judgements.tallies), in the same statement order
+    and transaction; checked and rebuilt with it.
+    """
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    yes = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+    na = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The upkeep's ON CONFLICT key; the dashboards read it by inspection.
+            models.UniqueConstraint(
+                fields=["inspection", "organisation", "question"], name="key_question_tally_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.yes}/{self.no}/{self.na}"
+
+
+class CountedCaseTally(models.Model):
+    """How many cases count towards ratings (Case.COUNTED_STATUSES) per inspection and
+    organisation: the "n cases scored" of the dashboards, without counting cases per request.
+
+    Kept by judgements.tallies when a case starts or stops counting or moves to another
+    organisation; checked and rebuilt with the answer tallies.
+    """
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "organisation"], name="counted_case_tally_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}/{self.organisation_id}: {self.cases}"

@@ -26,22 +26,39 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from casefiles.models import Case, counted_condition
+from casefiles.referral_tallies import EMPTY as REFERRAL_EMPTY
+from casefiles.referral_tallies import (
+    referral_tallies_case_counted,
+    referral_tallies_forget,
+    referral_tallies_live,
+    referral_tallies_rebuild,
+    referral_tallies_refresh,
+    referral_tallies_stored,
+)
+from inspection.models import Question
 from inspection.rating_rules import NO, NOT_APPLICABLE, YES
 
-from .models import Answer, AnswerTally
+from .models import Answer, AnswerTally, CountedCaseTally, KeyQuestionTally
 
 logger = logging.getLogger(__name__)
 Key = tuple[int, int, str, int]  # inspection id, organisation id, sample type, question id
+#: How the summaries at a coarser grain show in tallies_differences' keys: the key question
+#: tallies (all sample types) under sample type "*", the counted cases with no question.
+ALL_SAMPLES = "*"
+REFERRALS = "referrals"  # the referral tracker's counts (casefiles.referral_tallies)
 COLUMNS = ("inspection_id", "organisation_id", "sample_type", "question_id", "yes", "no", "na")
 KEY = COLUMNS[:4]
 COUNTS = COLUMNS[4:]
+KEY_QUESTION_COLUMNS = ("inspection_id", "organisation_id", "question_id", *COUNTS)
+KEY_QUESTION_KEY = KEY_QUESTION_COLUMNS[:3]
+PAIR_KEY = ("inspection_id", "organisation_id")
 VALUE_INDEX = {YES: 0, NO: 1, NOT_APPLICABLE: 2}
 GENERATION_KEY = "answer-tallies:generation"
 
@@ -81,58 +98,131 @@ def _bump_generation() -> None:
 # --------------------------------------------------------------------------- changes
 
 
-def _apply(deltas: dict[Key, list[int]]) -> None:
-    """Add the deltas to the stored tallies, then drop rows left at zero (2-3 queries).
+def _quoted(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
-    Additions are one upsert (a new group is inserted). A delta that takes anything away
-    applies to a row that must already be there, in one UPDATE ... FROM (VALUES ...):
-    the upsert cannot carry it, because the row it proposes to insert (with a negative
-    count) fails the table's checks before the conflict is seen. Both add to the stored
+
+def _values(width: int, count: int) -> str:
+    return ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * count)
+
+
+def _take(cursor, table: str, key: Sequence[str], counts: Sequence[str], rows) -> int:
+    """Add negative deltas to rows that must be there (UPDATE ... FROM (VALUES ...)): an
+    upsert cannot carry them, because the row it proposes to insert (with a negative count)
+    fails the table's checks before the conflict is seen. Returns how many rows it changed."""
+    columns = (*key, *counts)
+    cursor.execute(
+        f"UPDATE {table} SET "  # noqa: S608 - names are ours
+        + ", ".join(
+            f"{name} = {table}.{name} + d.column{n}"
+            for n, name in enumerate(columns, 1)
+            if name in counts
+        )
+        + f" FROM (VALUES {_values(len(columns), len(rows))}) AS d WHERE "
+        + " AND ".join(f"{table}.{name} = d.column{n}" for n, name in enumerate(key, 1)),
+        [value for row_key, row_counts in rows for value in (*row_key, *row_counts)],
+    )
+    return cursor.rowcount
+
+
+def _drop_emptied(model, key: Sequence[str], counts: Sequence[str], keys) -> None:
+    emptied = Q()
+    for row_key in keys:
+        emptied |= Q(**dict(zip(key, row_key, strict=True)))
+    model.objects.filter(emptied, **dict.fromkeys(counts, 0)).delete()
+
+
+def _apply(deltas: dict[Key, list[int]]) -> None:
+    """Add the deltas to the stored tallies, and the same summed over sample types to the
+    key question tallies; then drop rows left at zero (2 queries per table, 1 more each when
+    anything is taken away).
+
+    Additions are one upsert (a new group is inserted); a delta that takes anything away
+    applies to a row that must already be there (:func:`_take`). Both add to the stored
     counts in the database, so saves at once do not lose each other's changes.
     """
     rows = sorted((key, counts) for key, counts in deltas.items() if any(counts))
     if not rows:
         return
+    by_pair_question: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (inspection_id, organisation_id, _sample, question_id), counts in rows:
+        summed = by_pair_question[(inspection_id, organisation_id, question_id)]
+        for index, n in enumerate(counts):
+            summed[index] += n
+    key_rows = sorted((key, counts) for key, counts in by_pair_question.items() if any(counts))
+
     adding = [(key, counts) for key, counts in rows if min(counts) >= 0]
     taking = [(key, counts) for key, counts in rows if min(counts) < 0]
-    table = connection.ops.quote_name(AnswerTally._meta.db_table)
+    key_adding = [(key, counts) for key, counts in key_rows if min(counts) >= 0]
+    key_taking = [(key, counts) for key, counts in key_rows if min(counts) < 0]
+    table = _quoted(AnswerTally)
+    key_table = _quoted(KeyQuestionTally)
+    questions = _quoted(Question)
     with connection.cursor() as cursor:
         # Keys in sorted order: two transactions touching the same rows lock them in turn.
         if adding:
             added = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in COUNTS)
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(COLUMNS)}) "  # noqa: S608 - names are ours
-                f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s)'] * len(adding))} "
-                f"ON CONFLICT ({', '.join(COLUMNS[:4])}) DO UPDATE SET {added}",
+                f"VALUES {_values(7, len(adding))} "
+                f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {added}",
                 [value for key, counts in adding for value in (*key, *counts)],
             )
-        if taking:
+        if key_adding:
+            # Only key questions (no parent): the join leaves the prompts out.
+            added = ", ".join(f"{name} = {key_table}.{name} + EXCLUDED.{name}" for name in COUNTS)
             cursor.execute(
-                f"UPDATE {table} SET "  # noqa: S608 - names are ours
-                + ", ".join(
-                    f"{name} = {table}.{name} + d.column{n}"
-                    for n, name in enumerate(COLUMNS, 1)
-                    if name in COUNTS
-                )
-                + f" FROM (VALUES {', '.join(['(%s, %s, %s, %s, %s, %s, %s)'] * len(taking))})"
-                + " AS d WHERE "
-                + " AND ".join(f"{table}.{name} = d.column{n}" for n, name in enumerate(KEY, 1)),
-                [value for key, counts in taking for value in (*key, *counts)],
+                f"INSERT INTO {key_table} ({', '.join(KEY_QUESTION_COLUMNS)}) "  # noqa: S608
+                "SELECT d.column1, d.column2, d.column3, d.column4, d.column5, d.column6 "
+                f"FROM (VALUES {_values(6, len(key_adding))}) AS d "
+                f"JOIN {questions} q ON q.id = d.column3 WHERE q.parent_id IS NULL "
+                "ORDER BY d.column1, d.column2, d.column3 "
+                f"ON CONFLICT ({', '.join(KEY_QUESTION_KEY)}) DO UPDATE SET {added}",
+                [value for key, counts in key_adding for value in (*key, *counts)],
             )
-            if cursor.rowcount != len(taking):
-                # A group to take answers from was not there: the table was already out of
-                # step with the answers. Say so; tallies_check finds it, tallies_rebuild mends it.
-                logger.error(
-                    "Answer tallies out of step with the answers in inspection(s) %s: "
-                    "run manage.py tallies_rebuild",
-                    sorted({key[0] for key, _counts in taking}),
-                )
+        if taking and _take(cursor, table, KEY, COUNTS, taking) != len(taking):
+            # A group to take answers from was not there: the table was already out of
+            # step with the answers. Say so; tallies_check finds it, tallies_rebuild mends it.
+            logger.error(
+                "Answer tallies out of step with the answers in inspection(s) %s: "
+                "run manage.py tallies_rebuild",
+                sorted({key[0] for key, _counts in taking}),
+            )
+        if key_taking:
+            # Prompts have no row here and match nothing.
+            _take(cursor, key_table, KEY_QUESTION_KEY, COUNTS, key_taking)
     if taking:
-        emptied = Q()
-        for key, _counts in taking:
-            emptied |= Q(**dict(zip(KEY, key, strict=True)))
-        AnswerTally.objects.filter(emptied, yes=0, no=0, na=0).delete()
+        _drop_emptied(AnswerTally, KEY, COUNTS, [key for key, _counts in taking])
+    if key_taking:
+        _drop_emptied(
+            KeyQuestionTally, KEY_QUESTION_KEY, COUNTS, [key for key, _counts in key_taking]
+        )
     _bump_generation()
+
+
+def _apply_cases(deltas: dict[tuple[int, int], int]) -> None:
+    """Add to the counted cases per inspection and organisation (1-3 queries)."""
+    rows = sorted((key, (n,)) for key, n in deltas.items() if n)
+    adding = [(key, counts) for key, counts in rows if counts[0] > 0]
+    taking = [(key, counts) for key, counts in rows if counts[0] < 0]
+    table = _quoted(CountedCaseTally)
+    with connection.cursor() as cursor:
+        if adding:
+            cursor.execute(
+                f"INSERT INTO {table} (inspection_id, organisation_id, cases) "  # noqa: S608
+                f"VALUES {_values(3, len(adding))} "
+                f"ON CONFLICT (inspection_id, organisation_id) "
+                f"DO UPDATE SET cases = {table}.cases + EXCLUDED.cases",
+                [value for key, counts in adding for value in (*key, *counts)],
+            )
+        if taking and _take(cursor, table, PAIR_KEY, ("cases",), taking) != len(taking):
+            logger.error(
+                "Counted case tallies out of step in inspection(s) %s: run manage.py "
+                "tallies_rebuild",
+                sorted({key[0] for key, _counts in taking}),
+            )
+    if taking:
+        _drop_emptied(CountedCaseTally, PAIR_KEY, ("cases",), [key for key, _counts in taking])
 
 
 def _case_deltas(case: Case, sign: int, deltas: dict[Key, list[int]] | None = None):
@@ -154,6 +244,8 @@ def tallies_case_counted(*, case: Case, counted: bool) -> None:
     """The case has started (counted=True) or stopped counting: add or take away all its
     answers (1 query to read them, 1 to write, 1 more when a row empties)."""
     _apply(_case_deltas(case, 1 if counted else -1))
+    _apply_cases({(case.inspection_id, case.organisation_id): 1 if counted else -1})
+    referral_tallies_case_counted(case=case, counted=counted)
 
 
 def tallies_answers_changed(*, case: Case, changes: Iterable[tuple[int, str | None, str]]) -> None:
@@ -184,6 +276,16 @@ def tallies_case_moved(*, case: Case, organisation_id: int, sample_type: str) ->
         sample_type=sample_type,
     )
     _apply(_case_deltas(case, 1, _case_deltas(old, -1)))
+    if organisation_id != case.organisation_id:
+        _apply_cases(
+            {
+                (case.inspection_id, organisation_id): -1,
+                (case.inspection_id, case.organisation_id): 1,
+            }
+        )
+        referral_tallies_refresh(
+            [(case.inspection_id, organisation_id), (case.inspection_id, case.organisation_id)]
+        )
 
 
 # --------------------------------------------------------------------------- recounting
@@ -208,44 +310,114 @@ def live_tallies_queryset(inspection_ids: Iterable[int] | None = None):
     )
 
 
+def live_key_question_tallies_queryset(inspection_ids: Iterable[int] | None = None):
+    """The key question tallies (both sample types, no prompts) counted from the answers:
+    rows of (inspection id, organisation id, question id, yes, no, na)."""
+    condition = counted_condition("case__") & Q(question__parent__isnull=True)
+    if inspection_ids is not None:
+        condition &= Q(case__inspection_id__in=list(inspection_ids))
+    return (
+        Answer.objects.filter(condition)
+        .values_list("case__inspection_id", "case__organisation_id", "question")
+        .annotate(
+            yes=Count("value", filter=Q(value=YES)),
+            no=Count("value", filter=Q(value=NO)),
+            na=Count("value", filter=Q(value=NOT_APPLICABLE)),
+        )
+        .order_by()
+    )
+
+
+def live_counted_cases_queryset(inspection_ids: Iterable[int] | None = None):
+    """The counted cases per inspection and organisation, counted from the cases."""
+    cases = Case.objects.filter(counted_condition())
+    if inspection_ids is not None:
+        cases = cases.filter(inspection_id__in=list(inspection_ids))
+    return (
+        cases.values_list("inspection_id", "organisation_id").annotate(cases=Count("id")).order_by()
+    )
+
+
+#: Each summary: its model, its columns (key then counts), how many counts, its live count.
+SUMMARIES = (
+    (AnswerTally, COLUMNS, 3, live_tallies_queryset),
+    (KeyQuestionTally, KEY_QUESTION_COLUMNS, 3, live_key_question_tallies_queryset),
+    (CountedCaseTally, (*PAIR_KEY, "cases"), 1, live_counted_cases_queryset),
+)
+
+
 @transaction.atomic
 def tallies_rebuild(*, inspection_ids: Iterable[int] | None = None) -> int:
-    """Count the tallies of these inspections (or all) again from the answers, in one
-    INSERT ... SELECT; returns how many tally rows they now have."""
+    """Count the tallies of these inspections (or all) again from the answers and the cases,
+    one INSERT ... SELECT per summary table; returns how many answer tally rows they now
+    have."""
     ids = None if inspection_ids is None else sorted(set(inspection_ids))
-    stored = AnswerTally.objects.all()
-    if ids is not None:
-        stored = stored.filter(inspection_id__in=ids)
-    stored.delete()
-    select, params = live_tallies_queryset(ids).query.sql_with_params()
-    table = connection.ops.quote_name(AnswerTally._meta.db_table)
+    written = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(COLUMNS)}) {select}", params)  # noqa: S608
-        written = cursor.rowcount
+        for model, columns, _counts, live in SUMMARIES:
+            stored = model.objects.all()
+            if ids is not None:
+                stored = stored.filter(inspection_id__in=ids)
+            stored.delete()
+            select, params = live(ids).query.sql_with_params()
+            cursor.execute(
+                f"INSERT INTO {_quoted(model)} ({', '.join(columns)}) {select}",  # noqa: S608
+                params,
+            )
+            written[model] = cursor.rowcount
+    referral_tallies_rebuild(ids)
     _bump_generation()
-    return written
+    return written[AnswerTally]
 
 
 def tallies_forget(*, inspection_ids: Iterable[int]) -> None:
     """Remove the tallies of inspections whose case data has gone (the retention purge)."""
-    AnswerTally.objects.filter(inspection_id__in=list(inspection_ids)).delete()
+    ids = list(inspection_ids)
+    for model, *_rest in SUMMARIES:
+        model.objects.filter(inspection_id__in=ids).delete()
+    referral_tallies_forget(ids)
     _bump_generation()
+
+
+def _summary_key(model, row: tuple) -> tuple[tuple, tuple]:
+    """A row of any summary as (key in the shape of an answer tally key, counts)."""
+    if model is AnswerTally:
+        return tuple(row[:4]), tuple(row[4:])
+    if model is KeyQuestionTally:
+        return (row[0], row[1], ALL_SAMPLES, row[2]), tuple(row[3:])
+    return (row[0], row[1], ALL_SAMPLES, None), tuple(row[2:])
 
 
 def tallies_differences(
     *, inspection_ids: Iterable[int] | None = None
-) -> list[tuple[Key, tuple[int, int, int], tuple[int, int, int]]]:
-    """Where the table differs from a live count: (key, stored, live), sorted by key; a group
-    missing on one side shows as (0, 0, 0) there."""
+) -> list[tuple[tuple, tuple[int, ...], tuple[int, ...]]]:
+    """Where the summary tables differ from a live count: (key, stored, live), sorted by key;
+    a group missing on one side shows as zeros there.
+
+    Answer tallies have keys (inspection, organisation, sample type, question) and counts
+    (yes, no, na); key question tallies the sample type ALL_SAMPLES; counted cases the
+    sample type ALL_SAMPLES, no question, and one count (cases).
+    """
     ids = None if inspection_ids is None else list(inspection_ids)
-    live = {tuple(row[:4]): tuple(row[4:]) for row in live_tallies_queryset(ids)}
-    stored_rows = AnswerTally.objects.all()
-    if ids is not None:
-        stored_rows = stored_rows.filter(inspection_id__in=ids)
-    stored = {tuple(row[:4]): tuple(row[4:]) for row in stored_rows.values_list(*COLUMNS)}
-    zero = (0, 0, 0)
-    return [
-        (key, stored.get(key, zero), live.get(key, zero))
-        for key in sorted(live.keys() | stored.keys())
-        if stored.get(key, zero) != live.get(key, zero)
-    ]
+    differences = []
+    for model, columns, counts, live_queryset in SUMMARIES:
+        live = dict(_summary_key(model, tuple(row)) for row in live_queryset(ids))
+        stored_rows = model.objects.all()
+        if ids is not None:
+            stored_rows = stored_rows.filter(inspection_id__in=ids)
+        stored = dict(_summary_key(model, row) for row in stored_rows.values_list(*columns))
+        zero = (0,) * counts
+        differences.extend(
+            (key, stored.get(key, zero), live.get(key, zero))
+            for key in live.keys() | stored.keys()
+            if stored.get(key, zero) != live.get(key, zero)
+        )
+    live = referral_tallies_live(ids)
+    stored = referral_tallies_stored(ids)
+    zero = REFERRAL_EMPTY
+    differences.extend(
+        ((*pair, REFERRALS, None), stored.get(pair, zero), live.get(pair, zero))
+        for pair in live.keys() | stored.keys()
+        if stored.get(pair, zero) != live.get(pair, zero)
+    )
+    return sorted(differences, key=lambda d: (d[0][:3], d[0][3] or 0))

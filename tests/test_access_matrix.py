@@ -452,6 +452,11 @@ MATRIX: dict[str, Page] = {
     "reports:inspection_json": Page(
         _inspection, (LOGIN, 403, 404, 403, 200, 403, 200), (LOGIN, 403, 404, 403, 302, 403, 302)
     ),
+    # Deleting a published inspection's case data: the lead and administrators (the world's
+    # inspection is not published, so the page says why not and an empty POST changes nothing).
+    "reports:case_data_delete": Page(
+        _inspection, (LOGIN, 403, 404, 403, 200, 403, 200), (LOGIN, 403, 404, 403, 200, 403, 200)
+    ),
     # Dashboards: the national views for managers and administrators; an area or organisation
     # shows anyone else the inspections they are on, and is "not found" if none.
     "reports:dashboards": Page(_none, MANAGERS_ONLY, NOT_THIS_METHOD),

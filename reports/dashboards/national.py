@@ -33,6 +33,7 @@ from reports.dashboards.structure import (
     overall,
     rate_pair,
 )
+from reports.ratings.tallies import counted_cases_by_pair
 
 WEAKEST_SHOWN = 10
 
@@ -42,7 +43,6 @@ class GridRow:
     organisation: OrganisationInfo
     inspection: InspectionInfo
     cases_counted: int
-    cases_total: int
     cells: tuple[Cell, ...]
     overall: str | None
     inspection_url: str
@@ -106,7 +106,8 @@ class National:
 
 def national_dashboard(filters: Filters) -> National:
     """Each organisation's latest rating per standard, the distribution of ratings, and the
-    key questions nationally across those same latest inspections (5 queries)."""
+    key questions nationally across those same latest inspections (5 queries; 6 under a
+    framework that leaves small organisations unrated)."""
     if filters.framework is None:
         raise ValueError("the national view needs a framework")
     structure = framework_structure(filters.framework)  # 1 query
@@ -115,7 +116,13 @@ def national_dashboard(filters: Filters) -> National:
     key_question_ids = [kq.id for kq in structure.case_key_questions]
     tallies = answer_counts(inspection_ids=inspection_ids, question_ids=key_question_ids)
     leads = lead_ratings(inspection_ids)
-    cases = counted_cases(inspection_ids)
+    cases = counted_cases_by_pair(inspection_ids)
+    # The cases in each sample matter only under a small-organisation rule: counted then.
+    in_sample = (
+        {key: total for key, (_counted, total) in counted_cases(inspection_ids).items()}
+        if structure.rules.small_organisation_below is not None
+        else None
+    )
 
     link = links()
     rows: list[GridRow] = []
@@ -124,15 +131,19 @@ def national_dashboard(filters: Filters) -> National:
         pair_tallies = tallies.get(key, {})
         cases_url = link["cases"](inspection.reference, organisation.slug)
         cells = rate_pair(structure, pair_tallies, leads.get(key, {}), cases_url)
-        counted, total = cases.get(key, (0, 0))
+        counted = cases.get(key, 0)
         rows.append(
             GridRow(
                 organisation=organisation,
                 inspection=inspection,
                 cases_counted=counted,
-                cases_total=total,
                 cells=tuple(cells),
-                overall=overall(structure, cells, cases_counted=counted, cases_in_sample=total),
+                overall=overall(
+                    structure,
+                    cells,
+                    cases_counted=counted,
+                    cases_in_sample=None if in_sample is None else in_sample.get(key, 0),
+                ),
                 inspection_url=link["inspection"](inspection.reference),
                 organisation_url=link["organisation"](organisation.slug),
             )

@@ -27,7 +27,7 @@ from inspection.models import Inspection, Organisation
 from inspection.rating_rules import Tally
 from judgements.models import OrganisationRating
 from reports.dashboards.filters import Filters
-from reports.ratings.tallies import answer_tallies
+from reports.ratings.tallies import key_question_tallies_queryset
 
 OrganisationThrough = Inspection.organisations.through
 
@@ -38,17 +38,13 @@ def answer_counts(
     question_ids: Iterable[int],
     organisation_ids: Iterable[int] | None = None,
 ) -> dict[tuple[int, int], dict[int, Tally]]:
-    """(inspection id, organisation id) -> question id -> Tally: the answer tallies
-    (reports.ratings.tallies) grouped by inspection, organisation and question (1 query)."""
+    """(inspection id, organisation id) -> key question id -> Tally: the key question tallies
+    (reports.ratings.tallies), one stored row per cell (1 query)."""
     result: dict[tuple[int, int], dict[int, Tally]] = defaultdict(dict)
-    tallies = answer_tallies(
-        by=("inspection", "organisation", "question"),
-        inspections=inspection_ids,
-        organisations=organisation_ids,
-        questions=question_ids,
-    )
-    for (inspection_id, organisation_id, question_id), tally in tallies.items():
-        result[(inspection_id, organisation_id)][question_id] = tally
+    for inspection_id, organisation_id, question_id, yes, no, na in key_question_tallies_queryset(
+        inspections=inspection_ids, questions=question_ids, organisations=organisation_ids
+    ):
+        result[(inspection_id, organisation_id)][question_id] = Tally(yes, no, na)
     return result
 
 

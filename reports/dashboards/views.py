@@ -18,6 +18,8 @@ together so that every dashboard answers a request the same way.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +27,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -47,11 +50,16 @@ from reports.dashboards.exports import (
     referrals_csv,
     unknown_table,
 )
-from reports.dashboards.filters import framework_key
+from reports.dashboards.filters import Filters, framework_key
 from reports.dashboards.forms import DashboardFilterForm
 from reports.dashboards.national import national_dashboard, national_question
-from reports.dashboards.referrals import referral_tracker, referrals_waiting, why_listed
-from reports.dashboards.structure import framework_structure, rate_standard
+from reports.dashboards.referrals import (
+    WaitingList,
+    referral_tracker,
+    referrals_waiting,
+    why_listed,
+)
+from reports.dashboards.structure import Structure, framework_structure, rate_standard
 
 READ_ONLY = ["GET", "HEAD"]
 REFERRALS_PER_PAGE = 50
@@ -141,40 +149,100 @@ def rating_cells(cells, row_label: str) -> SafeString:
 # --------------------------------------------------------------------------- national
 
 
-@require_http_methods(READ_ONLY)
-def national(request):
-    require_manager(request.user)
-    form = _filter_form(request)
-    context = {"form": form, "active_tab": "national"}
-    if not form.is_valid():
-        return _invalid(request, "reports/dashboard_national.html", context)
-    filters = form.filters()
-    if filters.framework is None:
-        return render(request, "reports/dashboard_national.html", {**context, "empty": True})
-    view = _national_view(filters)
-    # Reconciling a double reading changes the tallies, and so the cache's generation.
-    agreement = cached(
-        "agreement",
-        (filters.framework.pk, sorted(filters.query().items())),
-        lambda: agreement_across(filters),
+@dataclass
+class NationalPage:
+    """What the national page shows, ready to send: the grid's rows already as HTML, the
+    charts already drawn. Built from the national view once per generation of the tallies
+    (and per filters) and cached, so a repeated view renders a few strings into the page
+    rather than rating, drawing and pickling thousands of objects again."""
+
+    filters: Filters
+    structure: Structure
+    rows: GridRows  # one <tr> per organisation, by name
+    inspections: int
+    cases_counted: int
+    distribution: list
+    questions: list
+    weakest: list
+    distribution_chart: SafeString
+    weakest_chart: SafeString
+
+    @property
+    def standards(self):
+        return self.structure.standards
+
+    @property
+    def rating_names(self) -> tuple[str, ...]:
+        return (*RATING_NAMES, NOT_RATED)
+
+
+def grid_row(row) -> SafeString:
+    """One organisation's row of the national grid (escaped as rating_cells is)."""
+    name = html.escape(row.organisation.name)
+    organisation = row.organisation
+    cases = row.cases_counted
+    overall = (
+        f'<span class="app-rating app-rating--{row.overall_css}">{html.escape(row.overall)}</span>'
+        if row.overall
+        else '<span class="app-not-rated">Not rated</span>'
+    )
+    return mark_safe(  # noqa: S308 - every piece of data is escaped
+        '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">'
+        f'<a class="govuk-link" href="{html.escape(row.organisation_url)}">{name}</a>'
+        f'<span class="app-grid-title">{html.escape(organisation.area_name)}, '
+        f"{html.escape(organisation.region)}<br>"
+        f'<a class="govuk-link" href="{html.escape(row.inspection_url)}">'
+        f"{dateformat.format(row.inspection.fieldwork_start, 'M Y')} inspection"
+        f'<span class="govuk-visually-hidden"> of {name}</span></a> · {cases} '
+        f"case{'' if cases == 1 else 's'}</span></th>"
+        f"{rating_cells(row.cells, row.organisation.name)}"
+        f'<td class="govuk-table__cell">{overall}</td></tr>'
     )
 
-    table = _wants_csv(request)
-    if table is not None:
-        return national_csv(view, table)
 
+class GridRows(Sequence):
+    """The grid's rows as HTML, each drawn when first asked for: a page shows 25 of them.
+    Pickled (into the cache) with every row drawn, and without the ratings behind them."""
+
+    def __init__(self, rows):
+        self._rows = rows
+        self._html: list[SafeString | None] = [None] * len(rows)
+
+    def __len__(self) -> int:
+        return len(self._html)
+
+    def _drawn(self, index: int) -> SafeString:
+        if self._html[index] is None:
+            self._html[index] = grid_row(self._rows[index])
+        return self._html[index]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._drawn(i) for i in range(*index.indices(len(self)))]
+        return self._drawn(range(len(self))[index])
+
+    def __reduce__(self):
+        return (_drawn_rows, ([self._drawn(i) for i in range(len(self))],))
+
+
+def _drawn_rows(html: list[SafeString]) -> GridRows:
+    rows = GridRows(html)
+    rows._html = list(html)
+    return rows
+
+
+def national_page(view) -> NationalPage:
+    """The national page's rows and charts from the national view."""
     standards = view.standards
-    grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
-    page_query = request.GET.copy()
-    page_query.pop("page", None)
-    context.update(
-        view=view,
-        grid=[(row, rating_cells(row.cells, row.organisation.name)) for row in grid_page],
-        grid_page=grid_page,
-        page_query=page_query.urlencode(),
-        query=request.GET.urlencode(),
-        csv_query=_csv_query(request),
-        agreement=agreement,
+    return NationalPage(
+        filters=view.filters,
+        structure=view.structure,
+        rows=GridRows(view.rows),
+        inspections=view.inspections,
+        cases_counted=view.cases_counted,
+        distribution=view.distribution,
+        questions=view.questions,
+        weakest=view.weakest,
         distribution_chart=charts.stacked_bar_chart(
             [
                 charts.StackedRow(
@@ -206,13 +274,54 @@ def national(request):
             ),
         ),
     )
+
+
+@require_http_methods(READ_ONLY)
+def national(request):
+    require_manager(request.user)
+    form = _filter_form(request)
+    context = {"form": form, "active_tab": "national"}
+    if not form.is_valid():
+        return _invalid(request, "reports/dashboard_national.html", context)
+    filters = form.filters()
+    if filters.framework is None:
+        return render(request, "reports/dashboard_national.html", {**context, "empty": True})
+
+    table = _wants_csv(request)
+    if table is not None:
+        return national_csv(_national_view(filters), table)
+
+    view = cached(
+        "national-page",
+        _national_parts(filters),
+        lambda: national_page(national_dashboard(filters)),
+    )
+    # Reconciling a double reading changes the tallies, and so the cache's generation.
+    agreement = cached("agreement", _national_parts(filters), lambda: agreement_across(filters))
+    grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
+    context.update(
+        view=view,
+        grid=grid_page.object_list,
+        grid_page=grid_page,
+        page_query=page_query.urlencode(),
+        query=request.GET.urlencode(),
+        csv_query=_csv_query(request),
+        distribution_chart=view.distribution_chart,
+        weakest_chart=view.weakest_chart,
+        agreement=agreement,
+    )
     return render(request, "reports/dashboard_national.html", context)
+
+
+def _national_parts(filters):
+    return (filters.framework.pk, sorted(filters.query().items()))
 
 
 def _national_view(filters):
     """The national view for these filters, from the cache while the tallies are unchanged."""
-    parts = (filters.framework.pk, sorted(filters.query().items()))
-    return cached("national", parts, lambda: national_dashboard(filters))
+    return cached("national", _national_parts(filters), lambda: national_dashboard(filters))
 
 
 def _csv_query(request) -> str:
@@ -494,11 +603,12 @@ def referrals(request):
     filters = form.filters()
     organisation_slug = slug_from_query(request, "organisation")
     area_slug = slug_from_query(request, "area")
-    by_organisation, by_area, total = referral_tracker(filters)
-    waiting = referrals_waiting(filters, organisation=organisation_slug, area=area_slug)
+    pairs: list = []
+    by_organisation, by_area, total = referral_tracker(filters, pairs)
 
     table = _wants_csv(request)
     if table is not None:
+        waiting = referrals_waiting(filters, organisation=organisation_slug, area=area_slug)
         return referrals_csv(table, by_organisation, by_area, waiting)
 
     # The tracker's own counts already say how many are waiting: no second count of them.
@@ -508,7 +618,12 @@ def referrals(request):
         listed = next((r.outstanding for r in by_area if r.area_slug == area_slug), 0)
     else:
         listed = total.outstanding
-    page = CountedPaginator(waiting, REFERRALS_PER_PAGE, count=listed).get_page(
+    # The list reads only the organisations and inspections that can hold its page.
+    if organisation_slug:
+        pairs = [p for p in pairs if p.organisation_slug == organisation_slug]
+    elif area_slug:
+        pairs = [p for p in pairs if p.area_slug == area_slug]
+    page = CountedPaginator(WaitingList(pairs), REFERRALS_PER_PAGE, count=listed).get_page(
         request.GET.get("page")
     )
     for referral in page.object_list:

@@ -21,4 +21,9 @@ urlpatterns = [
         views_exchange.inspection_file,
         name="inspection_json",
     ),
+    path(
+        "inspections/<slug:reference>/case-data/delete/",
+        views_exchange.case_data_delete,
+        name="case_data_delete",
+    ),
 ]

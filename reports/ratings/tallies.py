@@ -10,9 +10,11 @@ count as one GROUP BY query; :func:`answer_tallies` runs it and turns each row i
 The count is read from the summary table judgements.models.AnswerTally (one row per
 inspection, organisation, sample type and question), which judgements keeps in step with the
 answers in the same transaction as every change (judgements.tallies). So the cost of a
-roll-up depends on the number of groups it shows, not on the number of answers beneath them:
-the national dashboard reads about 7,000 rows whether there are three or six million answers
-(docs/performance.md, "Dashboards"). ``manage.py tallies_check`` compares the table with a
+roll-up depends on the number of groups it shows, not on the number of answers beneath them.
+The dashboards read the same counts at their own grain (:func:`key_question_tallies_queryset`,
+from KeyQuestionTally: one row per inspection, organisation and key question, 3,450 for the
+national page whether there are three or six million answers; docs/performance.md,
+"Dashboards"). ``manage.py tallies_check`` compares the table with a
 live count of the answers.
 """
 
@@ -24,7 +26,7 @@ from typing import Any, Literal
 from django.db.models import Model, Q, QuerySet, Sum
 
 from inspection.rating_rules import Tally
-from judgements.models import AnswerTally
+from judgements.models import AnswerTally, CountedCaseTally, KeyQuestionTally
 
 Grouping = Literal[
     "inspection", "organisation", "organisation_name", "sample_type", "question", "question_code"
@@ -85,3 +87,31 @@ def answer_tallies_queryset(
 def answer_tallies(*, by: Sequence[Grouping], **scope: Any) -> dict[tuple, Tally]:
     """Group values (a tuple, in the order of ``by``) -> Tally (1 query; see the queryset)."""
     return {tuple(row[:-3]): Tally(*row[-3:]) for row in answer_tallies_queryset(by=by, **scope)}
+
+
+def key_question_tallies_queryset(
+    *, inspections: Iterable[int], questions: Iterable[int], organisations: Iterable[int] | None
+) -> QuerySet:
+    """The same count for key questions at the grain of (inspection, organisation, question),
+    read from judgements.models.KeyQuestionTally, which holds exactly those rows: one per
+    cell a dashboard rates, no GROUP BY (1 query). Rows are
+    ``(inspection id, organisation id, question id, yes, no, na)``."""
+    condition = Q(inspection_id__in=list(inspections), question_id__in=list(questions))
+    if organisations is not None:
+        condition &= Q(organisation_id__in=list(organisations))
+    return (
+        KeyQuestionTally.objects.filter(condition)
+        .values_list("inspection_id", "organisation_id", "question_id", "yes", "no", "na")
+        .order_by()
+    )
+
+
+def counted_cases_by_pair(inspection_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """(inspection id, organisation id) -> cases counted, from judgements.models.
+    CountedCaseTally (1 query)."""
+    return {
+        (i, o): n
+        for i, o, n in CountedCaseTally.objects.filter(
+            inspection_id__in=list(inspection_ids)
+        ).values_list("inspection_id", "organisation_id", "cases")
+    }

@@ -5,6 +5,8 @@ database queue's worker, run here when the test says.
 Every page visited is checked with axe-core, and any console error fails the test.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -95,3 +97,44 @@ def test_the_export_page_makes_the_answers_file(page: Page, people, inspection):
     run_worker()
     visit(page, f"/jobs/{job.public_id}/")
     expect(page.get_by_role("heading", name="Your file is ready")).to_be_visible()
+
+
+def test_the_lead_deletes_a_published_inspections_case_data(
+    page: Page, people, inspection, tmp_path
+):
+    """Confirm or be told to; the deletion's page shows its progress, then it is done."""
+    from casefiles.models import Case
+    from inspection.models import CaseDataPurge, Inspection
+
+    Inspection.objects.filter(pk=inspection.pk).update(status=Inspection.Status.PUBLISHED)
+    export = f"/inspections/{inspection.reference}/export/"
+    sign_in(page, people.lead, export)
+    follow(page, page.get_by_role("link", name="Delete the case data").click)
+    expect(page.locator("#purge-deleted")).to_contain_text("(1 case,")
+    expect(page.locator("#purge-kept")).to_contain_text("the ratings, frozen as they are now")
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=tmp_path / f"purge-{width}.png", full_page=True)
+
+    follow(page, page.get_by_role("button", name="Delete the case data").click)
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Confirm that you understand the case data will be deleted for good"
+    )
+    page.screenshot(path=tmp_path / "purge-error.png", full_page=True)
+    assert not Job.objects.exists()
+
+    page.get_by_label("I understand that the case data will be deleted").check()
+    follow(page, page.get_by_role("button", name="Delete the case data").click)
+    job = Job.objects.get()
+    assert (job.kind, job.user) == ("case-data-purge", people.lead)
+    expect(page.locator("#job-status")).to_have_text("Waiting to start")
+    page.screenshot(path=tmp_path / "purge-job.png", full_page=True)
+    print("screenshots in", tmp_path)
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert not Case.objects.filter(inspection=inspection).exists()
+    assert CaseDataPurge.objects.filter(inspection=inspection).exists()
+    # The page reloads itself (no script) and, the deletion done, leads to the inspection.
+    expect(page).to_have_url(re.compile(f"/inspections/{inspection.reference}/$"), timeout=20_000)
+    assert_accessible(page)

@@ -24,7 +24,7 @@ from casefiles.models import Case
 from casefiles.services import case_save
 from inspection.models import Organisation, Question, User
 from judgements import services
-from judgements.models import AnswerTally, SecondReading
+from judgements.models import AnswerTally, CountedCaseTally, KeyQuestionTally, SecondReading
 from judgements.rules import applicable_questions
 from judgements.services import AnswerInput, IncompleteCase, StaleEdit
 from judgements.tallies import tallies_differences, tallies_generation, tallies_rebuild
@@ -67,17 +67,39 @@ def cases(inspection, people):
         slug="second-yos", name="Second YOS", kind="yos", area=inspection.organisations.get().area
     )
     inspection.organisations.add(second)
-    return [
+    made = [
         make_case(inspection, reference="T-1", inspector=people.inspector),
         make_case(
             inspection, reference="T-2", inspector=people.inspector, sample_type="out_of_court"
         ),
         make_case(inspection, reference="T-3", inspector=people.inspector, organisation=second),
     ]
+    return made
+
+
+@pytest.fixture
+def cases_with_referrals(cases):
+    """The cases, each with referrals of every kind the tracker counts (written before any
+    case counts, so none is in the tallies yet)."""
+    from casefiles.models import Referral
+
+    for n, case in enumerate(cases):
+        Referral.objects.create(case=case, method="phone", referral_date="2017-05-01")
+        Referral.objects.create(
+            case=case,
+            method="email",
+            referral_date="2017-05-02",
+            response_date=f"2017-05-{10 + n}",
+            response_timely=False,
+        )
+    return cases
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_after_any_sequence_of_service_calls_the_tallies_equal_the_live_count(seed, cases, people):
+def test_after_any_sequence_of_service_calls_the_tallies_equal_the_live_count(
+    seed, cases_with_referrals, people
+):
+    cases = cases_with_referrals
     rng = random.Random(seed)  # noqa: S311 - test data
     steps = {
         "answer": lambda c: services.answers_record(
@@ -226,6 +248,9 @@ def test_a_counted_case_moved_to_another_organisation_takes_its_answers_along(
     cases, people, inspection
 ):
     moved, staying = cases[0], cases[2]
+    from casefiles.models import Referral, ReferralTally
+
+    Referral.objects.create(case=moved, method="phone", referral_date="2017-05-01")
     submit_complete(moved, people, "yes")
     submit_complete(staying, people, "no")
     before = stored()
@@ -245,6 +270,11 @@ def test_a_counted_case_moved_to_another_organisation_takes_its_answers_along(
     case_save(form=form, actor=people.lead, seen_version=case.version, reason="Wrong service.")
 
     assert tallies_differences() == []
+    # Its referral is counted with its new organisation.
+    assert ReferralTally.objects.get(organisation_id=staying.organisation_id).referrals == 1
+    assert not ReferralTally.objects.filter(
+        organisation_id=moved.organisation_id, referrals__gt=0
+    ).exists()
     after = stored()
     assert not any(key[1] == moved.organisation_id for key in after)
     assert sum(map(sum, after.values())) == sum(map(sum, before.values()))
@@ -339,3 +369,126 @@ def test_answers_on_a_case_that_does_not_count_leave_the_generation_alone(case, 
     )
     assert tallies_generation() == before
     assert not AnswerTally.objects.exists()
+
+
+def test_the_key_question_tallies_and_counted_cases_follow_the_cases(cases, people, inspection):
+    court, out_of_court, other = cases
+    second_court = make_case(inspection, reference="T-4", inspector=people.inspector)
+    submit_complete(court, people, "yes")
+    submit_complete(second_court, people, "no")
+    submit_complete(out_of_court, people, "no")
+    submit_complete(other, people, "na")
+    key_questions = {q.pk for q in applicable_questions(court) if q.parent_id is None}
+    prompts = {q.pk for q in applicable_questions(court) if q.parent_id is not None}
+    assert key_questions and prompts
+    first = court.organisation_id
+    rows = {
+        (row.organisation_id, row.question_id): (row.yes, row.no, row.na)
+        for row in KeyQuestionTally.objects.filter(inspection=inspection)
+    }
+    # The first organisation's cases in one row per key question; no prompts.
+    assert not {q for _o, q in rows} & prompts
+    question = min(key_questions)
+    assert rows[(first, question)] == (1, 1, 0)
+    assert rows[(other.organisation_id, question)] == (0, 0, 1)
+    assert dict(CountedCaseTally.objects.values_list("organisation_id", "cases").order_by()) == {
+        first: 3,
+        other.organisation_id: 1,
+    }
+
+    services.case_return(
+        case=Case.objects.get(pk=second_court.pk),
+        moderator=people.qa,
+        reasons={applicable_questions(second_court)[0]: "Say more."},
+    )
+    assert (
+        KeyQuestionTally.objects.get(
+            inspection=inspection, organisation_id=first, question_id=question
+        ).no
+        == 0
+    )
+    assert CountedCaseTally.objects.get(organisation_id=first).cases == 2
+    assert tallies_differences() == []
+
+
+def test_the_check_covers_the_key_question_tallies_and_counted_cases(cases, people, capsys):
+    for case in cases:
+        submit_complete(case, people, "yes")
+    KeyQuestionTally.objects.filter(
+        pk=KeyQuestionTally.objects.order_by("pk").values("pk")[:1]
+    ).update(no=F("no") + 2)
+    CountedCaseTally.objects.filter(organisation_id=cases[2].organisation_id).update(cases=7)
+    with pytest.raises(CommandError) as failed:
+        call_command("tallies_check")
+    assert "2 tally row(s) differ from the answers" in str(failed.value)
+    listed = capsys.readouterr().err
+    assert "key question (both samples)" in listed and "/2/0, counted" in listed
+    assert "counted cases: stored 7, counted 1" in listed
+    call_command("tallies_rebuild")
+    assert tallies_differences() == []
+    assert CountedCaseTally.objects.get(organisation_id=cases[2].organisation_id).cases == 1
+
+
+def _referral_data(**changes) -> dict[str, str]:
+    data = {
+        "child": "",
+        "referral_date_0": "10",
+        "referral_date_1": "6",
+        "referral_date_2": "2017",
+        "method": "email",
+        "response_date_0": "30",
+        "response_date_1": "6",
+        "response_date_2": "2017",
+        "response_timely": "no",
+        "response_satisfactory": "yes",
+        "reason": "Found in the file later.",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_referral_tallies_follow_referrals_and_the_cases_that_count(cases, people, inspection):
+    from casefiles.forms import ReferralForm
+    from casefiles.models import Referral, ReferralTally
+    from casefiles.services import casefile_part_delete, casefile_part_save
+
+    court, _out_of_court, other = cases
+    # Written before the cases count: not in the tallies until they do.
+    Referral.objects.create(case=court, method="phone", referral_date="2017-05-01")
+    Referral.objects.create(case=other, method="phone", referral_date="2017-05-03")
+    assert not ReferralTally.objects.exists()
+    submit_complete(court, people)
+    submit_complete(other, people)
+    row = ReferralTally.objects.get(inspection=inspection, organisation_id=court.organisation_id)
+    assert (row.referrals, row.no_response, str(row.no_response_earliest)) == (1, 1, "2017-05-01")
+
+    # The lead adds a referral answered late and not followed up to the submitted case.
+    court = Case.objects.get(pk=court.pk)
+    form = ReferralForm(_referral_data(), instance=Referral(case=court), needs_reason=True)
+    assert form.is_valid(), form.errors
+    added = casefile_part_save(
+        form=form, case=court, part="referrals", actor=people.lead, reason="Found later."
+    )
+    row.refresh_from_db()
+    assert (row.referrals, row.not_followed_up, row.not_followed_up_longest) == (2, 1, 20)
+    assert tallies_differences() == []
+
+    casefile_part_delete(
+        part=added,
+        name="referrals",
+        form=ReferralForm(instance=added),
+        actor=people.lead,
+        reason="Entered on the wrong case.",
+    )
+    row.refresh_from_db()
+    assert (row.referrals, row.not_followed_up) == (1, 0)
+
+    # Returned: it stops counting, and its referral leaves the tracker's counts.
+    services.case_return(
+        case=Case.objects.get(pk=court.pk),
+        moderator=people.qa,
+        reasons={applicable_questions(court)[0]: "Say more."},
+    )
+    row.refresh_from_db()
+    assert row.referrals == 0
+    assert tallies_differences() == []

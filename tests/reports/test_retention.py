@@ -38,7 +38,6 @@ REFERENCE = "yos-bd-2018"
 NAMES = ["Tyler Begum", "Chloe Walsh", "Kai Osei", "Leah Turner", "Reece Doyle", "Zara Price"]
 
 
-
 def score(case, actor, *, no_every=3):
     """Answer every applicable question (a No on every third key question) and submit."""
     inputs = []
@@ -256,3 +255,93 @@ def test_a_purge_removes_the_answer_tallies_and_keeps_the_frozen_ratings(publish
     assert answer_tallies(by=("question",), inspections=published) == {}
     assert tallies_differences() == []
     assert record.ratings["cases_counted"] > 0
+
+
+# The page that starts the deletion ------------------------------------------------------------
+
+
+def _delete_url(inspection) -> str:
+    from django.urls import reverse
+
+    return reverse("reports:case_data_delete", args=[inspection.reference])
+
+
+def _text(response) -> str:
+    import re
+    from html import unescape
+
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+
+def test_the_lead_sees_what_is_deleted_and_kept_then_deletes_in_the_background(
+    published, people, login, run_jobs
+):
+    from inspection.models import Job
+
+    client = login(people.lead)
+    exchange = client.get(f"/inspections/{published.reference}/export/")
+    assert _delete_url(published) in exchange.content.decode()
+    page = client.get(_delete_url(published))
+    assert page.status_code == 200
+    text = _text(page)
+    assert "What is deleted" in text and "What is kept" in text
+    assert "(4 cases," in text and "the report as a PDF made just before the deletion" in text
+    assert Case.objects.filter(inspection=published).count() == 4
+
+    # Not confirmed: an error summary naming the box, nothing started or deleted.
+    refused = client.post(_delete_url(published), {})
+    assert refused.status_code == 200
+    assert "There is a problem" in _text(refused)
+    assert "Confirm that you understand the case data will be deleted for good" in _text(refused)
+    assert not Job.objects.exists()
+
+    with run_jobs():
+        started = client.post(_delete_url(published), {"confirm": "on"})
+    job = Job.objects.get()
+    assert started.status_code == 302 and started["Location"] == f"/jobs/{job.public_id}/"
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert not Case.objects.filter(inspection=published).exists()
+    assert CaseDataPurge.objects.filter(inspection=published, purged_by=people.lead).exists()
+    progress = client.get(started["Location"])
+    assert progress.status_code in (200, 302)
+
+    # Afterwards (a stale form sent again): the page says when it was done; nothing more.
+    again = client.post(_delete_url(published), {"confirm": "on"})
+    assert again.status_code == 200
+    assert "was already deleted" in _text(again) and "Deleted on" in _text(again)
+    assert Job.objects.count() == 1
+
+
+def test_a_deletion_asked_for_twice_runs_once(published, people, login):
+    from inspection.models import Job
+
+    client = login(people.lead)
+    first = client.post(_delete_url(published), {"confirm": "on"})
+    second = client.post(_delete_url(published), {"confirm": "on"})
+    assert first["Location"] == second["Location"]  # the waiting job, not a second one
+    assert Job.objects.count() == 1
+    # An administrator asking meanwhile is told someone already has.
+    admin_page = login(people.admin).get(_delete_url(published))
+    assert "has already asked for the case data to be deleted" in _text(admin_page)
+    assert 'id="purge-form"' not in admin_page.content.decode()
+
+
+def test_the_page_says_why_an_unpublished_inspection_cannot_be_purged(inspection, people, login):
+    client = login(people.lead)
+    response = client.post(_delete_url(inspection), {"confirm": "on"})
+    assert response.status_code == 200
+    assert "is not published" in _text(response)
+    assert 'id="purge-form"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["inspector", "qa", "manager"])
+def test_only_the_lead_and_administrators_reach_the_page(published, people, login, who):
+    client = login(getattr(people, who))
+    assert client.get(_delete_url(published)).status_code == 403
+    assert client.post(_delete_url(published), {"confirm": "on"}).status_code == 403
+    assert Case.objects.filter(inspection=published).count() == 4
+    assert (
+        _delete_url(published)
+        not in client.get(f"/inspections/{published.reference}/export/").content.decode()
+    )
