@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("inspection", "0007_framework_rating_options"),
-        ("judgements", "0006_rating_label"),
+        ("judgements", "0007_second_readings"),
     ]
 
     operations = [

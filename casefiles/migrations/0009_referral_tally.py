@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casefiles", "0006_resettlement_and_victim_samples"),
+        ("casefiles", "0008_case_awaiting_reconciliation"),
         ("inspection", "0007_framework_rating_options"),
     ]
 
