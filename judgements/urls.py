@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/<uuid:public_id>/reopen/", views.reopen, name="reopen"),
     path("cases/<uuid:public_id>/history/", views.history, name="history"),
     path("inspections/<slug:reference>/assign/", views.assign, name="assign"),
+    path("inspections/<slug:reference>/assign/allocate/", views.allocate, name="allocate"),
     path("inspections/<slug:reference>/quality-assurance/", views.qa_list, name="qa_list"),
     path(
         "inspections/<slug:reference>/organisation-ratings/",

@@ -312,7 +312,19 @@ def sample_draw(request, reference):
             return redirect("casefiles:sample_draw", reference=reference)
         return _page(request, "casefiles/sample_drawn.html", access, view=draw_view(state.draw))
     form = DrawForm(*_posted(request)) if access.may_set_up_sample else None
+    existing = sample_services.existing_cases(access.inspection)
     if request.method == "POST" and form.is_valid():
+        if existing["cases"] and not _confirmed(request, existing["cases"]):
+            # Say what will happen to the cases already there before anything runs; and
+            # again if cases were added or removed since the lead read the warning.
+            return _page(
+                request,
+                "casefiles/sample_draw_confirm.html",
+                access,
+                seed=form.cleaned_data["seed"],
+                existing=existing,
+                state=state,
+            )
         job = job_start(
             kind=casefiles_jobs.SAMPLE_DRAW,
             user=request.user,
@@ -324,7 +336,14 @@ def sample_draw(request, reference):
             },
         )
         return redirect(job_url(job))
-    return _page(request, "casefiles/sample_draw.html", access, form=form, state=state)
+    return _page(
+        request, "casefiles/sample_draw.html", access, form=form, state=state, existing=existing
+    )
+
+
+def _confirmed(request, count: int) -> bool:
+    """The lead confirmed the draw having been told of exactly this many existing cases."""
+    return request.POST.get("confirm") == "yes" and request.POST.get("existing") == str(count)
 
 
 @require_http_methods(["GET", "POST"])
