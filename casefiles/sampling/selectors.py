@@ -67,7 +67,9 @@ def stratum_label(key: str | tuple[str, ...]) -> dict[str, str]:
         "gender": str(dict(Gender.choices).get(gender, gender)),
         "disposal_type": str(dict(OrderType.choices).get(disposal, disposal)),
         "risk_of_serious_harm": str(dict(Level.choices).get(rosh, rosh)),
-        "safety_and_wellbeing": str(dict(Level.choices).get(wellbeing, wellbeing)),
+        "safety_and_wellbeing": str(
+            dict(Level.choices).get(wellbeing, wellbeing) or "Not applicable"
+        ),
     }
 
 

@@ -83,8 +83,13 @@ def population_upload(
     save on the inspection wait. Only the save is under the lock.
     """
     _refuse_if_drawn(inspection, "the eligible cases")
-    organisations = set(inspection.organisations.values_list("slug", flat=True))
-    rows, problems = parse_population(filename, data, organisations=organisations)
+    kinds = dict(inspection.organisations.values_list("slug", "kind"))
+    rows, problems = parse_population(
+        filename,
+        data,
+        organisations=set(kinds),
+        youth={slug for slug, kind in kinds.items() if kind in Organisation.YOUTH_KINDS},
+    )
     if not problems and not rows:
         problems = [
             RowProblem(None, None, "The file lists no cases: below its header row it is empty.")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casefiles import jobs as casefiles_jobs
 from casefiles.choices import Gender, Level, OrderType, SampleType
-from casefiles.models import DrawnCase
+from casefiles.models import Case, DrawnCase
 from casefiles.sampling import services as sample_services
 from casefiles.sampling.forms import (
     DrawForm,
@@ -20,7 +20,7 @@ from casefiles.sampling.forms import (
     SizeOverrideForm,
     WindowsForm,
 )
-from casefiles.sampling.population import COLUMNS, template_csv
+from casefiles.sampling.population import COLUMNS, TemplateOrganisation, template_csv
 from casefiles.sampling.selectors import (
     draw_view,
     drawn_case_access,
@@ -74,20 +74,28 @@ def sample_overview(request, reference):
     return _page(request, "casefiles/sample_overview.html", access, state=state)
 
 
-def _vocabulary() -> list[tuple[str, str]]:
-    """What each column accepts, for the upload page."""
+def _vocabulary(sample_types: list[str]) -> list[tuple[str, str]]:
+    """What each column accepts, for the upload page: the inspection's own sample types."""
 
-    def values(choices) -> str:
-        return ", ".join(f"{label} ({value})" for value, label in choices.choices)
+    def values(choices, only=None) -> str:
+        return ", ".join(
+            f"{label} ({value})"
+            for value, label in choices.choices
+            if only is None or value in only
+        )
 
     return [
         ("case_reference", "The organisation's reference for the case. Each case once."),
-        ("sample_type", values(SampleType)),
+        ("sample_type", values(SampleType, only=sample_types)),
         ("organisation", "The organisation's code in this inspection (listed below)."),
         ("gender", values(Gender)),
         ("disposal_type", values(OrderType)),
         ("risk_of_serious_harm", values(Level)),
-        ("safety_and_wellbeing", values(Level)),
+        (
+            "safety_and_wellbeing",
+            f"{values(Level)}; or Not applicable (N/A) for an adult on probation, whose "
+            "safety and wellbeing is not classified",
+        ),
         ("start_date", "The date the order or disposal started: YYYY-MM-DD or DD/MM/YYYY."),
     ]
 
@@ -134,7 +142,7 @@ def population_upload(request, reference):
         problem_count=problem_count,
         filename=filename,
         columns=COLUMNS,
-        vocabulary=_vocabulary(),
+        vocabulary=_vocabulary(sample_types_for(access.inspection)),
         organisations=access.inspection.organisations.all(),
     )
 
@@ -173,9 +181,15 @@ def _checked_job(request, access: Access) -> Job | None:
 
 @require_GET
 def population_template(request, reference):
-    inspection_access(request.user, reference)
-    response = HttpResponse("\ufeff" + template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="eligible-cases-template.csv"'
+    inspection = inspection_access(request.user, reference).inspection
+    organisations = [
+        TemplateOrganisation(o.slug, o.name, o.is_youth) for o in inspection.organisations.all()
+    ]
+    content = template_csv(organisations, sample_types_for(inspection))
+    response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="eligible-cases-{inspection.reference}.csv"'
+    )
     return response
 
 
@@ -310,7 +324,16 @@ def sample_draw(request, reference):
         if request.method == "POST":
             messages.info(request, "The sample has already been drawn.")
             return redirect("casefiles:sample_draw", reference=reference)
-        return _page(request, "casefiles/sample_drawn.html", access, view=draw_view(state.draw))
+        added = Case.objects.filter(
+            inspection=access.inspection, added_outside_draw=True
+        ).select_related("organisation")
+        return _page(
+            request,
+            "casefiles/sample_drawn.html",
+            access,
+            view=draw_view(state.draw),
+            added=added,
+        )
     form = DrawForm(*_posted(request)) if access.may_set_up_sample else None
     existing = sample_services.existing_cases(access.inspection)
     if request.method == "POST" and form.is_valid():
