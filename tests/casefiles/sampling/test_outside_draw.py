@@ -67,7 +67,7 @@ def test_a_draw_on_an_inspection_with_cases_warns_and_changes_nothing_until_conf
     assert title(response).startswith("This inspection already has cases")
     words = text(response)
     assert "This inspection already has 2 cases" in words
-    assert "they stay in the inspection, with their files, their inspectors (1 assigned)" in words
+    assert "they stay in the inspection, with their files, inspectors (1 assigned)" in words
     assert "marked as added outside the draw" in words
     assert 'name="existing" value="2"' in html(response)
     assert not SampleDraw.objects.exists()
