@@ -71,7 +71,8 @@ def _page(request, template: str, access: Access, **context):
 def sample_overview(request, reference):
     access = inspection_access(request.user, reference)
     state = sampling_state(access.inspection)
-    return _page(request, "casefiles/sample_overview.html", access, state=state)
+    added = Case.objects.filter(inspection=access.inspection, added_outside_draw=True).count()
+    return _page(request, "casefiles/sample_overview.html", access, state=state, added=added)
 
 
 def _vocabulary(sample_types: list[str]) -> list[tuple[str, str]]:

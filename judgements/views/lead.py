@@ -7,6 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -70,14 +71,28 @@ def assign(request, reference):
             if wanted and wanted not in scorers:
                 errors.append((case, f"Select an inspector on the team for case {case.reference}"))
         if not errors:
-            for case in listed:
-                wanted = request.POST.get(f"inspector-{case.public_id}", "")
-                services.case_assign(case=case, inspector=scorers.get(wanted), actor=request.user)
-                services.qa_select(
-                    case=case, selected=f"qa-{case.public_id}" in request.POST, actor=request.user
-                )
-            messages.success(request, "Assignments saved")
-            return redirect("judgements:assign", reference=inspection.reference)
+            try:
+                # All or nothing: a case someone may not take leaves every line as it was.
+                with transaction.atomic():
+                    for case in listed:
+                        wanted = request.POST.get(f"inspector-{case.public_id}", "")
+                        try:
+                            services.case_assign(
+                                case=case, inspector=scorers.get(wanted), actor=request.user
+                            )
+                        except ValidationError as error:
+                            errors.append((case, " ".join(error.messages)))
+                            raise
+                        services.qa_select(
+                            case=case,
+                            selected=f"qa-{case.public_id}" in request.POST,
+                            actor=request.user,
+                        )
+            except ValidationError:
+                pass
+            else:
+                messages.success(request, "Assignments saved")
+                return redirect("judgements:assign", reference=inspection.reference)
     return render(
         request,
         "judgements/assign.html",

@@ -293,3 +293,26 @@ def test_only_the_lead_assigns_selected_cases(login, people, inspection, team_ca
     )
     assert response.status_code == 403
     assert not AuditEvent.objects.exists()
+
+
+def test_saving_the_lines_with_a_partner_on_an_adults_case_saves_nothing(
+    login, people, inspection, area, team_cases
+):
+    probation = Organisation.objects.create(
+        slug="bd-pdu", name="Barking PDU", kind="pdu", area=area
+    )
+    inspection.organisations.add(probation)
+    # After C-0 in the list: C-0 is saved first, then rolled back with the refusal.
+    adult = make_case(inspection, reference="Z-ADULT", organisation=probation, subject_kind="adult")
+    response = login(people.lead).post(
+        _assign_page(inspection),
+        {
+            "save-assignments": "1",
+            f"inspector-{team_cases[0].public_id}": "inspector",
+            f"inspector-{adult.public_id}": "partner",
+        },
+    )
+    assert response.status_code == 200
+    assert "partner inspectors do not score" in _text(response)
+    assert not AuditEvent.objects.exists()
+    assert Case.objects.get(pk=team_cases[0].pk).inspector is None

@@ -226,3 +226,5 @@ def test_the_drawn_sample_page_lists_cases_added_outside_the_draw(lead, people, 
     assert table_rows(page, "added-outside-draw") == [
         ["HAND-1", "Court disposal", "Barking and Dagenham YOS", "Raised by YOS"]
     ]
+    overview = lead.get(url("sample", uploaded))
+    assert "1 case in the inspection was added outside the draw" in text(overview)
