@@ -316,3 +316,21 @@ def test_saving_the_lines_with_a_partner_on_an_adults_case_saves_nothing(
     assert "partner inspectors do not score" in _text(response)
     assert not AuditEvent.objects.exists()
     assert Case.objects.get(pk=team_cases[0].pk).inspector is None
+
+
+def test_the_proposal_page_costs_the_same_queries_however_many_cases(login, people, inspection):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = login(people.lead)
+    address = reverse("judgements:allocate", args=[inspection.reference])
+    queries = []
+    for count in (3, 30):
+        Case.objects.all().delete()
+        for i in range(count):
+            make_case(inspection, reference=f"Q-{i}")
+        with CaptureQueriesContext(connection) as captured:
+            assert lead.get(address).status_code == 200
+        queries.append(len(captured))
+    small, large = queries
+    assert small == large
