@@ -121,6 +121,42 @@ class CaseForm(CaseFileForm):
         pass
 
 
+class CaseAddForm(CaseForm):
+    """A case the lead adds by hand: outside the sample draw, so the reason is required and
+    the case is marked wherever the sample is described."""
+
+    class Meta(CaseForm.Meta):
+        fields = [*CaseForm.Meta.fields, "added_reason"]
+        labels = {"added_reason": "Why is this case added outside the sample draw?"}
+        help_texts = {
+            "added_reason": "For example, a case the service raised with the inspectors. "
+            "The reason is shown wherever the sample is described, the report's "
+            "methodology included."
+        }
+        widgets = {"added_reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.added_outside_draw = True
+        reason = self.fields["added_reason"]
+        reason.required = True
+        reason.max_length = 1000
+        reason.error_messages.update(
+            {
+                "required": "Enter why the case is added outside the sample draw",
+                "max_length": "The reason must be 1000 characters or fewer",
+            }
+        )
+
+    def clean_added_reason(self):
+        reason = self.cleaned_data["added_reason"].strip()
+        if not reason:
+            raise ValidationError("Enter why the case is added outside the sample draw")
+        if len(reason) > 1000:
+            raise ValidationError("The reason must be 1000 characters or fewer")
+        return reason
+
+
 class OrderForm(CaseFileForm):
     requirements = forms.MultipleChoiceField(
         label="Requirements",
@@ -275,5 +311,3 @@ def _dates_in_order(form: forms.BaseForm, first: str, second: str, message: str)
     start, end = form.cleaned_data.get(first), form.cleaned_data.get(second)
     if start and end and end < start:
         form.add_error(second, message)
-
-

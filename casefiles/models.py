@@ -107,6 +107,10 @@ class Case(models.Model):
         related_name="assigned_cases",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    # A case the lead added by hand rather than the sample draw chose (or one in the
+    # inspection before the draw), with why: the sample is described with these apart.
+    added_outside_draw = models.BooleanField(default=False)
+    added_reason = models.TextField("why the case is added outside the draw", blank=True)
     selected_for_qa = models.BooleanField("selected for quality assurance", default=False)
     # Selected for a second, independent reading that is not yet reconciled: its answers do
     # not count towards ratings until the agreed answers are written (judgements.services).

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from .choices import SubjectKind
 from .models import Case
 from .parts import PARTS, day, with_article, yes_no
 
@@ -30,8 +31,11 @@ WITHHELD = "Withheld (not on this inspection's team)"
 
 def case_summary(case: Case, *, personal: bool = True) -> list[tuple[str, str]]:
     kind = case.get_subject_kind_display().lower()
+    sample = case.get_sample_type_display()
+    if case.added_outside_draw:
+        sample = f"{sample}, added outside the sample draw: {case.added_reason}"
     return [
-        ("Sample", case.get_sample_type_display()),
+        ("Sample", sample),
         ("Organisation", case.organisation.name),
         ("Person supervised", f"{case.subject_name} ({kind})" if personal else f"{WITHHELD}"),
         ("Gender", case.get_gender_display()),
@@ -42,7 +46,11 @@ def case_summary(case: Case, *, personal: bool = True) -> list[tuple[str, str]]:
             (day(case.date_of_birth) or "Not yet recorded") if personal else WITHHELD,
         ),
         ("Risk of serious harm", case.get_risk_of_serious_harm_display()),
-        ("Safety and wellbeing", case.get_safety_and_wellbeing_display()),
+        (
+            "Safety and wellbeing",
+            case.get_safety_and_wellbeing_display()
+            or ("Not applicable" if case.subject_kind == SubjectKind.ADULT else ""),
+        ),
         ("MAPPA", case.get_mappa_level_display()),
         ("Main source of risk", case.get_main_source_of_risk_display()),
         ("Case manager", case.case_manager if personal else WITHHELD),

@@ -9,7 +9,7 @@ from inspection.access import inspection_access
 from . import services
 from .access import case_access, part_for_case
 from .filters import CaseFilter
-from .forms import CaseForm
+from .forms import CaseAddForm, CaseForm
 from .models import Case
 from .parts import BY_SLUG, Part
 from .presenters import case_summary, file_sections
@@ -54,10 +54,10 @@ def case_list(request, reference):
 def case_create(request, reference):
     access = inspection_access(request.user, reference)
     access.require(access.may_add_case)
-    form = CaseForm(_posted(request), inspection=access.inspection)
+    form = CaseAddForm(_posted(request), inspection=access.inspection)
     if request.method == "POST" and form.is_valid():
         case = services.case_save(form=form, actor=request.user)
-        messages.success(request, f"Case {case.reference} added")
+        messages.success(request, f"Case {case.reference} added outside the sample draw")
         return redirect("casefiles:detail", public_id=case.public_id)
     return render(
         request,

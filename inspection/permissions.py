@@ -153,7 +153,8 @@ def may_edit_case_file(role: str | None, *, locked: bool = False, submitted: boo
 
 
 def may_add_case(role: str | None) -> bool:
-    return may_edit_case_file(role)
+    """Only the lead adds a case by hand, outside the sample draw, giving the reason."""
+    return is_lead(role)
 
 
 def may_be_assigned_cases(role: str | None) -> bool:

@@ -51,6 +51,7 @@ urlpatterns = [
         double_reading.agreement_csv,
         name="agreement_csv",
     ),
+    path("inspections/<slug:reference>/assign/allocate/", views.allocate, name="allocate"),
     path("inspections/<slug:reference>/quality-assurance/", views.qa_list, name="qa_list"),
     path(
         "inspections/<slug:reference>/organisation-ratings/",

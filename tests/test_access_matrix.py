@@ -346,9 +346,10 @@ MATRIX: dict[str, Page] = {
     "casefiles:sample_replace": Page(
         lambda w: {"public_id": w.drawn_entry.public_id}, LEAD_ONLY, LEAD_ONLY
     ),
-    # Case files: the team reads them; the lead, inspectors and partners keep them.
+    # Case files: the team reads them; the lead, inspectors and partners keep them. Only the
+    # lead adds a case outside the draw.
     "casefiles:list": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
-    "casefiles:create": Page(_inspection, CASE_FILE_FORM, CASE_FILE_FORM),
+    "casefiles:create": Page(_inspection, LEAD_ONLY, LEAD_ONLY),
     "casefiles:detail": Page(_case, TEAM_READS, NOT_THIS_METHOD),
     "casefiles:edit": Page(_case, CASE_FILE_FORM, CASE_FILE_FORM),
     "casefiles:part_add": Page(
@@ -401,6 +402,9 @@ MATRIX: dict[str, Page] = {
     ),
     # Everyone who reads the inspection sees the assignments; only the lead changes them.
     "judgements:assign": Page(_inspection, TEAM_READS, LEAD_SUCCEEDS),
+    # The automatic allocation is the lead's proposal to review; an empty POST (nothing to
+    # allocate: every case here is assigned) is refused with the reason.
+    "judgements:allocate": Page(_inspection, LEAD_ONLY, LEAD_ONLY),
     "judgements:organisation_ratings": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     "judgements:organisation_rating_edit": Page(
         lambda w: _inspection(w, organisation=w.organisation.slug, code="1.1"),

@@ -465,7 +465,8 @@ def representativeness(
     for field, heading, choices in CHARACTERISTICS:
         population = Counter(getattr(row, field) for row in population_rows)
         sample = Counter(getattr(row, field) for row in sample_rows)
-        labels = dict(choices.choices)
+        # An empty value is a field that does not apply (safety and wellbeing of an adult).
+        labels = {"": "Not applicable", **dict(choices.choices)}
         rows = []
         for value in _in_choice_order(set(population) | set(sample), choices):
             population_percent = _percent(population[value], len(population_rows))

@@ -87,6 +87,14 @@ _VOCABULARIES = {
     "safety_and_wellbeing": (Level, "safety and wellbeing level"),
 }
 
+# Written where a field does not apply to the case (safety and wellbeing, for an adult on
+# probation); stored as an empty value. Matched after _normalise.
+NOT_APPLICABLE_WORDS = frozenset({"not applicable", "not_applicable", "n/a", "na"})
+NOT_APPLICABLE = "Not applicable"
+# The columns that may say "not applicable", and for which organisations it is refused
+# (their cases always have the field): safety and wellbeing applies to every child.
+OPTIONAL_FOR_ADULTS = ("safety_and_wellbeing",)
+
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -130,7 +138,7 @@ def _parse_date(text: str) -> date | None:
 
 
 def parse_population(
-    filename: str, data: bytes, *, organisations: set[str]
+    filename: str, data: bytes, *, organisations: set[str], youth: set[str] | None = None
 ) -> tuple[list[PopulationRow], list[RowProblem]]:
     """Read a population file (.csv or .xlsx) and check every row.
 
@@ -143,6 +151,10 @@ def parse_population(
     organisation can send its own export with extra columns. Only the first worksheet
     of a workbook is read. A start date in the future is allowed here: whether a case
     is eligible by date is decided later, by the sampling windows, not by the file check.
+
+    "Not applicable" (or N/A) is accepted for safety and wellbeing, which does not apply
+    to an adult on probation, and stored as empty; ``youth`` names the organisations whose
+    cases are children's, for which it is refused (None: not checked).
     """
     lower = filename.lower()
     if lower.endswith(".xls"):
@@ -170,11 +182,11 @@ def parse_population(
 
     if not raw:
         return [], [RowProblem(None, None, "The file is empty.")]
-    return _check_rows(raw, organisations=organisations)
+    return _check_rows(raw, organisations=organisations, youth=youth)
 
 
 def _check_rows(
-    raw: list[tuple[int, list[str]]], *, organisations: set[str]
+    raw: list[tuple[int, list[str]]], *, organisations: set[str], youth: set[str] | None = None
 ) -> tuple[list[PopulationRow], list[RowProblem]]:
     header_number, header = raw[0]
     problems: list[RowProblem] = []
@@ -230,6 +242,22 @@ def _check_rows(
                 values[column] = value
             else:
                 row_problems.append(RowProblem(number, column, message))
+        for column in OPTIONAL_FOR_ADULTS:
+            if (
+                values.get(column) == ""
+                and youth is not None
+                and values.get("organisation") in youth
+            ):
+                del values[column]
+                row_problems.append(
+                    RowProblem(
+                        number,
+                        column,
+                        f"'{NOT_APPLICABLE}' is only for adults' cases: {values['organisation']} "
+                        "supervises children, whose safety and wellbeing level is always "
+                        f"assessed. Use one of: {', '.join(Level.values)}",
+                    )
+                )
         problems.extend(row_problems)
         if complete and not row_problems:
             rows.append(_build_row(values, row_number=number))
@@ -260,9 +288,14 @@ def _check_cell(
             )
         return parsed, None
     choices, noun = _VOCABULARIES[column]
+    if column in OPTIONAL_FOR_ADULTS and _normalise(text) in NOT_APPLICABLE_WORDS:
+        return "", None
     value = _LOOKUPS[column].get(_normalise(text))
     if value is None:
-        return None, f"'{text}' is not a known {noun}. Use one of: {', '.join(choices.values)}"
+        also = f", or {NOT_APPLICABLE} for an adult" if column in OPTIONAL_FOR_ADULTS else ""
+        return None, (
+            f"'{text}' is not a known {noun}. Use one of: {', '.join(choices.values)}{also}"
+        )
     return value, None
 
 
@@ -280,15 +313,55 @@ def _build_row(values: dict[str, object], *, row_number: int) -> PopulationRow:
     )
 
 
-def template_csv() -> str:
-    """A header and two made-up cases, for organisations to fill in.
+@dataclass(frozen=True)
+class TemplateOrganisation:
+    slug: str
+    name: str
+    is_youth: bool
 
-    The examples use labels in one row and stored values in the other, to show that
-    both are accepted. The references and organisation are fictional.
+
+# An example sentence or disposal for each sample type, for a child's case and an adult's.
+_EXAMPLE_DISPOSALS = {
+    SampleType.OUT_OF_COURT: ("Youth caution", "Community resolution"),
+}
+_EXAMPLE_DEFAULT = ("Referral order", "Community order")
+
+
+def template_csv(
+    organisations: list[TemplateOrganisation] | None = None,
+    sample_types: list[str] | None = None,
+) -> str:
+    """A header and made-up cases, for the inspection's organisations to fill in.
+
+    With the inspection's organisations and sample types: one example row for each
+    organisation and sample type, naming them as the upload expects; an adult's case says
+    "Not applicable" for safety and wellbeing. Without them, two fictional examples. The
+    references are fictional (EX...), for the organisation to overwrite.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    if organisations:
+        labels = dict(SampleType.choices)
+        kinds = sample_types or list(SampleType.values)
+        number = 0
+        for organisation in organisations:
+            for index, kind in enumerate(kinds):
+                number += 1
+                child, adult = _EXAMPLE_DISPOSALS.get(kind, _EXAMPLE_DEFAULT)
+                writer.writerow(
+                    [
+                        f"EX{number:04d}",
+                        labels.get(kind, kind),
+                        organisation.slug,
+                        "Male" if number % 2 else "Female",
+                        child if organisation.is_youth else adult,
+                        ["Medium", "Low", "High"][index % 3],
+                        ["Low", "Medium"][index % 2] if organisation.is_youth else NOT_APPLICABLE,
+                        f"2018-{(number % 12) + 1:02d}-15",
+                    ]
+                )
+        return buffer.getvalue()
     writer.writerow(
         [
             "EX0001",

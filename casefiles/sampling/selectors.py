@@ -67,7 +67,9 @@ def stratum_label(key: str | tuple[str, ...]) -> dict[str, str]:
         "gender": str(dict(Gender.choices).get(gender, gender)),
         "disposal_type": str(dict(OrderType.choices).get(disposal, disposal)),
         "risk_of_serious_harm": str(dict(Level.choices).get(rosh, rosh)),
-        "safety_and_wellbeing": str(dict(Level.choices).get(wellbeing, wellbeing)),
+        "safety_and_wellbeing": str(
+            dict(Level.choices).get(wellbeing, wellbeing) or "Not applicable"
+        ),
     }
 
 
@@ -383,3 +385,151 @@ def drawn_case_access(user, public_id) -> tuple[DrawnCase, Access]:
     entry = get_object_or_404(entries, public_id=public_id)
     inspection = entry.draw.inspection
     return entry, access_to(user, inspection)
+
+
+# ------------------------------------------------------------------ the sample as drawn
+
+
+@dataclass(frozen=True)
+class StratumSize:
+    """One group of a sample type: its characteristics, eligible cases and cases drawn."""
+
+    labels: dict[str, str]
+    eligible: int
+    drawn: int
+
+
+@dataclass(frozen=True)
+class SampleTypeSize:
+    sample_type: str
+    label: str
+    eligible: int
+    calculated: int
+    size: int
+    drawn: int
+    override_reason: str  # empty when the calculated size was used
+    strata: list[StratumSize]
+
+
+@dataclass(frozen=True)
+class CaseOutsideDraw:
+    reference: str
+    sample_type: str
+    sample_label: str
+    organisation: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CaseReplaced:
+    removed: str
+    replaced_by: str
+    reason: str
+    replaced_at: object  # datetime
+
+
+@dataclass(frozen=True)
+class SampleAsDrawn:
+    """How the sample was drawn, for the report's methodology annex and the sample pages.
+
+    ``drawn`` is False for an inspection whose cases were all added by hand (no draw):
+    then the sizes are empty, the precision is None and every case is outside the draw.
+    """
+
+    drawn: bool
+    confidence_percent: float | None  # e.g. 80.0
+    margin_points: float | None  # margin of error in percentage points, e.g. 5.0
+    seed: int | None
+    population_file: str
+    sample_types: list[SampleTypeSize]
+    added: list[CaseOutsideDraw]
+    replaced: list[CaseReplaced]
+    cases_in_inspection: int
+
+    @property
+    def drawn_total(self) -> int:
+        return sum(kind.drawn for kind in self.sample_types)
+
+    @property
+    def eligible_total(self) -> int:
+        return sum(kind.eligible for kind in self.sample_types)
+
+
+def sample_as_drawn(inspection: Inspection) -> SampleAsDrawn:
+    """The sample as drawn: sizes by sample type and stratum, confidence and margin of error,
+    and the cases added outside the draw or replaced, each with its reason.
+
+    Queries: the draw; the cases added outside it; the replacements (when drawn); the count
+    of the inspection's cases.
+    """
+    from casefiles.models import Case  # casefiles.models imports this package's models
+
+    draw = SampleDraw.objects.filter(inspection=inspection).select_related("population").first()
+    added = [
+        CaseOutsideDraw(
+            reference=case.reference,
+            sample_type=case.sample_type,
+            sample_label=SAMPLE_TYPE_LABELS.get(case.sample_type, case.sample_type),
+            organisation=case.organisation.name,
+            reason=case.added_reason,
+        )
+        for case in Case.objects.filter(inspection=inspection, added_outside_draw=True)
+        .select_related("organisation")
+        .order_by("reference")
+    ]
+    cases = Case.objects.filter(inspection=inspection).count()
+    if draw is None:
+        return SampleAsDrawn(
+            drawn=False,
+            confidence_percent=None,
+            margin_points=None,
+            seed=None,
+            population_file="",
+            sample_types=[],
+            added=added,
+            replaced=[],
+            cases_in_inspection=cases,
+        )
+    sample_types = []
+    for kind, sizes in draw.sizes.items():
+        strata = [
+            StratumSize(
+                labels=stratum_label(tuple(line["stratum"])),
+                eligible=line["population"],
+                drawn=line["allocated"],
+            )
+            for line in draw.allocation
+            if line["sample_type"] == kind
+        ]
+        sample_types.append(
+            SampleTypeSize(
+                sample_type=kind,
+                label=SAMPLE_TYPE_LABELS.get(kind, kind),
+                eligible=sizes["eligible"],
+                calculated=sizes["calculated"],
+                size=sizes["size"],
+                drawn=sizes["drawn"],
+                override_reason=sizes.get("override_reason", ""),
+                strata=strata,
+            )
+        )
+    replaced = [
+        CaseReplaced(
+            removed=r.removed.reference,
+            replaced_by=r.reserve.reference,
+            reason=r.reason,
+            replaced_at=r.replaced_at,
+        )
+        for r in draw.replacements.select_related("removed", "reserve").order_by("replaced_at")
+    ]
+    return SampleAsDrawn(
+        drawn=True,
+        confidence_percent=float(draw.confidence) * 100,
+        margin_points=float(draw.margin) * 100,
+        seed=draw.seed,
+        population_file=draw.population.filename,
+        sample_types=sample_types,
+        added=added,
+        replaced=replaced,
+        cases_in_inspection=cases,
+    )

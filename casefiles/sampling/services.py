@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from casefiles.choices import Ethnicity, SubjectKind
 from casefiles.models import (
     Case,
+    CaseFileChange,
     DrawnCase,
     Order,
     SampleDraw,
@@ -32,6 +34,9 @@ from inspection.permissions import stage_refusal
 
 # What a drawn case shows until the lead records what the population file does not give.
 NOT_YET_RECORDED = "Not yet recorded"
+
+# Why a case that was in the inspection when the sample was drawn is outside the draw.
+BEFORE_THE_DRAW = "In the inspection before the sample was drawn"
 
 
 class SamplingError(Exception):
@@ -83,8 +88,13 @@ def population_upload(
     save on the inspection wait. Only the save is under the lock.
     """
     _refuse_if_drawn(inspection, "the eligible cases")
-    organisations = set(inspection.organisations.values_list("slug", flat=True))
-    rows, problems = parse_population(filename, data, organisations=organisations)
+    kinds = dict(inspection.organisations.values_list("slug", "kind"))
+    rows, problems = parse_population(
+        filename,
+        data,
+        organisations=set(kinds),
+        youth={slug for slug, kind in kinds.items() if kind in Organisation.YOUTH_KINDS},
+    )
     if not problems and not rows:
         problems = [
             RowProblem(None, None, "The file lists no cases: below its header row it is empty.")
@@ -250,6 +260,59 @@ def _check_can_create(
     return organisations
 
 
+def existing_cases(inspection: Inspection) -> dict[str, int]:
+    """What a draw would find already in the inspection: cases, assigned, with answers.
+
+    For the warning before a draw. Queries: one.
+    """
+    return Case.objects.filter(inspection=inspection).aggregate(
+        cases=Count("pk"),
+        assigned=Count("pk", filter=Q(inspector__isnull=False)),
+        started=Count("pk", filter=~Q(status=Case.Status.NOT_STARTED)),
+    )
+
+
+def _mark_cases_before_draw(inspection: Inspection, *, by) -> None:
+    """Cases already in the inspection stay as they are (inspector, answers, file), and are
+    marked as outside the draw, so the sample is described truly. Audited as a change to
+    each case's file when a person drew the sample (the draw_sample command has no person:
+    the draw's own record says when)."""
+    cases = list(
+        Case.objects.select_for_update().filter(inspection=inspection, added_outside_draw=False)
+    )
+    if not cases:
+        return
+    now = timezone.now()
+    changes = []
+    for case in cases:
+        case.added_outside_draw = True
+        case.added_reason = case.added_reason or BEFORE_THE_DRAW
+        case.version += 1
+        if by is not None:
+            changes.extend(
+                CaseFileChange(
+                    case=case,
+                    part="case",
+                    part_public_id=case.public_id,
+                    action=CaseFileChange.Action.CHANGED,
+                    field=label,
+                    field_name=name,
+                    old_value=old,
+                    new_value=new,
+                    version=case.version,
+                    actor=by,
+                    at=now,
+                    reason="The sample was drawn",
+                )
+                for name, label, old, new in (
+                    ("added_outside_draw", "Added outside the sample draw", "No", "Yes"),
+                    ("added_reason", "Why the case is added outside the draw", "", BEFORE_THE_DRAW),
+                )
+            )
+    Case.objects.bulk_update(cases, ["added_outside_draw", "added_reason", "version"])
+    CaseFileChange.objects.bulk_create(changes)
+
+
 @transaction.atomic
 def sample_draw(*, inspection: Inspection, seed: int, by=None) -> SampleDraw:
     """Draw each sample type's sample from the eligible cases, and create its cases.
@@ -313,6 +376,7 @@ def sample_draw(*, inspection: Inspection, seed: int, by=None) -> SampleDraw:
         drawn_at=timezone.now(),
     )
 
+    _mark_cases_before_draw(inspection, by=by)
     cases = _create_cases(selected, inspection=inspection, organisations=organisations)
     entries = []
     for draw in draws.values():

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casefiles import jobs as casefiles_jobs
 from casefiles.choices import Gender, Level, OrderType, SampleType
-from casefiles.models import DrawnCase
+from casefiles.models import Case, DrawnCase
 from casefiles.sampling import services as sample_services
 from casefiles.sampling.forms import (
     DrawForm,
@@ -20,7 +20,7 @@ from casefiles.sampling.forms import (
     SizeOverrideForm,
     WindowsForm,
 )
-from casefiles.sampling.population import COLUMNS, template_csv
+from casefiles.sampling.population import COLUMNS, TemplateOrganisation, template_csv
 from casefiles.sampling.selectors import (
     draw_view,
     drawn_case_access,
@@ -71,23 +71,32 @@ def _page(request, template: str, access: Access, **context):
 def sample_overview(request, reference):
     access = inspection_access(request.user, reference)
     state = sampling_state(access.inspection)
-    return _page(request, "casefiles/sample_overview.html", access, state=state)
+    added = Case.objects.filter(inspection=access.inspection, added_outside_draw=True).count()
+    return _page(request, "casefiles/sample_overview.html", access, state=state, added=added)
 
 
-def _vocabulary() -> list[tuple[str, str]]:
-    """What each column accepts, for the upload page."""
+def _vocabulary(sample_types: list[str]) -> list[tuple[str, str]]:
+    """What each column accepts, for the upload page: the inspection's own sample types."""
 
-    def values(choices) -> str:
-        return ", ".join(f"{label} ({value})" for value, label in choices.choices)
+    def values(choices, only=None) -> str:
+        return ", ".join(
+            f"{label} ({value})"
+            for value, label in choices.choices
+            if only is None or value in only
+        )
 
     return [
         ("case_reference", "The organisation's reference for the case. Each case once."),
-        ("sample_type", values(SampleType)),
+        ("sample_type", values(SampleType, only=sample_types)),
         ("organisation", "The organisation's code in this inspection (listed below)."),
         ("gender", values(Gender)),
         ("disposal_type", values(OrderType)),
         ("risk_of_serious_harm", values(Level)),
-        ("safety_and_wellbeing", values(Level)),
+        (
+            "safety_and_wellbeing",
+            f"{values(Level)}; or Not applicable (N/A) for an adult on probation, whose "
+            "safety and wellbeing is not classified",
+        ),
         ("start_date", "The date the order or disposal started: YYYY-MM-DD or DD/MM/YYYY."),
     ]
 
@@ -134,7 +143,7 @@ def population_upload(request, reference):
         problem_count=problem_count,
         filename=filename,
         columns=COLUMNS,
-        vocabulary=_vocabulary(),
+        vocabulary=_vocabulary(sample_types_for(access.inspection)),
         organisations=access.inspection.organisations.all(),
     )
 
@@ -173,9 +182,15 @@ def _checked_job(request, access: Access) -> Job | None:
 
 @require_GET
 def population_template(request, reference):
-    inspection_access(request.user, reference)
-    response = HttpResponse("\ufeff" + template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="eligible-cases-template.csv"'
+    inspection = inspection_access(request.user, reference).inspection
+    organisations = [
+        TemplateOrganisation(o.slug, o.name, o.is_youth) for o in inspection.organisations.all()
+    ]
+    content = template_csv(organisations, sample_types_for(inspection))
+    response = HttpResponse("\ufeff" + content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="eligible-cases-{inspection.reference}.csv"'
+    )
     return response
 
 
@@ -310,9 +325,30 @@ def sample_draw(request, reference):
         if request.method == "POST":
             messages.info(request, "The sample has already been drawn.")
             return redirect("casefiles:sample_draw", reference=reference)
-        return _page(request, "casefiles/sample_drawn.html", access, view=draw_view(state.draw))
+        added = Case.objects.filter(
+            inspection=access.inspection, added_outside_draw=True
+        ).select_related("organisation")
+        return _page(
+            request,
+            "casefiles/sample_drawn.html",
+            access,
+            view=draw_view(state.draw),
+            added=added,
+        )
     form = DrawForm(*_posted(request)) if access.may_set_up_sample else None
+    existing = sample_services.existing_cases(access.inspection)
     if request.method == "POST" and form.is_valid():
+        if existing["cases"] and not _confirmed(request, existing["cases"]):
+            # Say what will happen to the cases already there before anything runs; and
+            # again if cases were added or removed since the lead read the warning.
+            return _page(
+                request,
+                "casefiles/sample_draw_confirm.html",
+                access,
+                seed=form.cleaned_data["seed"],
+                existing=existing,
+                state=state,
+            )
         job = job_start(
             kind=casefiles_jobs.SAMPLE_DRAW,
             user=request.user,
@@ -324,7 +360,14 @@ def sample_draw(request, reference):
             },
         )
         return redirect(job_url(job))
-    return _page(request, "casefiles/sample_draw.html", access, form=form, state=state)
+    return _page(
+        request, "casefiles/sample_draw.html", access, form=form, state=state, existing=existing
+    )
+
+
+def _confirmed(request, count: int) -> bool:
+    """The lead confirmed the draw having been told of exactly this many existing cases."""
+    return request.POST.get("confirm") == "yes" and request.POST.get("existing") == str(count)
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,7 +21,9 @@ from judgements.services.answers import (
 )
 from judgements.services.assignment import (
     ShareSelection,
+    StaleAssignment,
     case_assign,
+    cases_assign,
     qa_select,
     qa_select_share,
 )
@@ -59,12 +61,14 @@ __all__ = [
     "READ_RECORD_WINDOW",
     "SecondShare",
     "ShareSelection",
+    "StaleAssignment",
     "StaleEdit",
     "answer_record",
     "answer_sources_record",
     "answers_record",
     "case_agree",
     "case_assign",
+    "cases_assign",
     "case_read_record",
     "case_reopen",
     "case_return",

@@ -10,7 +10,8 @@ from django.utils import timezone
 from casefiles.models import Case
 from inspection import permissions
 from inspection.access import role_on
-from inspection.models import Inspection
+from inspection.models import Inspection, Membership
+from judgements.allocation import partner_kinds
 from judgements.models import (
     AuditEvent,
     SecondReading,
@@ -28,6 +29,41 @@ from judgements.services._common import (
 OPEN_SECOND_READINGS = (SecondReading.Status.READING, SecondReading.Status.SUBMITTED)
 
 
+class StaleAssignment(Exception):
+    """Cases whose inspector changed since the page that assigns them was opened."""
+
+    def __init__(self, references: list[str]):
+        self.references = references
+        super().__init__(
+            "Someone else changed who scores these cases since you opened the page: "
+            + ", ".join(references)
+        )
+
+
+def _refuse_if_may_not_take(case: Case, inspector) -> None:
+    role = role_on(inspector, case.inspection)
+    if not permissions.may_be_assigned_cases(role):
+        raise ValidationError(
+            {"inspector": f"{inspector} is not an inspector on this inspection's team"}
+        )
+    if role == Membership.Role.PARTNER and case.organisation.kind not in partner_kinds(
+        case.inspection.framework
+    ):
+        raise ValidationError(
+            {
+                "inspector": f"{inspector} is a partner inspector and case {case.reference} "
+                f"is a {case.organisation.get_kind_display()} case, which partner inspectors "
+                "do not score"
+            }
+        )
+    if SecondReading.objects.filter(
+        case=case, reader=inspector, status__in=OPEN_SECOND_READINGS
+    ).exists():
+        raise ValidationError(
+            {"inspector": f"{inspector} is reading this case a second time: choose someone else"}
+        )
+
+
 @transaction.atomic
 def case_assign(*, case: Case, inspector, actor) -> Case:
     """The lead gives a case to someone on the team who scores cases (or to nobody)."""
@@ -36,21 +72,8 @@ def case_assign(*, case: Case, inspector, actor) -> Case:
     _require_stage(case.inspection, "allocate")
     if case.inspector_id == (inspector.pk if inspector else None):
         return case
-    if inspector is not None and not permissions.may_be_assigned_cases(
-        role_on(inspector, case.inspection)
-    ):
-        raise ValidationError(
-            {"inspector": f"{inspector} is not an inspector on this inspection's team"}
-        )
-    if (
-        inspector is not None
-        and SecondReading.objects.filter(
-            case=case, reader=inspector, status__in=OPEN_SECOND_READINGS
-        ).exists()
-    ):
-        raise ValidationError(
-            {"inspector": f"{inspector} is reading this case a second time: choose someone else"}
-        )
+    if inspector is not None:
+        _refuse_if_may_not_take(case, inspector)
     old = str(case.inspector) if case.inspector_id else "Not assigned"
     case.inspector = inspector
     case.save(update_fields=["inspector", "updated_at"])
@@ -65,6 +88,37 @@ def case_assign(*, case: Case, inspector, actor) -> Case:
         new_value=str(inspector) if inspector else "Not assigned",
     )
     return case
+
+
+@transaction.atomic
+def cases_assign(
+    *, inspection: Inspection, assignments: list[tuple[Case, object, int | None]], actor
+) -> list[Case]:
+    """Assign many cases at once (an automatic allocation the lead confirmed, or "assign
+    the selected cases to"): all or none, each audited as ``case_assign`` audits.
+
+    Each assignment is (case, the person or None, the inspector's id the lead saw on the
+    page). A case whose inspector has changed since is not overwritten: nothing is saved
+    and StaleAssignment names the cases, so two people assigning at once never undo each
+    other's work unseen.
+    """
+    _require(permissions.may_assign_cases, inspection, actor, "assigns cases")
+    ids = [case.pk for case, _, _ in assignments]
+    current = dict(
+        Case.objects.select_for_update()
+        .filter(inspection=inspection, pk__in=ids)
+        .values_list("pk", "inspector_id")
+    )
+    stale = sorted(
+        case.reference
+        for case, _, seen in assignments
+        if case.pk not in current or current[case.pk] != seen
+    )
+    if stale:
+        raise StaleAssignment(stale)
+    return [
+        case_assign(case=case, inspector=person, actor=actor) for case, person, _ in assignments
+    ]
 
 
 @transaction.atomic

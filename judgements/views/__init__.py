@@ -5,6 +5,7 @@ from judgements.views.history import (
     history,
 )
 from judgements.views.lead import (
+    allocate,
     assign,
     organisation_rating_edit,
     organisation_ratings,
@@ -34,6 +35,7 @@ from judgements.views.scoring import (
 )
 
 __all__ = [
+    "allocate",
     "AUTOSAVED",
     "HISTORY_PAGE_SIZE",
     "STEP_SAVED",

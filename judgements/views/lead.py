@@ -1,9 +1,13 @@
-"""The lead inspector's pages: assigning cases, selecting a share for QA, organisation-level
+"""The lead inspector's pages: assigning cases (one by one, the selected ones at once, or by
+an automatic allocation the lead reviews), selecting a share for QA, organisation-level
 ratings.
 """
 
+import uuid
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,6 +17,7 @@ from inspection.access import inspection_access
 from inspection.models import Standard, User
 from inspection.permissions import SCORING_ROLES
 from judgements import services
+from judgements.allocation import allocation_proposal
 from judgements.forms import (
     OrganisationRatingForm,
     QaShareForm,
@@ -42,7 +47,12 @@ def assign(request, reference):
     )
     share_form = QaShareForm(request.POST if "select-share" in request.POST else None)
     errors = []
-    if request.method == "POST" and "select-share" in request.POST:
+    bulk_errors: list[tuple[str, str]] = []
+    if request.method == "POST" and "bulk-assign" in request.POST:
+        bulk_errors, response = _bulk_assign(request, inspection, cases, scorers)
+        if response is not None:
+            return response
+    elif request.method == "POST" and "select-share" in request.POST:
         if share_form.is_valid():
             result = services.qa_select_share(
                 inspection=inspection,
@@ -61,14 +71,28 @@ def assign(request, reference):
             if wanted and wanted not in scorers:
                 errors.append((case, f"Select an inspector on the team for case {case.reference}"))
         if not errors:
-            for case in listed:
-                wanted = request.POST.get(f"inspector-{case.public_id}", "")
-                services.case_assign(case=case, inspector=scorers.get(wanted), actor=request.user)
-                services.qa_select(
-                    case=case, selected=f"qa-{case.public_id}" in request.POST, actor=request.user
-                )
-            messages.success(request, "Assignments saved")
-            return redirect("judgements:assign", reference=inspection.reference)
+            try:
+                # All or nothing: a case someone may not take leaves every line as it was.
+                with transaction.atomic():
+                    for case in listed:
+                        wanted = request.POST.get(f"inspector-{case.public_id}", "")
+                        try:
+                            services.case_assign(
+                                case=case, inspector=scorers.get(wanted), actor=request.user
+                            )
+                        except ValidationError as error:
+                            errors.append((case, " ".join(error.messages)))
+                            raise
+                        services.qa_select(
+                            case=case,
+                            selected=f"qa-{case.public_id}" in request.POST,
+                            actor=request.user,
+                        )
+            except ValidationError:
+                pass
+            else:
+                messages.success(request, "Assignments saved")
+                return redirect("judgements:assign", reference=inspection.reference)
     return render(
         request,
         "judgements/assign.html",
@@ -79,9 +103,145 @@ def assign(request, reference):
             "scorers": scorers.values(),
             "share_form": share_form,
             "errors": errors,
+            "bulk_errors": bulk_errors,
+            "bulk_selected": set(request.POST.getlist("selected")) if bulk_errors else set(),
+            "bulk_person": request.POST.get("bulk-inspector", "") if bulk_errors else "",
+            "active_tab": "assign",
+        },
+        status=409 if any(anchor == "assignments" for anchor, _ in bulk_errors) else 200,
+    )
+
+
+def _seen(request, case, scorers) -> int | None:
+    """The inspector of the case as the page showed it (its hidden field)."""
+    username = request.POST.get(f"seen-{case.public_id}", "")
+    person = scorers.get(username)
+    return person.pk if person else None
+
+
+def _bulk_assign(request, inspection, cases, scorers):
+    """'Assign the selected cases to': (errors, None) or ([], a redirect)."""
+    wanted = request.POST.get("bulk-inspector", "")
+    selected = set(request.POST.getlist("selected"))
+    chosen = [case for case in cases if str(case.public_id) in selected]
+    errors = []
+    if not selected:
+        errors.append(("selected-cases", "Select the cases to assign"))
+    elif len(chosen) != len(selected):
+        errors.append(
+            (
+                "selected-cases",
+                "Some of the selected cases are not in this inspection: reload the page",
+            )
+        )
+    if wanted not in scorers and wanted != "-":
+        errors.append(("bulk-inspector", "Select who to assign the selected cases to"))
+    if errors:
+        return errors, None
+    person = scorers.get(wanted)
+    try:
+        services.cases_assign(
+            inspection=inspection,
+            assignments=[(case, person, _seen(request, case, scorers)) for case in chosen],
+            actor=request.user,
+        )
+    except services.StaleAssignment as error:
+        return [("assignments", f"{error}. Nothing was saved: check the cases and try again")], None
+    except ValidationError as error:
+        return [("bulk-inspector", message) for message in error.messages], None
+    who = str(person) if person else "nobody (not assigned)"
+    count = len(chosen)
+    messages.success(request, f"{count} case{'s' if count != 1 else ''} assigned to {who}")
+    return [], redirect("judgements:assign", reference=inspection.reference)
+
+
+@require_http_methods(["GET", "POST"])
+def allocate(request, reference):
+    """The automatic allocation of the unassigned cases: a proposal the lead reviews, changes
+    case by case if need be, and confirms. Nothing is saved until then."""
+    access = inspection_access(request.user, reference)
+    access.require(access.may_assign_cases)
+    inspection = access.inspection
+    proposal = allocation_proposal(inspection)
+    errors: list[tuple[str, str]] = []
+    chosen: dict[str, str] = {}
+    if request.method == "POST":
+        people = {p.key: p for p in proposal.people}
+        users = {u.username: u for u in _scorers(inspection)}
+        listed = []
+        for line in proposal.lines:
+            field = f"inspector-{line.case.public_id}"
+            if field not in request.POST:
+                continue
+            wanted = request.POST[field]
+            chosen[str(line.case.public_id)] = wanted
+            if wanted and (
+                wanted not in people
+                or wanted not in users
+                or wanted not in {p.key for p in line.choices}
+            ):
+                errors.append(
+                    (field, f"Select someone on the team who may take case {line.case.reference}")
+                )
+            listed.append((line.case, users.get(wanted) if wanted else None))
+        posted = {
+            key.removeprefix("inspector-") for key in request.POST if key.startswith("inspector-")
+        }
+        known = {str(line.case.public_id) for line in proposal.lines}
+        if not listed:
+            errors.append(("allocation", "There are no unassigned cases to allocate"))
+        elif posted - known and _valid_uuids(posted - known):
+            errors.append(
+                (
+                    "allocation",
+                    "Some cases in the proposal were assigned by someone else since you opened "
+                    "it. Nothing was saved: here is the proposal again",
+                )
+            )
+        if not errors:
+            try:
+                services.cases_assign(
+                    inspection=inspection,
+                    assignments=[(case, person, None) for case, person in listed],
+                    actor=request.user,
+                )
+            except services.StaleAssignment as error:
+                errors.append(("allocation", f"{error}. Nothing was saved"))
+            except ValidationError as error:
+                errors.extend(("allocation", message) for message in error.messages)
+            else:
+                count = sum(1 for _, person in listed if person is not None)
+                messages.success(
+                    request, f"{count} case{'s' if count != 1 else ''} allocated to the team"
+                )
+                return redirect("judgements:assign", reference=inspection.reference)
+        if any(anchor == "allocation" for anchor, _ in errors):
+            proposal = allocation_proposal(inspection)
+            chosen = {}
+    return render(
+        request,
+        "judgements/allocate.html",
+        {
+            "inspection": inspection,
+            "access": access,
+            "proposal": proposal,
+            "lines": [
+                (line, chosen.get(str(line.case.public_id), line.proposed or ""))
+                for line in proposal.lines
+            ],
+            "errors": errors,
             "active_tab": "assign",
         },
     )
+
+
+def _valid_uuids(values) -> bool:
+    try:
+        for value in values:
+            uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _share_message(result) -> str:

@@ -253,6 +253,8 @@ def _case_export(case: Case, person) -> dict:
         "status": case.status,
         "selected_for_qa": case.selected_for_qa,
         "submitted_at": datetime_text(case.submitted_at),
+        "added_outside_draw": case.added_outside_draw,
+        "added_reason": case.added_reason,
         **{part.slug: _parts_export(part, case, child_ids) for part in PARTS},
         "answers": [
             {

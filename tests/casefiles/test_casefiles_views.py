@@ -155,6 +155,7 @@ def case_data(organisation: Organisation, **changes) -> dict[str, str]:
         "mappa_level": "none",
         "main_source_of_risk": "partner",
         "case_manager": "Dee Patel",
+        "added_reason": "Raised by the service during fieldwork",
     }
     data.update(changes)
     return data
@@ -311,7 +312,9 @@ def test_case_list_shows_the_sample(inspection, people, login):
     page = html(response)
     assert "2 cases" in page
     assert "Colleague Tester" in page
-    assert "Add a case" in page
+    # Only the lead adds a case, outside the sample draw.
+    assert "Add a case" not in page
+    assert "Add a case" in html(login(people.lead).get(list_url(inspection)))
     # A GET form carries no CSRF token into addresses.
     assert "csrfmiddlewaretoken" not in page.split('aria-label="Filter cases"', 1)[1]
 
@@ -496,7 +499,7 @@ def test_case_page_queries_do_not_grow_with_the_file(
 
 
 def test_add_a_case(inspection, organisation, people, login):
-    client = login(people.inspector)
+    client = login(people.lead)
     url = reverse("casefiles:create", args=[inspection.reference])
     form = client.get(url)
     assert form.status_code == 200
@@ -513,7 +516,11 @@ def test_add_a_case(inspection, organisation, people, login):
     )
     assert case.inspector is None
     assert case.status == Case.Status.NOT_STARTED
-    assert "Case C-100 added" in html(client.get(response["Location"]))
+    assert (case.added_outside_draw, case.added_reason) == (
+        True,
+        "Raised by the service during fieldwork",
+    )
+    assert "Case C-100 added outside the sample draw" in html(client.get(response["Location"]))
 
 
 def test_change_a_case(case, organisation, people, login):
@@ -564,7 +571,7 @@ def test_change_a_case(case, organisation, people, login):
 def test_add_a_case_with_a_mistake(case, inspection, organisation, people, login, changes, message):
     data = {**case_data(organisation), **changes}
     before = row_counts()
-    response = login(people.inspector).post(
+    response = login(people.lead).post(
         reverse("casefiles:create", args=[inspection.reference]), data
     )
     assert response.status_code == 200
@@ -577,7 +584,7 @@ def test_add_a_case_for_an_organisation_outside_the_inspection(inspection, area,
     elsewhere = Organisation.objects.create(
         slug="x-yot", name="Elsewhere YOT", kind="yot", area=area
     )
-    response = login(people.inspector).post(
+    response = login(people.lead).post(
         reverse("casefiles:create", args=[inspection.reference]), case_data(elsewhere)
     )
     assert response.status_code == 200
@@ -861,8 +868,11 @@ def test_read_only_people_read_but_change_nothing(case, file, people, login, who
 @pytest.mark.parametrize("who", ["lead", "inspector", "colleague", "partner"])
 def test_the_team_may_change_case_files(case, file, people, login, who):
     client = login(getattr(people, who))
-    for url in read_urls(case) + write_urls(case, file):
+    add, *change = write_urls(case, file)
+    for url in read_urls(case) + change:
         assert client.get(url).status_code == 200, url
+    # Adding a case is the lead's, with the reason it is outside the draw.
+    assert client.get(add).status_code == (200 if who == "lead" else 403)
 
 
 def test_an_agreed_case_is_locked(case, file, people, login):

@@ -131,7 +131,7 @@ def test_changing_the_case_details_is_audited(login, people, case):
 
 
 def test_adding_a_case_is_audited(login, people, inspection, organisation):
-    client = login(people.inspector)
+    client = login(people.lead)
     data = case_data(
         Case(
             reference="C-200",
@@ -149,11 +149,13 @@ def test_adding_a_case_is_audited(login, people, inspection, organisation):
             case_manager="Dee Patel",
         )
     )
+    data["added_reason"] = "Raised by the service"
     response = client.post(reverse("casefiles:create", args=[inspection.reference]), data)
     assert response.status_code == 302
     case = Case.objects.get(reference="C-200")
     created = {c.field_name: c.new_value for c in case.file_changes.all()}
     assert created["subject_name"] == "Amelia Clarke"
+    assert created["added_reason"] == "Raised by the service"
     assert created["reference"] == "C-200"
 
 

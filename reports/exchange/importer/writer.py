@@ -167,6 +167,9 @@ class Writer:
                 status=c["status"],
                 selected_for_qa=c["selected_for_qa"],
                 submitted_at=parse_datetime(c["submitted_at"]) if c["submitted_at"] else None,
+                # Optional: files written before cases were marked as added outside the draw.
+                added_outside_draw=c.get("added_outside_draw", False),
+                added_reason=c.get("added_reason", ""),
             )
             for c in self.data["cases"]
         )

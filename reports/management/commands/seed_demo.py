@@ -1,10 +1,15 @@
 """Demonstration data: fictional areas, services, inspections, cases and one user per role.
 
+Three inspections: a service inspection in progress (fieldwork), a thematic across three
+services with its cases scored and agreed, and a published service inspection reproducing
+seed 004 (Barking and Dagenham YOS, 2018): 50 cases scored and agreed so that its key
+questions and ratings are the published ones, the report written, approved and published.
+
 Running it again changes nothing that is already there.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -38,11 +43,12 @@ from inspection.models import (
     Organisation,
     User,
 )
+from reports.demo import builders
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demonstration only
 
 PEOPLE = [
-    # username, first, last, role on both inspections (None = not on a team), manager, staff
+    # username, first, last, role on every inspection (None = not on a team), manager, staff
     ("lead", "Lena", "Hartley", Membership.Role.LEAD, False, False),
     ("inspector", "Ian", "Okafor", Membership.Role.INSPECTOR, False, False),
     ("colleague", "Carys", "Pryce", Membership.Role.INSPECTOR, False, False),
@@ -51,7 +57,16 @@ PEOPLE = [
     ("manager", "Morag", "Ellis", None, True, False),
     ("outsider", "Owen", "Stroud", None, False, False),
     ("admin", "Ada", "Brennan", None, False, True),
+    ("approver", "Abel", "Quarshie", None, False, False),
+    ("planner", "Petra", "Lomax", None, False, False),
 ]
+# The service roles beyond the team: who approves reports, who sets up inspections.
+SERVICE_ROLES = {
+    "approver": ("approves_reports", "approver of reports"),
+    "planner": ("sets_up_inspections", "inspection manager"),
+}
+
+PUBLISHED = "bd-yos-2018-published"
 
 FIRST_NAMES = [
     "Jayden",
@@ -105,8 +120,12 @@ class Command(BaseCommand):
             self.areas_and_services()
             thematic = self.thematic(people)
             service = self.service(people)
+            published = self.published(people)
         self.stdout.write(self.style.SUCCESS("Demonstration data is ready."))
-        self.stdout.write(f"Inspections: {thematic.reference}, {service.reference}")
+        self.stdout.write(
+            f"Inspections: {thematic.reference} (thematic, scored), {service.reference} "
+            f"(in progress), {published.reference} (published)"
+        )
         self.stdout.write(f"Sign in at http://127.0.0.1:8000/ with password {DEMO_PASSWORD} as:")
         for username, first, last, role, manager, staff in PEOPLE:
             what = (
@@ -116,6 +135,8 @@ class Command(BaseCommand):
                 if manager
                 else role.label.lower()
                 if role
+                else SERVICE_ROLES[username][1]
+                if username in SERVICE_ROLES
                 else "not on any team"
             )
             self.stdout.write(f"  {username:<10} {first} {last}, {what}")
@@ -131,6 +152,7 @@ class Command(BaseCommand):
                     "is_manager": manager,
                     "is_staff": staff,
                     "is_superuser": staff,
+                    **({SERVICE_ROLES[username][0]: True} if username in SERVICE_ROLES else {}),
                 },
             )
             if created:
@@ -177,7 +199,16 @@ class Command(BaseCommand):
             )
 
     def inspection(
-        self, *, reference, title, kind, framework_slug, organisations, start, people
+        self,
+        *,
+        reference,
+        title,
+        kind,
+        framework_slug,
+        organisations,
+        start,
+        people,
+        status=Inspection.Status.FIELDWORK,
     ) -> tuple[Inspection, bool]:
         framework = Framework.objects.filter(slug=framework_slug).order_by("-version").first()
         inspection, created = Inspection.objects.get_or_create(
@@ -188,7 +219,7 @@ class Command(BaseCommand):
                 "framework": framework,
                 "fieldwork_start": start,
                 "fieldwork_end": start + timedelta(days=11),
-                "status": Inspection.Status.FIELDWORK,
+                "status": status,
             },
         )
         if created:
@@ -224,6 +255,49 @@ class Command(BaseCommand):
             for number, sample in enumerate(samples, start=1):
                 organisation = organisations[number % len(organisations)]
                 self.case(rng, inspection, organisation, sample, f"PT-{number:03d}", people)
+        # Its cases scored and agreed, so the comparison tables have figures (once: a case
+        # scored is no longer "not started").
+        if builders.score_thematic(
+            inspection=inspection, lead=people["lead"], qa=people["qa"], seed=2014
+        ):
+            builders.write_thematic_report(inspection=inspection, lead=people["lead"])
+        return inspection
+
+    def published(self, people) -> Inspection:
+        """Seed 004 as a finished inspection: scored, agreed, rated, written, published."""
+        inspection, created = self.inspection(
+            reference=PUBLISHED,
+            title="An inspection of youth offending services in Barking and Dagenham",
+            kind=Inspection.Kind.SERVICE,
+            framework_slug="youth-offending-services",
+            organisations=["barking-and-dagenham-yos"],
+            start=date(2018, 9, 10),
+            people=people,
+        )
+        if not created:
+            return inspection
+        rng = random.Random(4)  # noqa: S311 - fixed demonstration data, not a secret
+        organisation = inspection.organisations.get()
+
+        def make_case(reference, sample, _index):
+            return self.case(rng, inspection, organisation, sample, reference, people, None)
+
+        builders.seed004_cases(
+            inspection=inspection,
+            make_case=make_case,
+            inspectors=[people["inspector"], people["colleague"]],
+            lead=people["lead"],
+            qa=people["qa"],
+        )
+        builders.stage_set(inspection=inspection, status=Inspection.Status.REPORTING)
+        builders.write_service_report(inspection=inspection, lead=people["lead"])
+        approved = datetime(2018, 11, 20, 10, 0, tzinfo=UTC)
+        builders.approve_and_publish(
+            inspection=inspection,
+            approver=people["approver"],
+            approved_at=approved,
+            published_at=approved + timedelta(days=7),
+        )
         return inspection
 
     def service(self, people) -> Inspection:
@@ -244,7 +318,11 @@ class Command(BaseCommand):
                 self.case(rng, inspection, organisation, sample, f"BD-{number:03d}", people)
         return inspection
 
-    def case(self, rng, inspection, organisation, sample, reference, people) -> cf.Case:
+    def case(
+        self, rng, inspection, organisation, sample, reference, people, inspector="by reference"
+    ) -> cf.Case:
+        """A case with a fictional file. ``inspector``: a user, None (not assigned), or by
+        default the inspector or colleague, alternating by the reference's last digit."""
         youth = organisation.is_youth
         start = inspection.fieldwork_start
         age = rng.randint(12, 17) if youth else rng.randint(19, 45)
@@ -272,9 +350,13 @@ class Command(BaseCommand):
             mappa_level=rng.choice([MappaLevel.NONE, MappaLevel.NONE, MappaLevel.LEVEL_1]),
             main_source_of_risk=rng.choice(list(RiskSource)),
             case_manager=rng.choice(MANAGERS),
-            inspector=people["inspector"]
-            if reference.endswith(("1", "3", "5", "7", "9"))
-            else people["colleague"],
+            inspector=(
+                people["inspector"]
+                if reference.endswith(("1", "3", "5", "7", "9"))
+                else people["colleague"]
+            )
+            if inspector == "by reference"
+            else inspector,
         )
         order_start = {
             SampleType.COURT_DISPOSAL: start - timedelta(days=rng.randint(185, 270)),

@@ -669,7 +669,12 @@ def test_a_case_already_in_the_inspection_stops_the_draw(lead, uploaded):
     for reference in [f"CD{i:03d}" for i in range(37)]:
         make_case(uploaded, reference=reference)
     before = counts()
-    response = draw(lead, uploaded, "4")
+    response = through_job(
+        lead,
+        lambda: lead.post(
+            url("sample_draw", uploaded), {"seed": "4", "confirm": "yes", "existing": "37"}
+        ),
+    )
     assert title(response).startswith("Failed: ")
     assert (
         "These cases are already in the inspection, so the draw would list them twice: CD000"

@@ -823,3 +823,18 @@ def test_the_format_is_documented():
     for key in exchange_schema()["properties"]:
         assert f"`{key}`" in doc
     assert "inactive" in doc
+
+
+def test_a_case_added_outside_the_draw_keeps_its_mark_and_reason(built, tmp_path):
+    Case.objects.filter(inspection=built).update(
+        added_outside_draw=True, added_reason="Raised by the service"
+    )
+    path = tmp_path / "file.json"
+    call_command("export_inspection", built.reference, str(path))
+    delete_everything(built)
+    call_command("import_inspection", str(path))
+    cases = Case.objects.filter(inspection__reference=built.reference)
+    assert cases.exists()
+    assert set(cases.values_list("added_outside_draw", "added_reason")) == {
+        (True, "Raised by the service")
+    }
