@@ -109,6 +109,8 @@ TEMPLATES = [
                 "inspection.context_processors.navigation",
                 "judgements.context_processors.scoring",
             ],
+            # Dates in the one GOV.UK style on every page (inspection/dates.py).
+            "builtins": ["inspection.templatetags.dates"],
         },
     },
 ]
@@ -188,9 +190,11 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# The locale's formats would win over DATE_FORMAT here: config/formats sets them for en-gb.
+FORMAT_MODULE_PATH = ["config.formats"]
 DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y, H:i"
-SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j F Y \\a\\t H:i"
+SHORT_DATE_FORMAT = "j F Y"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
