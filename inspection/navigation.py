@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from inspection import permissions
+from inspection.dates import govuk_date
 
 BACK = "back"
 BACK_MAX = 1000
@@ -82,3 +83,56 @@ def inspection_tabs(access) -> list[Tab]:
         ),
     ]
     return [tab for allowed, tab in shown if allowed]
+
+
+@dataclass(frozen=True)
+class SelectedFilter:
+    label: str
+    value: str
+    remove_url: str
+
+
+def _without(query, drop) -> str:
+    """The query string with the parameters `drop` says yes to removed (and the page number,
+    since a filter removed changes the pages)."""
+    kept = query.copy()
+    for key in list(kept.keys()):
+        if key == "page" or drop(key):
+            del kept[key]
+    encoded = kept.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+def _belongs(key: str, name: str) -> bool:
+    # A field's own parameter, or one of its parts (a GOV.UK date's day, month and year).
+    return key == name or key.startswith(f"{name}_")
+
+
+def selected_filters(form, path: str, query) -> tuple[list[SelectedFilter], str]:
+    """The filters a valid, bound filter form applies, each with the address that drops just
+    that one; and the address that drops them all (other parameters kept)."""
+    if form is None or not form.is_bound or not form.is_valid():
+        return [], ""
+    selected = []
+    names = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, "", [], ()) or not any(_belongs(k, name) for k in query):
+            continue
+        names.append(name)
+        choices = dict(getattr(field, "choices", []) or [])
+        if choices:
+            shown = str(choices.get(value, choices.get(str(value), value)))
+        elif hasattr(value, "year") and hasattr(value, "month"):
+            shown = govuk_date(value)
+        else:
+            shown = str(value)
+        selected.append(
+            SelectedFilter(
+                label=str(field.label or name),
+                value=shown,
+                remove_url=path + _without(query, lambda k, n=name: _belongs(k, n)),
+            )
+        )
+    clear = path + _without(query, lambda k: any(_belongs(k, n) for n in names))
+    return selected, clear

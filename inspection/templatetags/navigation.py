@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 
 from inspection.access import access_to
-from inspection.navigation import BACK, back_query, inspection_tabs, safe_back
+from inspection.navigation import BACK, back_query, inspection_tabs, safe_back, selected_filters
 
 register = template.Library()
 
@@ -49,3 +49,13 @@ def inspection_tabs_for(context, inspection) -> list:
         request = context.get("request")
         access = access_to(request.user if request else None, inspection)
     return inspection_tabs(access)
+
+
+@register.inclusion_tag("includes/selected_filters.html", takes_context=True)
+def selected_filters_for(context, form) -> dict:
+    """The filters applied, as tags each removing just its own filter (MoJ filter pattern)."""
+    request = context.get("request")
+    if request is None:
+        return {"selected": []}
+    selected, clear_url = selected_filters(form, request.path, request.GET)
+    return {"selected": selected, "clear_url": clear_url}
