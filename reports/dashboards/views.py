@@ -51,6 +51,7 @@ from reports.dashboards.forms import DashboardFilterForm
 from reports.dashboards.national import national_dashboard, national_question
 from reports.dashboards.referrals import referral_tracker, referrals_waiting, why_listed
 from reports.dashboards.structure import framework_structure, rate_standard
+from reports.ratings.selectors import qa_agreed
 
 READ_ONLY = ["GET", "HEAD"]
 REFERRALS_PER_PAGE = 50
@@ -151,6 +152,7 @@ def national(request):
     if filters.framework is None:
         return render(request, "reports/dashboard_national.html", {**context, "empty": True})
     view = _national_view(filters)
+    context["qa_agreed"] = _qa_agreed(view.rows)
 
     table = _wants_csv(request)
     if table is not None:
@@ -205,6 +207,14 @@ def _national_view(filters):
     """The national view for these filters, from the cache while the tallies are unchanged."""
     parts = (filters.framework.pk, sorted(filters.query().items()))
     return cached("national", parts, lambda: national_dashboard(filters))
+
+
+def _qa_agreed(rows):
+    """How many of the counted judgements behind these rows are in cases agreed in QA (one
+    query, cached as the figures are: a case agreed shows within the cache's lifetime, since
+    agreeing changes no tally)."""
+    ids = sorted({row.inspection.id for row in rows})
+    return cached("qa-agreed", ids, lambda: qa_agreed(ids))
 
 
 def _csv_query(request) -> str:
@@ -338,6 +348,8 @@ def _area_page(request, *, organisation_ids, heading, caption, area, filename, o
                 f"{heading} has no inspections on “{wanted}”"
             )
             return render(request, "reports/dashboard_area.html", context)
+    if view.structure is not None:
+        context["qa_agreed"] = _qa_agreed(view.rows)
     table = _wants_csv(request)
     if table is not None and view.structure is not None:
         return area_csv(view, table, f"{filename}-{framework_key(view.structure.framework)}")
