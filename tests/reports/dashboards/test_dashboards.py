@@ -662,7 +662,7 @@ def test_a_rating_cell_links_to_the_cases_behind_it(login, people, national):
     assert 'href="/inspections/yos-bd-2018/ratings/standards/2.2/?organisation=bd-yos"' in html
     for case in Case.objects.filter(inspection=national["new"], sample_type="court_disposal"):
         if case.status == "agreed":
-            assert f'href="/cases/{case.public_id}/"' in html
+            assert f'href="/cases/{case.public_id}/?back=' in html
     draft = Case.objects.get(reference="C-DRAFT")
     assert f"/cases/{draft.public_id}/" not in html
     # Cases with a No come first: C-05 is the first No for 2.2.2.
