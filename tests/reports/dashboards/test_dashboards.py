@@ -474,9 +474,10 @@ NATIONAL_QUERIES = (
     # the session and the user; the filter form's frameworks and regions; the default
     # framework (that of the latest fieldwork); the framework's standards with their key
     # questions (one query); each organisation's latest inspection; THE answer aggregate; the
-    # lead inspectors' ratings; cases per inspection. The session is not written (its expiry
-    # was moved on at sign-in, less than a minute before).
-    10
+    # lead inspectors' ratings; cases per inspection; the counted judgements in cases agreed
+    # in quality assurance. The session is not written (its expiry was moved on at sign-in,
+    # less than a minute before).
+    11
 )
 
 
@@ -826,8 +827,8 @@ NATIONAL_QUERIES_CACHED = (
     # the session and the user; the filter form's frameworks and regions; the default
     # framework; saving the session (a savepoint, the update, release). The figures (the
     # framework's structure, the latest inspections, the tallies, the lead inspectors'
-    # ratings, the cases) come from the cache.
-    NATIONAL_QUERIES - 5
+    # ratings, the cases, the judgements agreed in QA) come from the cache.
+    NATIONAL_QUERIES - 6
 )
 
 
