@@ -120,3 +120,22 @@ def test_no_feedback_panel_when_the_moderator_gave_none(login, case, people):
     page = text(login(people.inspector).get(summary_url(case)))
     assert "Feedback from quality assurance" not in page
     assert "Agreed by Qa Tester" in page
+
+
+def test_a_step_posted_after_the_session_ended_keeps_the_sources_too(client, login, case, people):
+    question = step_questions(case, "2.1")[0]
+    data = {
+        f"q{question.pk}-value": "yes",
+        f"q{question.pk}-note": "Heard at interview",
+        f"q{question.pk}-source": "other_interview",
+        f"q{question.pk}-version": "0",
+        "scorer": people.inspector.username,
+    }
+    response = client.post(step_url(case, "2.1"), data)
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    page = login(people.inspector).get(step_url(case, "2.1"))
+    kept = fields_of(page)
+    assert kept[f"q{question.pk}-source"] == "other_interview"
+    assert kept[f"q{question.pk}-note"] == "Heard at interview"
+    assert not Answer.objects.filter(case=case).exists()
