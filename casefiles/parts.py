@@ -24,6 +24,8 @@ from django.db import models as db
 from django.db.models import Prefetch
 from django.utils.module_loading import import_string
 
+from inspection.dates import govuk_date, govuk_time
+
 from .models import (
     AgencyCheck,
     CaseFilePart,
@@ -44,7 +46,7 @@ def yes_no(value) -> str:
 
 
 def day(value) -> str:
-    return value.strftime("%-d %b %Y") if value else ""
+    return govuk_date(value) if value else ""
 
 
 def with_article(noun: str) -> str:
@@ -329,7 +331,6 @@ VISITS = Part(
 )
 
 
-
 def interview_held(interview: Interview) -> str:
     if interview.held is None:
         return "Not yet"
@@ -370,7 +371,14 @@ INTERVIEWS = Part(
             lambda i: f"{i.interviewee} ({i.role})",
             withheld=lambda i: f"Withheld ({i.role})",
         ),
-        Column("When", lambda i: f"{day(i.interview_date)} {i.time}".strip()),
+        Column(
+            "When",
+            lambda i: (
+                f"{day(i.interview_date)} at {govuk_time(i.time)}"
+                if i.time
+                else day(i.interview_date)
+            ),
+        ),
         Column("How", lambda i: i.get_mode_display()),
         Column("Held", interview_held),
         # Interview notes name people, as evidence notes do: the team's only.

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from inspection.access import role_on
+from inspection.dates import govuk_datetime
 from inspection.models import Inspection
 from inspection.permissions import is_lead, stage_refusal
 
@@ -46,12 +47,12 @@ class StaleCaseFile(Exception):
 
 
 def describe_changes(changes) -> str:
-    """'Lead Tester changed Name from "Mia" to "Maya" (12 Mar 2026 10:02); ...'"""
+    """'Lead Tester changed Name from "Mia" to "Maya" (12 March 2026 at 10:02am); ...'"""
     if not changes:
         return "It was changed by someone else since you opened it."
     parts = []
     for change in list(changes)[:10]:
-        when = timezone.localtime(change.at).strftime("%-d %b %Y %H:%M")
+        when = govuk_datetime(change.at)
         who = change.actor.get_full_name() or change.actor.username
         if change.action == CaseFileChange.Action.CHANGED:
             what = f'changed {change.field} from "{change.old_value}" to "{change.new_value}"'

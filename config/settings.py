@@ -110,6 +110,8 @@ TEMPLATES = [
                 "judgements.context_processors.scoring",
                 "casefiles.context_processors.concern_alerts",
             ],
+            # Dates in the one GOV.UK style on every page (inspection/dates.py).
+            "builtins": ["inspection.templatetags.dates"],
         },
     },
 ]
@@ -189,9 +191,11 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# The locale's formats would win over DATE_FORMAT here: config/formats sets them for en-gb.
+FORMAT_MODULE_PATH = ["config.formats"]
 DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y, H:i"
-SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j F Y \\a\\t H:i"
+SHORT_DATE_FORMAT = "j F Y"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -14,3 +14,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# A refusal says what was tried, why not and what to do instead (inspection/refusals.py).
+handler403 = "inspection.refusals.refused"

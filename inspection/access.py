@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from . import permissions
 from .models import Inspection, Membership
+from .refusals import role_refusal
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,12 @@ class Access:
         """Whether the inspection's stage allows the action (permissions.stage_allows)."""
         return permissions.stage_allows(self.inspection.status, action)
 
-    def require(self, allowed: bool) -> None:
+    def require(self, allowed: bool, *, tried: str = "", who: str = "") -> None:
+        """Refuse (403) unless allowed; `tried` and `who` ("the lead inspector") let the
+        refusal page say what was tried and who may do it (inspection/refusals.py)."""
         if not allowed:
+            if tried and who:
+                raise role_refusal(self, tried=tried, who=who)
             raise PermissionDenied("You cannot change this.")
 
 

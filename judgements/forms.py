@@ -62,7 +62,13 @@ class StepForm(forms.Form):
             if answer:
                 self.initial[f"{prefix}-value"] = answer.value
                 self.initial[f"{prefix}-note"] = answer.note
-                self.initial[f"{prefix}-source"] = answer.evidence_source
+            # Most evidence comes from reading the file: that is offered until someone says
+            # otherwise (an answer saved before sources were recorded shows it too).
+            self.initial[f"{prefix}-source"] = (
+                answer.evidence_source
+                if answer and answer.evidence_source
+                else EvidenceSource.CASE_FILE
+            )
             self.initial[f"{prefix}-version"] = answer.version if answer else 0
 
     def clean(self):

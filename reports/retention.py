@@ -42,6 +42,7 @@ from casefiles.models import (
 )
 from casefiles.parts import PARTS
 from inspection.access import role_on
+from inspection.dates import govuk_datetime
 from inspection.models import CaseDataPurge, Inspection
 from inspection.permissions import may_purge_case_data
 from judgements.models import Answer, AuditEvent, ModerationDecision, ReadRecord
@@ -86,7 +87,7 @@ def purge_check(*, inspection: Inspection, actor) -> None:
     if done is not None:
         raise PurgeRefused(
             f"The case data of {inspection.reference} was already deleted on "
-            f"{timezone.localtime(done.purged_at):%d %B %Y at %H:%M} by {done.purged_by}."
+            f"{govuk_datetime(done.purged_at)} by {done.purged_by}."
         )
     if not may_purge_case_data(role_on(actor, inspection), actor):
         raise PurgeRefused(

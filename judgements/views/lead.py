@@ -40,7 +40,11 @@ def assign(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
     if request.method == "POST":
-        access.require(access.may_assign_cases)
+        access.require(
+            access.may_assign_cases,
+            tried="assign cases or select them for quality assurance",
+            who="the lead inspector",
+        )
     scorers = {u.username: u for u in _scorers(inspection)}
     cases = list(
         Case.objects.filter(inspection=inspection).select_related("inspector", "organisation")
@@ -305,7 +309,11 @@ def organisation_ratings(request, reference):
 @require_http_methods(["GET", "POST"])
 def organisation_rating_edit(request, reference, organisation, code):
     access = inspection_access(request.user, reference)
-    access.require(access.may_rate_organisations)
+    access.require(
+        access.may_rate_organisations,
+        tried="rate this standard for the organisation",
+        who="the lead inspector",
+    )
     inspection = access.inspection
     organisation = get_object_or_404(inspection.organisations, slug=organisation)
     standard = get_object_or_404(

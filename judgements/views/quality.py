@@ -2,14 +2,15 @@
 reopening an agreed case, and the QA list.
 """
 
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from casefiles import presenters
 from casefiles.access import case_access
+from casefiles.models import Case
+from inspection.refusals import DEFAULT_TODO, Refused
 from judgements import services
 from judgements.forms import (
     QaFilterForm,
@@ -69,7 +70,21 @@ def moderate(request, public_id):
     case, access = case_access(request.user, public_id)
     refusal = moderation_refusal(case, access.role, request.user)
     if refusal:
-        raise PermissionDenied(_moderation_refusal_text(case, refusal))
+        raise Refused(
+            _moderation_refusal_text(case, refusal),
+            tried=f"quality-assure case {case.reference}",
+            todo=(
+                "Ask another member of the quality assurance team, or the lead inspector, to "
+                "quality-assure it."
+                if refusal == "scored"
+                else "Read the case's answers on its Judgements page; it can be "
+                "quality-assured once its inspector submits it."
+                if refusal == "status"
+                else DEFAULT_TODO
+            ),
+            back_url=reverse("judgements:case_summary", args=[case.public_id]),
+            back_text=f"Go to the judgements for case {case.reference}",
+        )
     read_record(case=case, reader=request.user, page="quality assurance")
     walk = walkthrough(case)
     form = ReturnForm(_posted(request), questions=walk.questions)
@@ -111,7 +126,17 @@ def moderate(request, public_id):
 @require_http_methods(["GET", "POST"])
 def reopen(request, public_id):
     case, access = case_access(request.user, public_id)
-    access.require(may_reopen_case(case, access.role))
+    if not may_reopen_case(case, access.role):
+        raise Refused(
+            "Only the lead inspector reopens a case, and only one quality assurance agreed."
+            if case.status == Case.Status.AGREED or not access.is_lead
+            else f"Case {case.reference} is {case.get_status_display().lower()}, not agreed: "
+            "there is nothing to reopen.",
+            tried=f"reopen case {case.reference}",
+            todo=DEFAULT_TODO,
+            back_url=reverse("judgements:case_summary", args=[case.public_id]),
+            back_text=f"Go to the judgements for case {case.reference}",
+        )
     form = ReopenForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.case_reopen(case=case, lead=request.user, reason=form.cleaned_data["reason"])

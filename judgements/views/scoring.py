@@ -10,13 +10,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casefiles.access import case_access
 from casefiles.models import Case
+from inspection.navigation import BACK, back_query, safe_back
+from inspection.refusals import DEFAULT_TODO, Refused
 from judgements import services
 from judgements.context_processors import has_cases_remember
 from judgements.forms import (
@@ -30,6 +34,7 @@ from judgements.rules import (
     may_reopen_case,
     may_score_case,
     missing_answers,
+    open_for_scoring,
 )
 from judgements.second_readings import readings_to_do
 from judgements.selectors import (
@@ -93,7 +98,7 @@ def case_summary(request, public_id):
 # session, which signing in keeps, and shown again on the step, never saved without the
 # inspector (see _unsaved_keep and _unsaved_take).
 UNSAVED = "unsaved_step"
-UNSAVED_FIELD = re.compile(r"^q\d{1,10}-(value|note|version)$")
+UNSAVED_FIELD = re.compile(r"^q\d{1,10}-(value|note|version|source)$")
 UNSAVED_MAX_FIELDS = 600
 UNSAVED_MAX_SECONDS = 2 * 60 * 60
 
@@ -143,7 +148,7 @@ def step(request, public_id, code):
     standard = current.standard
     can_score = may_score_case(case, access.role, request.user)
     if request.method == "POST" and not can_score:
-        raise PermissionDenied("You cannot change the answers for this case.")
+        raise _score_refusal(case, f"change the answers for case {case.reference}")
     # Recorded once the request is allowed, not for a refused one.
     read_record(case=case, reader=request.user, page="step")
     questions = walk.step_questions(standard)
@@ -154,12 +159,17 @@ def step(request, public_id, code):
     conflicts = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.answers_record(
-                case=case,
-                answers=form.answer_inputs(),
-                actor=request.user,
-                own_versions=_autosaved(request, case),
-            )
+            # The answers and where their evidence came from are saved together, or not at all.
+            with transaction.atomic():
+                services.answers_record(
+                    case=case,
+                    answers=form.answer_inputs(),
+                    actor=request.user,
+                    own_versions=_autosaved(request, case),
+                )
+                services.answer_sources_record(
+                    case=case, sources=form.sources(), actor=request.user
+                )
         except services.StaleEdit as stale:
             conflicts = stale.conflicts
             walk = walkthrough(case)
@@ -189,9 +199,7 @@ def step(request, public_id, code):
             "conflicts": conflicts,
             "unsaved": unsaved is not None,
             "saved": saved,
-            "facts": step_facts(
-                case, standard, personal=access.may_see_personal_data
-            ),
+            "facts": step_facts(case, standard, personal=access.may_see_personal_data),
             "show_classifications": "classifications" in standard.case_facts,
             "can_score": can_score,
             "before": before,
@@ -225,7 +233,7 @@ def rest_not_applicable(request, public_id, code):
     if (blind := blind_redirect(request, case, code)) is not None:
         return blind
     if not may_score_case(case, access.role, request.user):
-        raise PermissionDenied("You cannot change the answers for this case.")
+        raise _score_refusal(case, f"change the answers for case {case.reference}")
     walk = walkthrough(case)
     standard = walk.step(code).standard
     rest = [q for q in walk.step_questions(standard) if q.pk not in walk.answers]
@@ -264,11 +272,14 @@ def resume(request, public_id):
     case, access = case_access(request.user, public_id)
     if (blind := blind_redirect(request, case)) is not None:
         return blind
+    # The list it was opened from goes along, for the back link.
+    back = safe_back(request.GET.get(BACK))
+    carry = back_query(back) if back else ""
     if may_score_case(case, access.role, request.user):
         target = first_step_to_do(walkthrough(case))
         if target is not None:
-            return redirect("judgements:step", public_id=case.public_id, code=target.code)
-    return redirect("judgements:case_summary", public_id=case.public_id)
+            return redirect(reverse("judgements:step", args=[case.public_id, target.code]) + carry)
+    return redirect(reverse("judgements:case_summary", args=[case.public_id]) + carry)
 
 
 @require_POST
@@ -377,7 +388,7 @@ def submit(request, public_id):
     if (blind := blind_redirect(request, case)) is not None:
         return blind
     if not may_score_case(case, access.role, request.user):
-        raise PermissionDenied("You cannot submit this case.")
+        raise _score_refusal(case, f"submit case {case.reference}")
     try:
         services.case_submit(case=case, actor=request.user)
     except services.IncompleteCase as incomplete:
@@ -406,4 +417,34 @@ def submitted(request, public_id):
             "inspection": case.inspection,
             "next_case": next_case_to_score(request.user, after=case),
         },
+    )
+
+
+def _score_refusal(case, tried: str) -> Refused:
+    """Why this person cannot change this case's answers, and what they can do instead."""
+    back = {
+        "back_url": reverse("judgements:case_summary", args=[case.public_id]),
+        "back_text": f"Go to the judgements for case {case.reference}",
+    }
+    if not open_for_scoring(case):
+        status = case.get_status_display().lower()
+        todo = (
+            "If an answer must change, ask the lead inspector to reopen the case."
+            if case.status == Case.Status.AGREED
+            else "Quality assurance returns the case to its inspector if anything must change."
+            if case.status in (Case.Status.SUBMITTED, Case.Status.IN_QA)
+            else DEFAULT_TODO
+        )
+        return Refused(
+            f"Case {case.reference} is {status}: its answers cannot be changed now.",
+            tried=tried,
+            todo=todo,
+            **back,
+        )
+    who = f" ({case.inspector})" if case.inspector else ""
+    return Refused(
+        f"Only the inspector assigned to case {case.reference}{who} can change its answers.",
+        tried=tried,
+        todo="If the case should be yours, ask the lead inspector to assign it to you.",
+        **back,
     )

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.db.models import QuerySet
 
+from inspection.dates import govuk_month
 from inspection.models import Framework
 from inspection.rating_rules import Tally
 from reports.dashboards.figures import Comparison, Figure, compare
@@ -64,7 +65,7 @@ class TrendRow:
 
     @property
     def label(self) -> str:
-        return self.inspection.fieldwork_start.strftime("%b %Y")
+        return govuk_month(self.inspection.fieldwork_start)
 
 
 @dataclass

@@ -27,13 +27,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from inspection import permissions
 from inspection.access import inspection_access
 from inspection.converters import slug_from_query
+from inspection.dates import govuk_month
 from inspection.models import Area, Inspection, Organisation
 from inspection.rating_rules import NOT_RATED, RATING_NAMES
 from judgements.models import OrganisationRating
@@ -60,6 +60,7 @@ from reports.dashboards.referrals import (
     why_listed,
 )
 from reports.dashboards.structure import Structure, framework_structure, rate_standard
+from reports.ratings.selectors import qa_agreed
 
 READ_ONLY = ["GET", "HEAD"]
 REFERRALS_PER_PAGE = 50
@@ -166,6 +167,7 @@ class NationalPage:
     weakest: list
     distribution_chart: SafeString
     weakest_chart: SafeString
+    inspection_ids: tuple[int, ...] = ()  # the latest inspections the rows are read from
 
     @property
     def standards(self):
@@ -192,7 +194,7 @@ def grid_row(row) -> SafeString:
         f'<span class="app-grid-title">{html.escape(organisation.area_name)}, '
         f"{html.escape(organisation.region)}<br>"
         f'<a class="govuk-link" href="{html.escape(row.inspection_url)}">'
-        f"{dateformat.format(row.inspection.fieldwork_start, 'M Y')} inspection"
+        f"{govuk_month(row.inspection.fieldwork_start)} inspection"
         f'<span class="govuk-visually-hidden"> of {name}</span></a> · {cases} '
         f"case{'' if cases == 1 else 's'}</span></th>"
         f"{rating_cells(row.cells, row.organisation.name)}"
@@ -243,6 +245,7 @@ def national_page(view) -> NationalPage:
         distribution=view.distribution,
         questions=view.questions,
         weakest=view.weakest,
+        inspection_ids=tuple(sorted({row.inspection.id for row in view.rows})),
         distribution_chart=charts.stacked_bar_chart(
             [
                 charts.StackedRow(
@@ -298,6 +301,7 @@ def national(request):
     )
     # Reconciling a double reading changes the tallies, and so the cache's generation.
     agreement = cached("agreement", _national_parts(filters), lambda: agreement_across(filters))
+    context["qa_agreed"] = _qa_agreed(view.inspection_ids)
     grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
     page_query = request.GET.copy()
     page_query.pop("page", None)
@@ -322,6 +326,14 @@ def _national_parts(filters):
 def _national_view(filters):
     """The national view for these filters, from the cache while the tallies are unchanged."""
     return cached("national", _national_parts(filters), lambda: national_dashboard(filters))
+
+
+def _qa_agreed(inspection_ids):
+    """How many of the counted judgements of these inspections are in cases agreed in QA (one
+    query, cached as the figures are: a case agreed shows within the cache's lifetime, since
+    agreeing changes no tally)."""
+    ids = sorted(set(inspection_ids))
+    return cached("qa-agreed", ids, lambda: qa_agreed(ids))
 
 
 def _csv_query(request) -> str:
@@ -455,6 +467,8 @@ def _area_page(request, *, organisation_ids, heading, caption, area, filename, o
                 f"{heading} has no inspections on “{wanted}”"
             )
             return render(request, "reports/dashboard_area.html", context)
+    if view.structure is not None:
+        context["qa_agreed"] = _qa_agreed(row.inspection.id for row in view.rows)
     table = _wants_csv(request)
     if table is not None and view.structure is not None:
         return area_csv(view, table, f"{filename}-{framework_key(view.structure.framework)}")

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, FilteredRelation, Q
 
-from casefiles.models import Case
+from casefiles.models import Case, counted_condition
 from inspection.models import Inspection, Organisation, Standard
 from inspection.rating_rules import NO, RatingRules
-from judgements.models import Answer, OrganisationRating
+from judgements.models import Answer, AnswerValue, OrganisationRating
 from reports.ratings.engine import (
     JUDGED_BY_ORGANISATION,
     InspectionRating,
@@ -269,3 +269,44 @@ def overall_rating(summary: RatingSummary) -> OverallRating:
         sample_missing=tuple(sample_missing),
         withheld="" if missing else withheld,
     )
+
+
+@dataclass(frozen=True)
+class QaAgreed:
+    """How many counted judgements (Yes or No answers to key questions in counted cases: the
+    figures the ratings are made of) are in cases agreed in quality assurance."""
+
+    agreed: int
+    counted: int
+
+    @property
+    def sentence(self) -> str:
+        if self.counted == 0:
+            return "No judgements are counted yet."
+        verb = "is" if self.agreed == 1 else "are"
+        return (
+            f"{self.agreed} of {self.counted} counted judgements {verb} in cases agreed in "
+            "quality assurance."
+        )
+
+
+def qa_agreed(inspections, *, organisation=None, standard_code: str = "") -> QaAgreed:
+    """Counted judgements and those of them in agreed cases, for one inspection or several
+    (ids), or one organisation or standard of it, in one query."""
+    answers = Answer.objects.filter(
+        counted_condition("case__"),
+        question__parent__isnull=True,
+        value__in=[AnswerValue.YES, AnswerValue.NO],
+    )
+    if isinstance(inspections, Inspection):
+        answers = answers.filter(case__inspection=inspections)
+    else:
+        answers = answers.filter(case__inspection_id__in=list(inspections))
+    if organisation is not None:
+        answers = answers.filter(case__organisation=organisation)
+    if standard_code:
+        answers = answers.filter(question__standard__code=standard_code)
+    figures = answers.aggregate(
+        counted=Count("id"), agreed=Count("id", filter=Q(case__status=Case.Status.AGREED))
+    )
+    return QaAgreed(agreed=figures["agreed"] or 0, counted=figures["counted"] or 0)

@@ -14,7 +14,7 @@ from inspection.converters import slug_from_query
 from inspection.models import Inspection
 from judgements.models import OrganisationRating
 from reports.ratings.engine import JUDGED_BY_ORGANISATION
-from reports.ratings.selectors import inspection_rating, no_answers, overall_rating
+from reports.ratings.selectors import inspection_rating, no_answers, overall_rating, qa_agreed
 from reports.ratings.tables import thematic_tables
 from reports.writing.pdf_charts import thematic_charts
 
@@ -31,7 +31,8 @@ def _organisation(request, inspection):
 def ratings(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
-    summary = inspection_rating(inspection, organisation=_organisation(request, inspection))
+    organisation = _organisation(request, inspection)
+    summary = inspection_rating(inspection, organisation=organisation)
     return render(
         request,
         "reports/ratings.html",
@@ -39,6 +40,7 @@ def ratings(request, reference):
             "inspection": inspection,
             "access": access,
             "summary": summary,
+            "qa_agreed": qa_agreed(inspection, organisation=organisation),
             "result": summary.result,
             "overall": overall_rating(summary),
             "is_thematic": inspection.kind == Inspection.Kind.THEMATIC,
@@ -86,6 +88,9 @@ def standard(request, reference, code):
             "standard": result,
             "key_questions": key_questions,
             "lead_ratings": lead_ratings,
+            "qa_agreed": qa_agreed(inspection, organisation=organisation, standard_code=code)
+            if result.judged_by != JUDGED_BY_ORGANISATION
+            else None,
             "active_tab": "ratings",
         },
     )

@@ -20,6 +20,7 @@ from inspection.access import inspection_access
 from inspection.models import Domain, Standard
 from reports import jobs
 from reports.models import KeyFact, PracticeExample, Recommendation
+from reports.ratings.selectors import inspection_rating
 from reports.writing import services
 from reports.writing.check import grouped, publication_check, report_of, report_texts
 from reports.writing.document import report_document
@@ -199,6 +200,13 @@ def standard(request, reference, code):
             " The narrative below is the one written with the organisation rating; "
             "saving it here keeps the report's own copy."
         )
+    # The standard's rating and figures beside the form, as the ratings pages give them (the
+    # same six queries however many questions: reports.ratings.selectors.inspection_rating).
+    summary = inspection_rating(inspection)
+    try:
+        figures = summary.result.standard(standard.code)
+    except KeyError:
+        figures = None
     return _form_page(
         request,
         inspection=inspection,
@@ -206,6 +214,7 @@ def standard(request, reference, code):
         title=f"{standard.code} {standard.title}",
         caption="Standard",
         intro=intro.strip(),
+        extra={"standard_figures": figures, "rating_summary": summary},
     )
 
 

@@ -136,7 +136,7 @@ def test_inspector_finds_a_case_and_records_a_referral_by_keyboard(page, people,
     referrals = page.get_by_role("table", name="Referrals to children's social care")
     expect(referrals.locator("tbody tr")).to_have_count(1)
     expect(referrals.locator("tbody tr td")).to_contain_text(
-        ["6 Nov 2017", "Telephone", "Yes, Yes, No", "9 Nov 2017", "Yes", "Not known"]
+        ["6 November 2017", "Telephone", "Yes, Yes, No", "9 November 2017", "Yes", "Not known"]
     )
     expect(page.get_by_role("table", name="Linked children")).to_contain_text("Maisie Morgan")
     expect(page.get_by_role("table", name="Orders")).to_contain_text("Referral order")
@@ -208,7 +208,7 @@ def test_inspector_finds_a_case_and_records_a_referral_by_keyboard(page, people,
     expect(banner).to_contain_text("Referral saved")
     expect(referrals.locator("tbody tr")).to_have_count(2)
     expect(referrals.locator("tbody tr").last.locator("td")).to_contain_text(
-        ["5 Jan 2018", "Email", "Yes, Yes, No", "9 Jan 2018", "Yes", "Not known"]
+        ["5 January 2018", "Email", "Yes, Yes, No", "9 January 2018", "Yes", "Not known"]
     )
     expect(timeline.last.locator(".moj-timeline__title")).to_have_text(
         "Referral to children's social care"

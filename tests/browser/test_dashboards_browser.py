@@ -107,8 +107,13 @@ def test_a_manager_filters_the_national_view_and_drills_down_to_a_case(page, peo
 
     # And on to the case itself.
     follow(page, page.get_by_role("link", name="R-00", exact=True).click)
-    assert page.url.endswith(f"/cases/{picture['first'].public_id}/")
+    drill_down = "/dashboards/inspections/yot-reading-2018/reading-yot/cases/?standard=2.1"
+    assert page.url.split("?")[0].endswith(f"/cases/{picture['first'].public_id}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("R-00")
+    # "Back" returns to the drill-down it came from, filters and all.
+    expect(page.locator(".govuk-back-link")).to_have_attribute("href", drill_down)
+    follow(page, page.locator(".govuk-back-link").click)
+    assert page.url.endswith(drill_down)
 
 
 def test_bad_filter_values_are_named_in_an_error_summary(page, people, picture):

@@ -126,7 +126,7 @@ def test_an_inspector_scores_a_case_by_keyboard_and_quality_assurance_agrees_it(
     # A case to score opens at the step to do next.
     tab_to(page, page.get_by_role("link", name="O-007"))
     follow(page, lambda: page.keyboard.press("Enter"))
-    expect(page).to_have_url(re.compile(r"/steps/3\.1/$"))
+    expect(page).to_have_url(re.compile(r"/steps/3\.1/\?back=/my-cases/$"))
     tab_to(page, page.get_by_role("link", name="Summary and submit"))
     follow(page, lambda: page.keyboard.press("Enter"))
     expect(page.locator("#steps li")).to_have_count(4)

@@ -87,7 +87,7 @@ def listed_cases(response) -> list[str]:
     match = re.search(r'<table class="govuk-table" id="cases">(.*?)</table>', html(response), re.S)
     if not match:
         return []
-    return re.findall(r'href="/cases/[0-9a-f-]+/">([^<]+)</a>', match.group(1))
+    return re.findall(r'href="/cases/[0-9a-f-]+/(?:\?back=[^"]*)?">([^<]+)</a>', match.group(1))
 
 
 def timeline_entries(response) -> list[tuple[str, str]]:

@@ -65,7 +65,10 @@ def test_an_inspector_books_the_case_manager_interview_and_it_is_audited(login, 
     assert {c.field_name for c in changes} >= {"interviewee", "interview_date", "time", "mode"}
     page = words(client.get(reverse("casefiles:detail", args=[case.public_id])))
     assert "Interviews" in page
-    assert "Sam Collier (Case manager) 17 Apr 2018 10:30 Remote (phone or video) Not yet" in page
+    assert (
+        "Sam Collier (Case manager) 17 April 2018 at 10:30am Remote (phone or video) Not yet"
+        in page
+    )
 
 
 def test_recording_that_it_was_not_held_needs_the_reason(login, case, people):
@@ -128,7 +131,7 @@ def test_each_inspector_sees_their_interview_timetable(login, inspection, people
     assert response.status_code == 200
     page = words(response)
     assert "Tuesday 17 April 2018" in page
-    assert page.index("09:30 Dee Okafor") < page.index("14:00 Sam Collier")
+    assert page.index("9:30am Dee Okafor") < page.index("2pm Sam Collier")
     assert "Pat Jones" not in page
     assert f"Book an interview for case {unbooked.reference}" in page
     assert "Book an interview for case C-001" not in page

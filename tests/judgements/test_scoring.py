@@ -223,8 +223,8 @@ def test_the_to_do_list_groups_cases_by_what_to_do_returned_first(
     assert link in html(response)
     assert f"{first.code} : Name the assessment tool" in page
     # A case to score opens at its next step; the others at their summary.
-    assert f'href="{resume_url(cases["not_started"])}"' in html(response)
-    assert f'href="{summary_url(cases["agreed"])}"' in html(response)
+    assert f'href="{resume_url(cases["not_started"])}?back=/my-cases/"' in html(response)
+    assert f'href="{summary_url(cases["agreed"])}?back=/my-cases/"' in html(response)
 
 
 def test_the_to_do_list_makes_the_same_queries_however_many_cases(

@@ -237,8 +237,13 @@ def test_a_non_lead_cannot_replace_a_drawn_case(login, people, drawn):
 
 
 def test_the_sample_tab_is_in_the_inspection_navigation(login, people, inspection):
-    page = login(people.inspector).get(reverse("casefiles:list", args=[inspection.reference]))
+    # The lead sets the sample up; an inspector works from the cases and is not shown the tab
+    # (tests/inspection/test_inspection_tabs.py), though the page still opens for them.
+    page = login(people.lead).get(reverse("casefiles:list", args=[inspection.reference]))
     assert f'href="{url("sample", inspection)}">Sample</a>' in html(page)
+    page = login(people.inspector).get(reverse("casefiles:list", args=[inspection.reference]))
+    assert f'href="{url("sample", inspection)}">Sample</a>' not in html(page)
+    assert login(people.inspector).get(url("sample", inspection)).status_code == 200
 
 
 # Uploading the eligible cases -------------------------------------------------------------

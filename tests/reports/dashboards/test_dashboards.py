@@ -477,9 +477,9 @@ NATIONAL_QUERIES = (
     # of those inspections (one row per cell); the lead inspectors' ratings; the counted cases
     # per inspection and organisation (a summary row each); the safeguarding banner; the open
     # and overdue safeguarding concerns (counts); the reconciled double readings (the
-    # agreement table). The session is not written (its expiry was moved on at sign-in, less
+    # agreement table); the counted judgements in cases agreed in quality assurance. The session is not written (its expiry was moved on at sign-in, less
     # than a minute before).
-    13
+    14
 )
 
 
@@ -665,7 +665,7 @@ def test_a_rating_cell_links_to_the_cases_behind_it(login, people, national):
     assert 'href="/inspections/yos-bd-2018/ratings/standards/2.2/?organisation=bd-yos"' in html
     for case in Case.objects.filter(inspection=national["new"], sample_type="court_disposal"):
         if case.status == "agreed":
-            assert f'href="/cases/{case.public_id}/"' in html
+            assert f'href="/cases/{case.public_id}/?back=' in html
     draft = Case.objects.get(reference="C-DRAFT")
     assert f"/cases/{draft.public_id}/" not in html
     # Cases with a No come first: C-05 is the first No for 2.2.2.
@@ -832,7 +832,7 @@ NATIONAL_QUERIES_CACHED = (
     # the session and the user; the filter form's frameworks and regions; the default
     # framework; saving the session (a savepoint, the update, release). The figures (the
     # framework's structure, the latest inspections, the tallies, the lead inspectors'
-    # ratings, the cases, the agreement table) come from the cache.
+    # ratings, the cases, the agreement table, the judgements agreed in QA) come from the cache.
     NATIONAL_QUERIES - 6
 )
 

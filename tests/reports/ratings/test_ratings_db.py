@@ -592,7 +592,8 @@ def test_ratings_and_standard_pages_take_a_fixed_number_of_queries(
 
     # Ratings page: session, user, inspection (with framework), role on the team; cases by
     # status, answers of counted cases, organisations, key questions, standards, organisation
-    # ratings; the safeguarding banner. The session is not written.
+    # ratings; the safeguarding banner; the counted judgements in cases agreed in QA. The
+    # session is not written.
     with django_assert_num_queries(11):
         client.get(ratings_url)
     # Standard page: the same eleven, and the cases answered No with their notes.
