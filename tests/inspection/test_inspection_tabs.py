@@ -7,6 +7,7 @@ from django.urls import reverse
 
 ALL = [
     "Overview",
+    "Team",
     "Cases",
     "Sample",
     "Assign cases",
@@ -15,18 +16,50 @@ ALL = [
     "Ratings",
     "Export",
     "Report",
+    "Second readings",
+    "Agreement",
 ]
 
 EXPECTED = {
     "lead": ALL,
-    "inspector": ["Overview", "Cases", "Ratings", "Export"],
-    "colleague": ["Overview", "Cases", "Ratings", "Export"],
-    "qa": ["Overview", "Cases", "Quality assurance", "Ratings", "Export", "Report"],
-    "partner": ["Overview", "Cases", "Ratings", "Export"],
+    "inspector": ["Overview", "Team", "Cases", "Ratings", "Export"],
+    "colleague": ["Overview", "Team", "Cases", "Ratings", "Export"],
+    "qa": [
+        "Overview",
+        "Team",
+        "Cases",
+        "Quality assurance",
+        "Ratings",
+        "Export",
+        "Report",
+        "Agreement",
+    ],
+    "partner": ["Overview", "Team", "Cases", "Ratings", "Export"],
     # Managers oversee: they read, and never export evidence notes.
-    "manager": ["Overview", "Cases", "Sample", "Quality assurance", "Ratings", "Report"],
+    "manager": [
+        "Overview",
+        "Team",
+        "Cases",
+        "Sample",
+        "Quality assurance",
+        "Ratings",
+        "Report",
+        "Second readings",
+        "Agreement",
+    ],
     # Administrators read everything, and may take the whole inspection away.
-    "admin": ["Overview", "Cases", "Sample", "Quality assurance", "Ratings", "Export", "Report"],
+    "admin": [
+        "Overview",
+        "Team",
+        "Cases",
+        "Sample",
+        "Quality assurance",
+        "Ratings",
+        "Export",
+        "Report",
+        "Second readings",
+        "Agreement",
+    ],
 }
 
 

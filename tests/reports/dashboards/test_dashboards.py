@@ -477,7 +477,8 @@ NATIONAL_QUERIES = (
     # of those inspections (one row per cell); the lead inspectors' ratings; the counted cases
     # per inspection and organisation (a summary row each); the safeguarding banner; the open
     # and overdue safeguarding concerns (counts); the reconciled double readings (the
-    # agreement table); the counted judgements in cases agreed in quality assurance. The session is not written (its expiry was moved on at sign-in, less
+    # agreement table); the counted judgements in cases agreed in quality
+    # assurance. The session is not written (its expiry was moved on at sign-in, less
     # than a minute before).
     14
 )
@@ -833,7 +834,7 @@ NATIONAL_QUERIES_CACHED = (
     # framework; saving the session (a savepoint, the update, release). The figures (the
     # framework's structure, the latest inspections, the tallies, the lead inspectors'
     # ratings, the cases, the agreement table, the judgements agreed in QA) come from the cache.
-    NATIONAL_QUERIES - 6
+    NATIONAL_QUERIES - 7
 )
 
 

@@ -591,13 +591,13 @@ def test_ratings_and_standard_pages_take_a_fixed_number_of_queries(
     standard_url = reverse("reports:ratings_standard", args=[inspection.reference, "2.2"])
 
     # Ratings page: session, user, inspection (with framework), role on the team; cases by
-    # status, answers of counted cases, organisations, key questions, standards, organisation
-    # ratings; the safeguarding banner; the counted judgements in cases agreed in QA. The
-    # session is not written.
-    with django_assert_num_queries(11):
-        client.get(ratings_url)
-    # Standard page: the same eleven, and the cases answered No with their notes.
+    # status, the answer tallies, the counted cases answered No, organisations, standards with
+    # their key questions, organisation ratings; the counted judgements in cases agreed in
+    # QA; the safeguarding banner. The session is not written.
     with django_assert_num_queries(12):
+        client.get(ratings_url)
+    # Standard page: the same twelve, and the cases answered No with their notes.
+    with django_assert_num_queries(13):
         client.get(standard_url)
 
     # 45 more cases: 50 in all, and not one query more.
@@ -611,8 +611,8 @@ def test_ratings_and_standard_pages_take_a_fixed_number_of_queries(
         ],
     )
     assert inspection.cases.count() == 50
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(ratings_url)
     assert "Requires improvement" in response.content.decode()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(standard_url)
