@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -405,7 +406,12 @@ def test_a_service_inspection_from_set_up_to_the_published_pdf(
         Path(SHOTS, "published.pdf").write_bytes(data)
     pages = pdf_pages(data)
     assert len(pages) > 3
-    assert TITLE in pages[0]
+    cover = pages[0]
+    assert TITLE in cover and "HM Inspectorate of Probation with Ofsted" in cover
+    # The publication's month on the cover, not "draft of"; the overall rating, now whole.
+    published = timezone.localtime(inspection.published_at)
+    assert f"{published:%B %Y}".upper() in cover.upper() and "draft of" not in cover.lower()
+    assert "Overall rating: Good" in cover
     assert not [n for n, text in enumerate(pages, 1) if "DRAFT" in text or "Draft" in text], (
         "DRAFT on a page of the published report"
     )
