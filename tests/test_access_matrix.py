@@ -52,6 +52,7 @@ from casefiles.models import (
     Referral,
 )
 from casefiles.sampling.services import population_upload, sample_draw
+from inspection.builder.services import draft_start
 from inspection.models import Job
 from judgements import services
 from judgements.models import ReadRecord
@@ -189,6 +190,10 @@ def _build_world() -> SimpleNamespace:
             actor=people.lead,
         ),
         drawn_entry=_drawn_entry(framework, organisation, people),
+        # A framework version being built in the service, copied from the one in use.
+        draft=draft_start(
+            actor=people.admin, source=framework, slug="", name=framework.name, version="2026"
+        ),
     )
 
 
@@ -235,6 +240,10 @@ def _step(w: SimpleNamespace) -> dict:
     return _case(w, code="2.1")
 
 
+def _draft(w: SimpleNamespace, **more) -> dict:
+    return {"slug": w.draft.slug, "version": w.draft.version, **more}
+
+
 # Each row is what anonymous, inspector, outsider, qa, lead, manager and admin get (ROLES).
 TEAM_READS = (LOGIN, 200, 404, 200, 200, 200, 200)  # the team, managers and administrators
 NOT_THIS_METHOD = (LOGIN, 405, 405, 405, 405, 405, 405)  # before any lookup: tells nothing
@@ -249,6 +258,10 @@ PUBLIC = (200,) * 7  # signed in or not
 OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404)  # a job: only who asked for it finds it
 TEAM_STARTS = (LOGIN, 302, 404, 302, 302, 302, 302)  # a file everyone who reads may have made
 TEAM_STARTS_EXPORT = (LOGIN, 302, 404, 302, 302, 403, 302)  # as TEAM_EXPORTS, for a POST
+# Framework editors and administrators build framework versions; the cast holds no editor
+# but the administrator. An empty POST to a form: its errors; to a button: done.
+EDITORS = (LOGIN, 403, 403, 403, 403, 403, 200)
+EDITORS_SUCCEED = (LOGIN, 403, 403, 403, 403, 403, 302)
 
 
 @dataclass(frozen=True)
@@ -376,6 +389,30 @@ MATRIX: dict[str, Page] = {
     "jobs:detail": Page(_job, OWNER_ONLY, NOT_THIS_METHOD),
     "jobs:download": Page(_job, (LOGIN, 404, 404, 404, 404, 404, 404), NOT_THIS_METHOD),
     "jobs:retry": Page(_job, NOT_THIS_METHOD, (LOGIN, 302, 404, 404, 404, 404, 404)),
+    # Building framework versions: framework editors and administrators only.
+    "frameworks:list": Page(_none, EDITORS, NOT_THIS_METHOD),
+    "frameworks:start": Page(_none, EDITORS, EDITORS),
+    "frameworks:import": Page(_none, EDITORS, EDITORS),
+    "frameworks:compare": Page(
+        _none,
+        EDITORS,
+        NOT_THIS_METHOD,
+        query="?old=youth-offending-services/2018&new=youth-offending-services/2026",
+    ),
+    "frameworks:detail": Page(_draft, EDITORS, NOT_THIS_METHOD),
+    "frameworks:details": Page(_draft, EDITORS, EDITORS),
+    "frameworks:export": Page(_draft, EDITORS, NOT_THIS_METHOD),
+    "frameworks:preview": Page(lambda w: _draft(w, code="2.1"), EDITORS, NOT_THIS_METHOD),
+    "frameworks:add": Page(lambda w: _draft(w, kind="question"), EDITORS, EDITORS),
+    "frameworks:edit": Page(lambda w: _draft(w, kind="question", code="2.1.1"), EDITORS, EDITORS),
+    "frameworks:move": Page(
+        lambda w: _draft(w, kind="question", code="2.1.2"), NOT_THIS_METHOD, EDITORS_SUCCEED
+    ),
+    "frameworks:remove": Page(
+        lambda w: _draft(w, kind="question", code="2.1.2"), NOT_THIS_METHOD, EDITORS_SUCCEED
+    ),
+    # The copy passes every check, so publishing it succeeds.
+    "frameworks:publish": Page(_draft, EDITORS, EDITORS_SUCCEED),
     # Signing in sends a signed-in person home; an empty form is refused. Signing out is a POST.
     "login": Page(_none, (200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "logout": Page(_none, NOT_THIS_METHOD, (LOGIN, 302, 302, 302, 302, 302, 302)),
