@@ -10,9 +10,16 @@ from ..models import Framework, Organisation
 from ..services import SCHEMA_PATH
 
 _SCHEMA = json.loads(SCHEMA_PATH.read_text())
-SAMPLE_CHOICES = [
-    (v, v.replace("_", " ").capitalize()) for v in _SCHEMA["$defs"]["sample_type"]["enum"]
-]
+SAMPLE_LABELS = {
+    "new_order": "New order or licence",
+    "cp_plan": "Child protection plan",
+    "referral": "Referral to children's social care",
+    "court_disposal": "Court disposal",
+    "out_of_court": "Out-of-court disposal",
+    "resettlement": "Resettlement",
+    "victim": "Victim",
+}
+SAMPLE_CHOICES = [(v, SAMPLE_LABELS.get(v, v)) for v in _SCHEMA["$defs"]["sample_type"]["enum"]]
 CASE_FACT_CHOICES = [(v, v.capitalize()) for v in _SCHEMA["$defs"]["case_fact"]["enum"]]
 KIND_CHOICES = list(Organisation.Kind.choices)
 CODE = re.compile(r"^[0-9a-z.]{1,20}$")
