@@ -48,11 +48,23 @@ def _audit(framework, actor, action, target="", old=None, new=None) -> None:
     )
 
 
-def _locked_draft(framework: Framework) -> Framework:
-    """The draft, locked against a second editor's change until the transaction ends."""
+class StaleDraft(FrameworkError):
+    """Someone else changed the draft after the form was opened."""
+
+
+def _locked_draft(framework: Framework, seen: int | None = None) -> Framework:
+    """The draft, locked against a second editor's change until the transaction ends.
+
+    ``seen``: how many changes the draft had when the form was opened; a different number now
+    means someone else changed it meanwhile, and the change is refused."""
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     if not framework.is_draft or framework.inspections.exists():
         raise FrameworkError(f"{framework} is published and never changes: start a new draft")
+    if seen is not None and framework.changes.count() != seen:
+        raise StaleDraft(
+            "Not saved: someone else changed this draft after you opened this page. "
+            "Reload the page to see their change, then make yours again."
+        )
     return framework
 
 
@@ -134,8 +146,10 @@ FRAMEWORK_FIELDS = (
 
 
 @transaction.atomic
-def framework_details_update(*, framework: Framework, actor, **values) -> Framework:
-    framework = _locked_draft(framework)
+def framework_details_update(
+    *, framework: Framework, actor, seen: int | None = None, **values
+) -> Framework:
+    framework = _locked_draft(framework, seen)
     old = {name: getattr(framework, name) for name in values}
     for name, value in values.items():
         if name not in FRAMEWORK_FIELDS:
@@ -178,9 +192,11 @@ def _next_position(framework, model) -> int:
 
 
 @transaction.atomic
-def item_save(*, framework: Framework, actor, kind: str, item=None, **values):
+def item_save(
+    *, framework: Framework, actor, kind: str, item=None, seen: int | None = None, **values
+):
     """Add (``item`` None) or change a domain, standard or question of a draft."""
-    framework = _locked_draft(framework)
+    framework = _locked_draft(framework, seen)
     model = KINDS[kind]
     old = None
     if item is None:
@@ -207,6 +223,19 @@ def item_remove(*, framework: Framework, actor, kind: str, item) -> None:
     framework = _locked_draft(framework)
     item = KINDS[kind].objects.get(pk=item.pk, framework=framework)
     old = _snapshot(item)
+    # What goes with it, so that the record says everything that was removed.
+    if isinstance(item, Domain):
+        old["standards"] = [_snapshot(s) for s in item.standards.all()]
+    if not isinstance(item, Question) or item.parent_id is None:
+        inner = Question.objects.filter(framework=framework).select_related("parent")
+        inner = (
+            inner.filter(standard__domain=item)
+            if isinstance(item, Domain)
+            else inner.filter(standard=item)
+            if isinstance(item, Standard)
+            else inner.filter(parent=item)
+        )
+        old["questions"] = [_snapshot(q) for q in inner]
     item.delete()
     _renumber(framework)
     _audit(framework, actor, "removed", f"{kind} {old['code']}", old, None)

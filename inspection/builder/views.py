@@ -28,6 +28,18 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def _seen_now(request, framework) -> int:
+    """The number to carry in the form: what it was opened with, through a refused POST."""
+    seen = _seen(request) if request.method == "POST" else None
+    return framework.changes.count() if seen is None else seen
+
+
+def _seen(request) -> int | None:
+    """How many changes the draft had when the form was opened (the form's hidden field)."""
+    value = request.POST.get("seen", "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 def _framework(request, slug, version) -> Framework:
     _editor(request)
     return get_object_or_404(Framework, slug=slug, version=version)
@@ -138,13 +150,24 @@ def framework_details(request, slug, version):
     framework = _draft(request, slug, version)
     form = DetailsForm(_posted(request), initial=DetailsForm.initial_for(framework))
     if request.method == "POST" and form.is_valid():
-        services.framework_details_update(framework=framework, actor=request.user, **form.values())
-        messages.success(request, "Details and rules saved")
-        return _detail(framework)
+        try:
+            services.framework_details_update(
+                framework=framework, actor=request.user, seen=_seen(request), **form.values()
+            )
+        except FrameworkError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Details and rules saved")
+            return _detail(framework)
     return render(
         request,
         "inspection/frameworks/form.html",
-        {"form": form, "framework": framework, "title": "Details, samples and rules"},
+        {
+            "form": form,
+            "framework": framework,
+            "title": "Details, samples and rules",
+            "seen": _seen_now(request, framework),
+        },
     )
 
 
@@ -189,7 +212,12 @@ def _item_form(request, framework, kind, item):
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.item_save(
-                framework=framework, actor=request.user, kind=kind, item=item, **form.values()
+                framework=framework,
+                actor=request.user,
+                kind=kind,
+                item=item,
+                seen=_seen(request),
+                **form.values(),
             )
         except FrameworkError as error:
             form.add_error(None, str(error))
@@ -200,7 +228,12 @@ def _item_form(request, framework, kind, item):
     return render(
         request,
         "inspection/frameworks/form.html",
-        {"form": form, "framework": framework, "title": title},
+        {
+            "form": form,
+            "framework": framework,
+            "title": title,
+            "seen": _seen_now(request, framework),
+        },
     )
 
 

@@ -382,3 +382,37 @@ def test_the_export_is_the_framework_file(client, editor, yos_framework):
     )
     assert response.status_code == 200
     assert json.loads(response.content) == framework_document(yos_framework)
+
+
+def test_a_change_made_on_a_stale_form_is_refused_and_changes_nothing(client, editor, draft):
+    client.force_login(editor)
+    url = reverse("frameworks:edit", args=[draft.slug, draft.version, "domain", "2"])
+    seen = draft.changes.count()
+    # Someone else changes the draft after the form was opened.
+    services.item_save(
+        framework=draft,
+        actor=editor,
+        kind="domain",
+        item=draft.domains.get(code="3"),
+        title="Out-of-court work",
+    )
+    before = FrameworkChange.objects.count()
+    response = client.post(url, {"code": "2", "title": "Court work", "seen": str(seen)})
+    assert response.status_code == 200
+    assert "someone else changed this draft" in response.content.decode()
+    assert draft.domains.get(code="2").title == "Court disposals"
+    assert FrameworkChange.objects.count() == before
+    # With the number the page now shows, the change is made.
+    response = client.post(url, {"code": "2", "title": "Court work", "seen": str(seen + 1)})
+    assert response.status_code == 302
+    assert draft.domains.get(code="2").title == "Court work"
+
+
+def test_removing_a_standard_records_its_questions_too(draft, editor):
+    standard = draft.standards.get(code="3.4")
+    codes = set(draft.questions.filter(standard=standard).values_list("code", flat=True))
+    services.item_remove(framework=draft, actor=editor, kind="standard", item=standard)
+    change = FrameworkChange.objects.filter(framework=draft).last()
+    assert change.target == "standard 3.4"
+    assert {q["code"] for q in change.old["questions"]} == codes
+    assert not draft.questions.filter(code__in=codes).exists()
