@@ -416,3 +416,42 @@ def test_removing_a_standard_records_its_questions_too(draft, editor):
     assert change.target == "standard 3.4"
     assert {q["code"] for q in change.old["questions"]} == codes
     assert not draft.questions.filter(code__in=codes).exists()
+
+
+def test_the_draft_page_takes_a_fixed_number_of_queries(
+    client, editor, draft, django_assert_num_queries
+):
+    client.force_login(editor)
+    # session, user, framework, domains, standards, questions, in use (twice), changes
+    with django_assert_num_queries(9):
+        response = client.get(reverse("frameworks:detail", args=[draft.slug, draft.version]))
+    assert response.status_code == 200
+    assert 'Move up<span class="govuk-visually-hidden"> question 2.1.1</span>' in (
+        response.content.decode()
+    )
+
+
+def test_a_file_imported_in_the_page_becomes_a_draft_and_a_broken_one_lists_its_problems(
+    client, editor, yos_framework
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(editor)
+    data = framework_document(yos_framework) | {"version": "2027"}
+    response = client.post(
+        reverse("frameworks:import"),
+        {"file": SimpleUploadedFile("f.json", json.dumps(data).encode(), "application/json")},
+    )
+    assert response.status_code == 302
+    assert Framework.objects.get(version="2027").is_draft
+
+    data = data | {"version": "2028", "sample_types": ["court_disposal"]}
+    response = client.post(
+        reverse("frameworks:import"),
+        {"file": SimpleUploadedFile("f.json", json.dumps(data).encode(), "application/json")},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The file was not imported" in body
+    assert "Question 3.1.1 applies to the &#x27;out_of_court&#x27; sample" in body
+    assert not Framework.objects.filter(version="2028").exists()
