@@ -26,8 +26,8 @@ CODE = re.compile(r"^[0-9a-z.]{1,20}$")
 MAX_TEXT = 5000
 
 
-def _code_field(label: str, hint: str) -> forms.CharField:
-    return forms.CharField(label=label, help_text=hint, max_length=20)
+def _code_field(label: str, hint: str, max_length: int = 20) -> forms.CharField:
+    return forms.CharField(label=label, help_text=hint, max_length=max_length)
 
 
 class StartForm(GovForm):
@@ -36,7 +36,7 @@ class StartForm(GovForm):
     slug = forms.SlugField(
         label="Framework identifier",
         required=False,
-        max_length=80,
+        max_length=50,
         help_text="Only for a framework started from nothing: lower-case words joined by hyphens",
     )
     name = forms.CharField(label="Name", max_length=200)
@@ -229,7 +229,7 @@ class ItemForm(GovForm):
 
 class DomainForm(ItemForm):
     kind = "domain"
-    code = _code_field("Code", "A number, for example 2")
+    code = _code_field("Code", "A number, for example 2", max_length=10)
     title = forms.CharField(label="Title", max_length=200)
 
     def values(self) -> dict:
@@ -239,7 +239,9 @@ class DomainForm(ItemForm):
 class StandardForm(ItemForm):
     kind = "standard"
     domain = forms.ChoiceField(label="Domain")
-    code = _code_field("Code", "The domain's number, a dot and a number, for example 2.1")
+    code = _code_field(
+        "Code", "The domain's number, a dot and a number, for example 2.1", max_length=10
+    )
     title = forms.CharField(label="Title", max_length=200)
     statement = forms.CharField(
         label="Statement", widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_TEXT

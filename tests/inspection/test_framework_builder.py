@@ -455,3 +455,23 @@ def test_a_file_imported_in_the_page_becomes_a_draft_and_a_broken_one_lists_its_
     assert "The file was not imported" in body
     assert "Question 3.1.1 applies to the &#x27;out_of_court&#x27; sample" in body
     assert not Framework.objects.filter(version="2028").exists()
+
+
+def test_a_code_too_long_for_its_kind_is_refused_in_the_form(client, editor, draft):
+    client.force_login(editor)
+    url = reverse("frameworks:edit", args=[draft.slug, draft.version, "standard", "2.1"])
+    response = client.post(
+        url,
+        {
+            "domain": "2",
+            "code": "2.123456789",
+            "title": "Assessment",
+            "statement": "x",
+            "judged_by": "cases",
+            "counts_toward_overall": "yes",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"] == ["Code must be 10 characters or fewer"]
+    assert "Code must be 10 characters or fewer" in response.content.decode()
+    assert draft.standards.filter(code="2.1").exists()
