@@ -17,6 +17,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_editor_builds_checks_publishes_and_compares_a_version(page: Page, yos_framework):
+    build_check_publish_and_compare(page)
+
+
+def test_the_same_without_javascript(page_without_js: Page, yos_framework):
+    build_check_publish_and_compare(page_without_js)
+
+
+def build_check_publish_and_compare(page: Page) -> None:
     editor = make_user("editor", edits_frameworks=True)
     sign_in(page, editor, "/frameworks/")
     visit(page, "/frameworks/")
