@@ -33,8 +33,16 @@ def counted_condition(path: str = "") -> Q:
     """The condition "this case counts towards ratings" (Case.COUNTED_STATUSES), reached
     through ``path`` from another model: ``counted_condition("case__")`` on answers or
     referrals, ``Count("id", filter=counted_condition())`` in a roll-up of cases. Written
-    once here, so every roll-up counts the same cases as the ratings."""
-    return Q(**{f"{path}status__in": sorted(str(status) for status in Case.COUNTED_STATUSES)})
+    once here, so every roll-up counts the same cases as the ratings.
+
+    A case selected for a second, independent reading counts only once the two readings are
+    reconciled (``awaiting_reconciliation`` is cleared by judgements.services)."""
+    return Q(
+        **{
+            f"{path}status__in": sorted(str(status) for status in Case.COUNTED_STATUSES),
+            f"{path}awaiting_reconciliation": False,
+        }
+    )
 
 
 class CaseQuerySet(models.QuerySet):
@@ -100,6 +108,9 @@ class Case(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     selected_for_qa = models.BooleanField("selected for quality assurance", default=False)
+    # Selected for a second, independent reading that is not yet reconciled: its answers do
+    # not count towards ratings until the agreed answers are written (judgements.services).
+    awaiting_reconciliation = models.BooleanField(default=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -135,7 +146,11 @@ class Case(models.Model):
 
     @property
     def counts_towards_ratings(self) -> bool:
-        return self.status in self.COUNTED_STATUSES
+        return self.counts_with(self.status)
+
+    def counts_with(self, status: str) -> bool:
+        """Whether the case would count towards ratings in this status (counted_condition)."""
+        return status in self.COUNTED_STATUSES and not self.awaiting_reconciliation
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -453,6 +468,7 @@ def default_windows() -> dict[str, list[int]]:
 
 # The sampling tables live with the sampling code; importing them here is what registers them
 # with the app (Django looks for an app's models in its models module).
+from casefiles.concerns.models import Concern, ConcernChange  # noqa: E402
 from casefiles.sampling.models import (  # noqa: E402
     DrawnCase,
     SampleDraw,
@@ -467,6 +483,8 @@ __all__ = [
     "Case",
     "CaseFileChange",
     "CaseFilePart",
+    "Concern",
+    "ConcernChange",
     "ChildProtectionPlan",
     "DrawnCase",
     "HomeVisit",

@@ -17,7 +17,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from inspection.access import role_on
-from inspection.permissions import is_lead
+from inspection.models import Inspection
+from inspection.permissions import is_lead, stage_refusal
 
 from .models import Case, CaseFileChange, Order, Requirement
 from .signals import case_details_changed
@@ -96,10 +97,17 @@ def _is_lead(case: Case, actor) -> bool:
 
 def _lock_case(case: Case) -> Case:
     """The case read afresh and locked until the transaction ends (as answers' saves do)."""
-    return Case.objects.select_for_update().get(pk=case.pk)
+    return Case.objects.select_for_update().select_related("inspection").get(pk=case.pk)
+
+
+def _check_stage(inspection) -> None:
+    refusal = stage_refusal(inspection.status, "case_file")
+    if refusal:
+        raise CaseFileRefused(refusal)
 
 
 def _check_may_change(case: Case, actor, reason: str) -> None:
+    _check_stage(case.inspection)
     if case.is_locked:
         raise CaseFileRefused(
             f"Case {case.reference} is agreed, so its file can no longer be changed."
@@ -206,6 +214,7 @@ def case_save(*, form, actor, seen_version: int | None = None, reason: str = "")
     """Add a case, or save a change to its details, writing one audit row per field."""
     labels = {name: _label(form, name) for name in form.fields}
     if form.instance.pk is None:
+        _check_stage(Inspection.objects.select_for_update().get(pk=form.instance.inspection_id))
         case = form.save()
         after = _snapshot(case, form)
         _record(

@@ -7,6 +7,7 @@ app_name = "casefiles"
 urlpatterns = [
     path("inspections/<slug:reference>/cases/", views.case_list, name="list"),
     path("", include("casefiles.sampling.urls")),
+    path("", include("casefiles.concerns.urls")),
     path("inspections/<slug:reference>/cases/add/", views.case_create, name="create"),
     path("my-interviews/", views.interviews, name="interviews"),
     path("cases/<uuid:public_id>/", views.case_detail, name="detail"),

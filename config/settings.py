@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "inspection.context_processors.navigation",
                 "judgements.context_processors.scoring",
+                "casefiles.context_processors.concern_alerts",
             ],
         },
     },
@@ -265,3 +266,17 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # Where framework definitions are loaded from by `manage.py load_frameworks`.
 FRAMEWORKS_DIR = BASE_DIR / "inspection" / "frameworks"
+
+# Email (the safeguarding concern alert to the lead inspector: casefiles/concerns/services.py).
+# Printed to the console unless EMAIL_BACKEND says otherwise; for SMTP set
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_* settings below
+# (docs/operations.md). SITE_URL is the address the links in emails start with.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "case-audit@localhost")
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")

@@ -36,23 +36,25 @@ class Access:
 
     @property
     def may_add_case(self) -> bool:
-        return permissions.may_add_case(self.role)
+        return permissions.may_add_case(self.role) and self.stage_allows("case_file")
 
     @property
     def may_set_up_sample(self) -> bool:
-        return permissions.may_set_up_sample(self.role)
+        return permissions.may_set_up_sample(self.role) and self.stage_allows("sample")
 
     @property
     def may_assign_cases(self) -> bool:
-        return permissions.may_assign_cases(self.role)
+        return permissions.may_assign_cases(self.role) and self.stage_allows("allocate")
 
     @property
     def may_rate_organisations(self) -> bool:
-        return permissions.may_rate_organisations(self.role)
+        return permissions.may_rate_organisations(self.role) and self.stage_allows(
+            "rate_organisations"
+        )
 
     @property
     def may_write_report(self) -> bool:
-        return permissions.may_write_report(self.role)
+        return permissions.may_write_report(self.role) and self.stage_allows("write_report")
 
     @property
     def may_export_answers(self) -> bool:
@@ -66,12 +68,28 @@ class Access:
     def may_see_personal_data(self) -> bool:
         return permissions.may_see_personal_data(self.role, self.user)
 
+    @property
+    def may_raise_concern(self) -> bool:
+        return permissions.may_raise_concern(self.role)
+
+    @property
+    def may_follow_up_concern(self) -> bool:
+        return permissions.may_follow_up_concern(self.role)
+
+    @property
+    def sees_every_concern(self) -> bool:
+        return permissions.sees_every_concern(self.role)
+
     def may_edit_case_file(self, case) -> bool:
         """May change this case's file: by role, while the case is not locked, and once it is
         submitted only the lead."""
-        return permissions.may_edit_case_file(
+        return self.stage_allows("case_file") and permissions.may_edit_case_file(
             self.role, locked=case.is_locked, submitted=case.change_needs_reason
         )
+
+    def stage_allows(self, action: str) -> bool:
+        """Whether the inspection's stage allows the action (permissions.stage_allows)."""
+        return permissions.stage_allows(self.inspection.status, action)
 
     def require(self, allowed: bool) -> None:
         if not allowed:

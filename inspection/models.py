@@ -245,12 +245,17 @@ class FrameworkChange(models.Model):
 class InspectionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "InspectionQuerySet":
         """Inspections the user may read: all for managers and administrators, else their team's."""
-        from .permissions import sees_every_inspection  # permissions imports these models
+        # permissions imports these models
+        from .permissions import reads_for_approval, sees_every_inspection
 
         if not user.is_authenticated:
             return self.none()
         if sees_every_inspection(user):
             return self
+        if reads_for_approval(user):
+            return self.filter(
+                Q(memberships__user=user) | Q(status=Inspection.Status.APPROVAL)
+            ).distinct()
         return self.filter(memberships__user=user).distinct()
 
 
@@ -292,6 +297,8 @@ class Inspection(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Inspectorate values (Inspectorate, below) joining a joint inspection, besides HMI Probation.
+    partner_inspectorates = models.JSONField(default=list, blank=True)
 
     objects = InspectionQuerySet.as_manager()
 
@@ -353,6 +360,43 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class InspectionChange(models.Model):
+    """One change to an inspection's set-up, team or stage: who, when, what, old and new.
+
+    Written by the inspection's services (inspection/setup/) in the same transaction as the
+    change. Judgements have their own trail (judgements.AuditEvent), which this app may not
+    import; this one is shown on the team page and the inspection page.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Inspection created"
+        CHANGED = "changed", "Set-up changed"
+        MEMBER_ADDED = "member_added", "Member added"
+        MEMBER_REMOVED = "member_removed", "Member removed"
+        STAGE_MOVED = "stage_moved", "Stage moved"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=20, choices=Action.choices)
+    subject = models.CharField(max_length=200, help_text="What changed, e.g. 'Title'.")
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The history on the team and inspection pages: one inspection's, newest first.
+            models.Index(fields=["inspection", "-at"], name="inspection_change_by_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.subject}"
 
 
 class CaseDataPurge(models.Model):

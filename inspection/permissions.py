@@ -16,15 +16,69 @@ managers and administrators read every inspection, anyone else only their team's
 
 from collections.abc import Callable
 
-from .models import Membership
+from .models import Inspection, Membership
 
 Role = Membership.Role
+Stage = Inspection.Status
 
 # Who changes case files, and who answers questions: everyone on the team but quality assurance.
 CASE_FILE_ROLES = frozenset({Role.LEAD, Role.INSPECTOR, Role.PARTNER})
 SCORING_ROLES = frozenset({Role.LEAD, Role.INSPECTOR, Role.PARTNER})
 # Who quality-assures (moderates) cases.
 MODERATING_ROLES = frozenset({Role.LEAD, Role.QUALITY_ASSURANCE})
+
+
+# --------------------------------------------------------------------------- by stage
+
+# What each stage of an inspection allows. Until approval everything may still change; an
+# inspection sent for approval is frozen (the approver approves what they read; to change
+# anything they return it for changes); once published nothing about its cases changes, and
+# only then may its case data be deleted.
+_UNTIL_APPROVAL = frozenset({Stage.PLANNING, Stage.FIELDWORK, Stage.MODERATION, Stage.REPORTING})
+STAGE_ALLOWS: dict[str, frozenset] = {
+    "set_up": frozenset({Stage.PLANNING}),  # title, dates, organisations, framework
+    "team": _UNTIL_APPROVAL | {Stage.APPROVAL},  # the team changes until publication
+    "score": _UNTIL_APPROVAL,
+    "case_file": _UNTIL_APPROVAL,
+    "moderate": _UNTIL_APPROVAL,
+    "sample": _UNTIL_APPROVAL,
+    "allocate": _UNTIL_APPROVAL,
+    "rate_organisations": _UNTIL_APPROVAL,
+    "write_report": _UNTIL_APPROVAL,
+    "purge": frozenset({Stage.PUBLISHED}),
+}
+# What each action is called in a refusal: "Scoring is not allowed ...".
+ACTION_WORDS = {
+    "set_up": "Changing the set-up",
+    "team": "Changing the team",
+    "score": "Scoring",
+    "case_file": "Changing case files",
+    "moderate": "Quality assurance",
+    "sample": "Changing the sample",
+    "allocate": "Assigning cases",
+    "rate_organisations": "Rating standards",
+    "write_report": "Writing the report",
+    "purge": "Deleting case data",
+}
+
+
+def stage_allows(status: str, action: str) -> bool:
+    """Whether an inspection at this stage (Inspection.Status) allows this action at all.
+
+    Asked by the services that write (judgements, casefiles, sampling), and by views to hide
+    the buttons; who may act is a separate question (the may_* functions).
+    """
+    return status in STAGE_ALLOWS[action]
+
+
+def stage_refusal(status: str, action: str) -> str | None:
+    """Why the stage refuses the action, in words for the person, or None."""
+    if stage_allows(status, action):
+        return None
+    return (
+        f"{ACTION_WORDS[action]} is not allowed: the inspection is at the "
+        f"{Stage(status).label.lower()} stage."
+    )
 
 
 # --------------------------------------------------------------------------- across inspections
@@ -48,6 +102,22 @@ def may_set_up_inspections(user) -> bool:
 def may_approve_reports(user, role: str | None) -> bool:
     """Approvers approve a report for publication, but never one they lead."""
     return bool(user.is_authenticated and user.approves_reports and role != Role.LEAD)
+
+
+def reads_for_approval(user) -> bool:
+    """Approvers read, besides their own team's, every inspection waiting for approval."""
+    return bool(user.is_authenticated and user.approves_reports)
+
+
+def may_set_up_inspection(user, role: str | None) -> bool:
+    """Change an inspection's set-up (until fieldwork starts): inspection managers,
+    administrators and its lead."""
+    return may_set_up_inspections(user) or is_lead(role)
+
+
+def may_manage_team(role: str | None) -> bool:
+    """Add members to the team and remove them: the lead."""
+    return is_lead(role)
 
 
 def may_edit_frameworks(user) -> bool:
@@ -198,3 +268,37 @@ def may_export_inspection(role: str | None, user) -> bool:
 def may_purge_case_data(role: str | None, user) -> bool:
     """Delete a published inspection's case data: an administrator or the lead inspector."""
     return bool(user.is_active and (user.is_staff or is_lead(role)))
+
+
+# --------------------------------------------------------------------------- safeguarding concerns
+
+
+def may_raise_concern(role: str | None) -> bool:
+    """Anyone on the team who reads a case file raises a safeguarding concern from it: a child
+    at risk is everyone's business, quality assurance and partner inspectors included."""
+    return role is not None
+
+
+def may_follow_up_concern(role: str | None) -> bool:
+    """The lead acknowledges a concern, refers it back to the service and closes it."""
+    return is_lead(role)
+
+
+def may_read_concern(role: str | None, *, user_id, raised_by_id, inspector_id) -> bool:
+    """A concern's details (the child, what was found) are for those whose work needs them.
+
+    The lead, who follows every concern up, and quality assurance, who check the team's work
+    (a concern found in a case they re-read is theirs to know about), read every concern of the
+    inspection. An inspector or partner inspector reads the concerns they raised and those on
+    the cases assigned to them. Managers and administrators see counts only (docs/access.md).
+    """
+    if role in (Role.LEAD, Role.QUALITY_ASSURANCE):
+        return True
+    if role in (Role.INSPECTOR, Role.PARTNER):
+        return user_id in (raised_by_id, inspector_id)
+    return False
+
+
+def sees_every_concern(role: str | None) -> bool:
+    """Whose list of an inspection's concerns holds every concern (see may_read_concern)."""
+    return role in (Role.LEAD, Role.QUALITY_ASSURANCE)

@@ -4,9 +4,10 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from . import permissions, stages
 from .access import inspection_access
 from .hooks import panels
-from .models import Inspection
+from .models import Inspection, InspectionChange
 from .signin import client_address, sign_in_failed, sign_in_refused
 
 
@@ -17,10 +18,21 @@ def home(request):
         .select_related("framework")
         .annotate(case_count=Count("cases", distinct=True))
     )
+    may_set_up = permissions.may_set_up_inspections(request.user)
     return render(
         request,
         "inspection/home.html",
-        {"inspections": inspections, "panels": panels("home", request=request)},
+        {
+            "inspections": inspections,
+            "panels": panels("home", request=request),
+            "may_set_up_inspections": may_set_up,
+            # Inspection managers find the set-up of every inspection not yet in fieldwork.
+            "in_set_up": Inspection.objects.filter(status=Inspection.Status.PLANNING).order_by(
+                "fieldwork_start", "reference"
+            )
+            if may_set_up
+            else [],
+        },
     )
 
 
@@ -39,8 +51,21 @@ def inspection_detail(request, reference):
             "summary_panels": panels("inspection_summary", request=request, access=access),
             "panels": panels("inspection_main", request=request, access=access),
             "active_tab": "overview",
+            "moves": stages.available(inspection, request.user, access.role),
+            "may_set_up": permissions.may_set_up_inspection(request.user, access.role)
+            and permissions.stage_allows(inspection.status, "set_up"),
+            "stage_changes": InspectionChange.objects.filter(
+                inspection=inspection, action__in=STAGE_ACTIONS
+            ).select_related("actor")[:5],
         },
     )
+
+
+STAGE_ACTIONS = [
+    InspectionChange.Action.STAGE_MOVED,
+    InspectionChange.Action.APPROVED,
+    InspectionChange.Action.PUBLISHED,
+]
 
 
 class SignInView(LoginView):

@@ -19,6 +19,9 @@ class JudgementsConfig(AppConfig):
             receivers.move_case_tallies, dispatch_uid="judgements.move_case_tallies"
         )
         register_panel("home", "judgements.cases_to_score", receivers.cases_to_score)
+        from inspection.readiness import register_check
+
+        register_check("judgements.second_readings", receivers.second_readings_reconciled)
         user_logged_in.connect(
             context_processors.has_cases_on_sign_in, dispatch_uid="judgements.has_cases"
         )

@@ -160,6 +160,8 @@ class AuditEvent(models.Model):
         MODERATED = "moderated", "Moderation decision"
         ORG_RATING_CHANGED = "org_rating_changed", "Organisation rating changed"
         SOURCE_CHANGED = "source_changed", "Evidence source changed"
+        SECOND_READING = "second_reading", "Second reading"
+        SECOND_ANSWER = "second_answer", "Second reading answer"
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="audit")
     case = models.ForeignKey(
@@ -227,3 +229,104 @@ class AnswerTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.yes}/{self.no}/{self.na}"
+
+
+class SecondReading(models.Model):
+    """A second, independent reading of a case by another inspector (blind double scoring).
+
+    The second reader's answers are kept apart (SecondAnswer) and neither reader sees the
+    other's until both have submitted; the two (or the lead) then agree one answer per
+    question (ReconciledAnswer), which judgements.services writes to the case's answers.
+    Until then the case does not count towards ratings (Case.awaiting_reconciliation).
+    """
+
+    class Status(models.TextChoices):
+        READING = "reading", "Being read"
+        SUBMITTED = "submitted", "Submitted"
+        RECONCILED = "reconciled", "Reconciled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="second_reading")
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="second_readings"
+    )
+    # The inspector whose answers were the first reading, set when the two are reconciled
+    # (the case may be reassigned before that, never to the second reader).
+    first_reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READING)
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    selected_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reconciled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case__reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(first_reader=models.F("reader")),
+                name="second_reading_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Second reading of {self.case} by {self.reader}"
+
+    @property
+    def is_reconciled(self) -> bool:
+        return self.status == self.Status.RECONCILED
+
+
+class SecondAnswer(models.Model):
+    """One answer of a second reading, kept apart from the case's answers."""
+
+    reading = models.ForeignKey(SecondReading, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=3, choices=AnswerValue.choices)
+    note = models.TextField("evidence note", blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+
+    # The step form reads an answer's evidence source; a second reading does not record one.
+    evidence_source = ""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reading", "question"], name="second_answer_once_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.get_value_display()} (second reading)"
+
+
+class ReconciledAnswer(models.Model):
+    """One question of a reconciled double reading: the two readings as they were submitted
+    and the answer agreed, with the note that explains it where they differed. Written once,
+    never changed: the agreement figures (judgements.agreement) are read from these rows."""
+
+    reading = models.ForeignKey(SecondReading, on_delete=models.CASCADE, related_name="reconciled")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    first_value = models.CharField(max_length=3, choices=AnswerValue.choices, blank=True)
+    first_note = models.TextField(blank=True)
+    second_value = models.CharField(max_length=3, choices=AnswerValue.choices, blank=True)
+    second_note = models.TextField(blank=True)
+    agreed_value = models.CharField(max_length=3, choices=AnswerValue.choices)
+    reason = models.TextField("note on the agreement", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reading", "question"], name="reconciled_answer_once_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.first_value}/{self.second_value}, {self.agreed_value}"

@@ -34,3 +34,25 @@ def cases_to_score(*, request) -> Panel:
             ],
         },
     )
+
+
+def second_readings_reconciled(inspection) -> list:
+    """Before approval: every case read twice has its two readings reconciled (one query)."""
+    from django.urls import reverse
+
+    from inspection.readiness import Missing
+
+    from .models import SecondReading
+
+    pending = SecondReading.objects.filter(
+        case__inspection=inspection,
+        status__in=(SecondReading.Status.READING, SecondReading.Status.SUBMITTED),
+    ).values_list("case__reference", "case__public_id")
+    return [
+        Missing(
+            text=f"Case {reference}: its two readings are not reconciled yet",
+            url=reverse("judgements:reconcile", kwargs={"public_id": public_id}),
+            group="Second readings",
+        )
+        for reference, public_id in pending.order_by("case__reference")
+    ]

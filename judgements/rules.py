@@ -19,15 +19,17 @@ def open_for_scoring(case: Case) -> bool:
 
 
 def awaiting_qa(case: Case) -> bool:
-    return case.status in AWAITING_QA_STATUSES
+    """Submitted or in QA; a case read twice waits until the two readings are reconciled."""
+    return case.status in AWAITING_QA_STATUSES and not case.awaiting_reconciliation
 
 
 # The questions of inspection.permissions that depend on a case, asked with this case's facts.
 
 
 def may_score_case(case: Case, role: str | None, user) -> bool:
+    open_now = open_for_scoring(case) and permissions.stage_allows(case.inspection.status, "score")
     return permissions.may_score(
-        role, user_id=user.pk, inspector_id=case.inspector_id, case_open=open_for_scoring(case)
+        role, user_id=user.pk, inspector_id=case.inspector_id, case_open=open_now
     )
 
 
@@ -44,11 +46,15 @@ def moderation_refusal(case: Case, role: str | None, user) -> str | None:
 
 
 def may_moderate_case(case: Case, role: str | None, user) -> bool:
+    if not permissions.stage_allows(case.inspection.status, "moderate"):
+        return False
     return moderation_refusal(case, role, user) is None
 
 
 def may_reopen_case(case: Case, role: str | None) -> bool:
-    return permissions.may_reopen(role, agreed=case.status == Case.Status.AGREED)
+    return permissions.stage_allows(case.inspection.status, "moderate") and permissions.may_reopen(
+        role, agreed=case.status == Case.Status.AGREED
+    )
 
 
 def note_problem(question: Question, value: str, note: str) -> str | None:

@@ -347,12 +347,15 @@ _KIND_OF_ACTION = {
     AuditEvent.Action.ASSIGNED: "status",
     AuditEvent.Action.ORG_RATING_CHANGED: "status",
     AuditEvent.Action.SOURCE_CHANGED: "answers",
+    AuditEvent.Action.SECOND_ANSWER: "answers",
+    AuditEvent.Action.SECOND_READING: "status",
 }
 _LINE_WORDS = {
     AuditEvent.Action.ANSWER_CREATED: "answer and note given",
     AuditEvent.Action.ANSWER_CHANGED: "answer",
     AuditEvent.Action.NOTE_CHANGED: "evidence note",
     AuditEvent.Action.SOURCE_CHANGED: "evidence source",
+    AuditEvent.Action.SECOND_ANSWER: "second reading's answer and note",
 }
 
 
@@ -391,14 +394,19 @@ class HistoryEntry:
 
 
 def case_history(
-    case: Case, *, personal: bool, kinds: set[str] | None = None
+    case: Case, *, personal: bool, kinds: set[str] | None = None, blind_to_second: bool = False
 ) -> list[HistoryEntry]:
     """The case's judgements trail and file changes, newest first, one entry per save (two
-    queries). `kinds` keeps only those kinds of entry (HISTORY_KINDS); None keeps all."""
+    queries). `kinds` keeps only those kinds of entry (HISTORY_KINDS); None keeps all.
+    `blind_to_second` leaves out the answers of a second reading (for its first reader,
+    until the two are reconciled: judgements.second_readings)."""
     wanted = kinds or {k for k, _ in HISTORY_KINDS}
     entries: dict[tuple, HistoryEntry] = {}
     if wanted - {"file"}:
-        for event in case.audit.select_related("actor").order_by("-at", "pk"):
+        events = case.audit.select_related("actor").order_by("-at", "pk")
+        if blind_to_second:
+            events = events.exclude(action=AuditEvent.Action.SECOND_ANSWER)
+        for event in events:
             kind = _KIND_OF_ACTION.get(event.action, "status")
             if kind not in wanted:
                 continue

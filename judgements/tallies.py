@@ -1,12 +1,13 @@
 """Keeping the answer tallies (judgements.models.AnswerTally) in step with the answers.
 
 A tally row counts the Yes, No and Not applicable answers to one question among the counted
-cases (Case.COUNTED_STATUSES) of one inspection, organisation and sample type. Every change
+cases (casefiles.models.counted_condition: Case.COUNTED_STATUSES, and not awaiting the
+reconciliation of a second reading) of one inspection, organisation and sample type. Every change
 that moves those counts calls one of the functions here inside its own transaction:
 
 - an answer given or changed on a counted case (:func:`tallies_answers_changed`);
-- a case starting or stopping to count: submitted, returned, reopened
-  (:func:`tallies_case_counted`);
+- a case starting or stopping to count: submitted, returned, reopened, selected for a second
+  reading, reconciled (:func:`tallies_case_counted`);
 - a counted case moved to another organisation or sample type
   (:func:`tallies_case_moved`, through casefiles.signals.case_details_changed);
 - a bulk writer (the exchange importer, seed_benchmark) and the retention purge recount the
@@ -158,7 +159,7 @@ def tallies_case_counted(*, case: Case, counted: bool) -> None:
 def tallies_answers_changed(*, case: Case, changes: Iterable[tuple[int, str | None, str]]) -> None:
     """Answers of a case changed: (question id, old value or None, new value) each. Only a
     counted case's answers are in the tallies; for any other case this does nothing."""
-    if case.status not in Case.COUNTED_STATUSES:
+    if not case.counts_towards_ratings:
         return
     deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0])
     for question_id, old, new in changes:
@@ -172,7 +173,7 @@ def tallies_answers_changed(*, case: Case, changes: Iterable[tuple[int, str | No
 def tallies_case_moved(*, case: Case, organisation_id: int, sample_type: str) -> None:
     """A counted case's organisation or sample type changed (from the values given): its
     answers move from the old group to the new one."""
-    if case.status not in Case.COUNTED_STATUSES:
+    if not case.counts_towards_ratings:
         return
     if (organisation_id, sample_type) == (case.organisation_id, case.sample_type):
         return

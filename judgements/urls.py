@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import double_reading
 
 app_name = "judgements"
 
@@ -23,6 +24,33 @@ urlpatterns = [
     path("cases/<uuid:public_id>/reopen/", views.reopen, name="reopen"),
     path("cases/<uuid:public_id>/history/", views.history, name="history"),
     path("inspections/<slug:reference>/assign/", views.assign, name="assign"),
+    # Blind double scoring (judgements.views.double_reading).
+    path(
+        "inspections/<slug:reference>/second-readings/",
+        double_reading.second_readings,
+        name="second_readings",
+    ),
+    path(
+        "cases/<uuid:public_id>/second-reading/",
+        double_reading.second_summary,
+        name="second_summary",
+    ),
+    path(
+        "cases/<uuid:public_id>/second-reading/steps/<code:code>/",
+        double_reading.second_step,
+        name="second_step",
+    ),
+    path("cases/<uuid:public_id>/reconcile/", double_reading.reconcile, name="reconcile"),
+    path(
+        "inspections/<slug:reference>/agreement/",
+        double_reading.agreement_page,
+        name="agreement",
+    ),
+    path(
+        "inspections/<slug:reference>/agreement.csv",
+        double_reading.agreement_csv,
+        name="agreement_csv",
+    ),
     path("inspections/<slug:reference>/quality-assurance/", views.qa_list, name="qa_list"),
     path(
         "inspections/<slug:reference>/organisation-ratings/",

@@ -7,7 +7,10 @@ file, the per-case audit trail, the sample draw and the uploaded populations it 
 from (case references, dates, classifications), and the pseudonyms (they are keyed by real
 names). It keeps the inspection, its team, its framework version, the lead inspector's
 organisation-level ratings with their audit rows (which name no case), and the report's text
-with its edit history.
+with its edit history, and the safeguarding concerns raised during the inspection, reduced to
+what the record of them needs (`casefiles.concerns.services.concern_details_remove`: the
+urgency, the dates, who took each step, the organisation referred to and the outcome; not the
+child, what was found, the person referred to, their reference or the response's text).
 
 In the same transaction it writes one ``CaseDataPurge`` row holding what must outlive the
 cases: who deleted and when, how many rows of each kind went, the ratings roll-up exactly as
@@ -29,6 +32,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
+from casefiles.concerns.services import concern_details_remove
 from casefiles.models import (
     Case,
     CaseFileChange,
@@ -125,6 +129,8 @@ def case_data_purge(*, inspection: Inspection, actor) -> CaseDataPurge:
     ratings = rating_document(inspection_rating(inspection))
     pdf, filename = report_pdf(inspection)
 
+    # Before the cases go: the concerns stay, without the personal details they held.
+    concern_details_remove(inspection=inspection, actor=actor)
     deleted: Counter[str] = Counter()
     for queryset in (
         # The draw first, so deleting the cases does not first unlink its entries one by one.

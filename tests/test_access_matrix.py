@@ -39,6 +39,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from casefiles.concerns import services as concern_services
 from casefiles.models import (
     AgencyCheck,
     Case,
@@ -53,7 +54,7 @@ from casefiles.models import (
 )
 from casefiles.sampling.services import population_upload, sample_draw
 from inspection.builder.services import draft_start
-from inspection.models import Job
+from inspection.models import Inspection, Job, Membership
 from judgements import services
 from judgements.models import ReadRecord
 from judgements.rules import applicable_questions
@@ -94,6 +95,36 @@ def _scored_and_submitted(case, people):
     )
     services.case_submit(case=case, actor=people.inspector)
     case.refresh_from_db()
+    return case
+
+
+FIRST_MARKER = "FIRST-READING-MARKER"
+SECOND_MARKER = "SECOND-READING-MARKER"
+
+
+def _read_twice(case, people):
+    """Scored No throughout by its inspector and submitted, but selected for a second reading
+    by the colleague, who has answered it too (not yet submitted): nobody may see the other
+    reader's answers, and the case does not count yet."""
+    services.second_reading_select(case=case, reader=people.colleague, actor=people.lead)
+    services.answers_record(
+        case=case,
+        answers=[
+            services.AnswerInput(question=q, value="no", note=f"{FIRST_MARKER} {q.code}")
+            for q in applicable_questions(case)
+        ],
+        actor=people.inspector,
+    )
+    services.case_submit(case=case, actor=people.inspector)
+    case.refresh_from_db()
+    services.second_answers_record(
+        reading=case.second_reading,
+        answers=[
+            services.AnswerInput(question=q, value="yes", note=f"{SECOND_MARKER} {q.code}")
+            for q in applicable_questions(case)
+        ],
+        actor=people.colleague,
+    )
     return case
 
 
@@ -194,6 +225,18 @@ def _build_world() -> SimpleNamespace:
         draft=draft_start(
             actor=people.admin, source=framework, slug="", name=framework.name, version="2026"
         ),
+        concern=concern_services.concern_raise(
+            case=case,
+            about=concern_services.About(subject=True),
+            urgency="immediate",
+            found="Bruising seen by the case manager, not reported to social care.",
+            why_urgent="The child lives with the adult who hurt them.",
+            actor=people.inspector,
+        ),
+        # Read twice: the inspector's reading and the colleague's, kept apart.
+        double_case=_read_twice(
+            make_case(inspection, reference="C-004", inspector=people.inspector), people
+        ),
     )
 
 
@@ -236,12 +279,25 @@ def _job(w: SimpleNamespace) -> dict:
     return {"public_id": w.job.public_id}
 
 
+def _colleague_membership(w: SimpleNamespace) -> dict:
+    membership = Membership.objects.get(inspection=w.inspection, user=w.people.colleague)
+    return {"public_id": membership.public_id}
+
+
 def _step(w: SimpleNamespace) -> dict:
     return _case(w, code="2.1")
 
 
 def _draft(w: SimpleNamespace, **more) -> dict:
     return {"slug": w.draft.slug, "version": w.draft.version, **more}
+
+
+def _concern(w: SimpleNamespace) -> dict:
+    return {"public_id": w.concern.public_id}
+
+
+def _double(w: SimpleNamespace, **more) -> dict:
+    return {"public_id": w.double_case.public_id, **more}
 
 
 # Each row is what anonymous, inspector, outsider, qa, lead, manager and admin get (ROLES).
@@ -262,6 +318,16 @@ TEAM_STARTS_EXPORT = (LOGIN, 302, 404, 302, 302, 403, 302)  # as TEAM_EXPORTS, f
 # but the administrator. An empty POST to a form: its errors; to a button: done.
 EDITORS = (LOGIN, 403, 403, 403, 403, 403, 200)
 EDITORS_SUCCEED = (LOGIN, 403, 403, 403, 403, 403, 302)
+SECOND_READER_ONLY = (LOGIN, 403, 404, 403, 403, 403, 403)  # nobody in ROLES reads it second
+
+# Safeguarding concerns (docs/access.md): the team, never managers or administrators.
+TEAM_RAISES = (LOGIN, 200, 404, 200, 200, 403, 403)
+CONCERN_READS = (LOGIN, 200, 404, 200, 200, 404, 404)
+CONCERN_LEAD = (LOGIN, 403, 404, 403, 200, 404, 404)
+
+# Inspection managers and administrators (here the admin); for an inspection, also its lead.
+SET_UP_ONLY_NEW = (LOGIN, 403, 403, 403, 403, 403, 200)
+SET_UP_ONLY = (LOGIN, 403, 404, 403, 200, 403, 200)
 
 
 @dataclass(frozen=True)
@@ -303,6 +369,20 @@ MATRIX: dict[str, Page] = {
     ),
     "casefiles:part_edit": Page(_part, CASE_FILE_FORM, CASE_FILE_FORM),
     "casefiles:part_delete": Page(_part, CASE_FILE_FORM, (LOGIN, 302, 404, 403, 302, 403, 403)),
+    # Safeguarding concerns: anyone on the team raises one from a case; the team reads the
+    # list (each sees what their work needs: docs/access.md), managers see counts only (on
+    # the inspection page), so the list is refused them; a concern is "not found" for anyone
+    # who may not read it (it was raised by the inspector on their case); the lead follows it
+    # up. An empty POST to acknowledge is valid (the version is optional): the lead's succeeds.
+    "casefiles:concern_raise": Page(_case, TEAM_RAISES, TEAM_RAISES),
+    "casefiles:concerns": Page(_inspection, TEAM_RAISES, NOT_THIS_METHOD),
+    "casefiles:concern_detail": Page(_concern, CONCERN_READS, NOT_THIS_METHOD),
+    "casefiles:concern_acknowledge": Page(
+        _concern, NOT_THIS_METHOD, (LOGIN, 403, 404, 403, 302, 404, 404)
+    ),
+    "casefiles:concern_referral": Page(_concern, CONCERN_LEAD, CONCERN_LEAD),
+    "casefiles:concern_response": Page(_concern, CONCERN_LEAD, CONCERN_LEAD),
+    "casefiles:concern_close": Page(_concern, CONCERN_LEAD, CONCERN_LEAD),
     # Judgements: the assigned inspector (or the lead) scores; an incomplete case is not
     # submitted (200, listing what is missing); autosave answers JSON. A step may be saved
     # with nothing answered yet (save and come back later).
@@ -340,6 +420,22 @@ MATRIX: dict[str, Page] = {
         LEAD_ONLY,
         LEAD_ONLY,
     ),
+    # Blind double scoring. The list of second readings: the team reads it, the lead selects
+    # (an empty POST names what is missing). The second reading's own pages are for its second
+    # reader only (the colleague here; see the blindness tests below), so everyone in ROLES is
+    # refused. The reconciliation is for the two readers and the lead: this one waits for
+    # both readings, so a POST is refused.
+    "judgements:second_readings": Page(_inspection, TEAM_READS, LEAD_ONLY),
+    "judgements:second_summary": Page(_double, SECOND_READER_ONLY, SECOND_READER_ONLY),
+    "judgements:second_step": Page(
+        lambda w: _double(w, code="2.1"), SECOND_READER_ONLY, SECOND_READER_ONLY
+    ),
+    "judgements:reconcile": Page(
+        _double, (LOGIN, 200, 404, 403, 200, 403, 403), (LOGIN, 403, 404, 403, 403, 403, 403)
+    ),
+    # Agreement figures, from reconciled readings only: the team and managers read them.
+    "judgements:agreement": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "judgements:agreement_csv": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     # Ratings are read-only.
     "reports:ratings": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
     "reports:ratings_tables": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
@@ -413,6 +509,20 @@ MATRIX: dict[str, Page] = {
     ),
     # The copy passes every check, so publishing it succeeds.
     "frameworks:publish": Page(_draft, EDITORS, EDITORS_SUCCEED),
+    # Setting up an inspection: inspection managers and administrators create one (an empty
+    # form is refused with its errors); they and the lead change the set-up until fieldwork.
+    "inspection:create": Page(_none, SET_UP_ONLY_NEW, SET_UP_ONLY_NEW),
+    "inspection:edit": Page(_inspection, SET_UP_ONLY, SET_UP_ONLY),
+    "inspection:created": Page(_inspection, SET_UP_ONLY, NOT_THIS_METHOD),
+    # The team and its history: everyone who reads the inspection; only the lead changes it.
+    "inspection:team": Page(_inspection, TEAM_READS, NOT_THIS_METHOD),
+    "inspection:team_add": Page(_inspection, LEAD_ONLY, LEAD_ONLY),
+    # The colleague has no cases, so the lead's confirmed removal succeeds.
+    "inspection:team_remove": Page(_colleague_membership, LEAD_ONLY, LEAD_SUCCEEDS),
+    # Moving the stage: the lead confirms "Start fieldwork" (no reason needed).
+    "inspection:stage_move": Page(
+        lambda w: _inspection(w, move="start-fieldwork"), LEAD_ONLY, LEAD_SUCCEEDS
+    ),
     # Signing in sends a signed-in person home; an empty form is refused. Signing out is a POST.
     "login": Page(_none, (200, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302)),
     "logout": Page(_none, NOT_THIS_METHOD, (LOGIN, 302, 302, 302, 302, 302, 302)),
@@ -605,6 +715,21 @@ def _drills_down(client, w: SimpleNamespace) -> bool:
     return client.get(url + "?standard=2.1").status_code == 200
 
 
+def _reads_concerns(client, w: SimpleNamespace) -> bool:
+    status, html = _page(client, "casefiles:concern_detail", public_id=w.concern.public_id)
+    listed, listing = _page(client, "casefiles:concerns", reference=w.inspection.reference)
+    # The list names the concern (by when it was raised) only to those who may read it.
+    link = reverse("casefiles:concern_detail", args=[w.concern.public_id])
+    assert (listed == 200 and link in listing) == (status == 200)
+    return status == 200 and "Bruising seen" in html
+
+
+def _counts_concerns(client, w: SimpleNamespace) -> bool:
+    status, html = _page(client, "inspection:detail", reference=w.inspection.reference)
+    assert "Bruising" not in html
+    return status == 200 and 'id="open-concerns"' in html and "1 open" in html
+
+
 SEES = {
     "Case page: the case, its ratings and judgements": _sees_case,
     "Case page: name, date of birth and case manager of the person supervised": _sees_subject,
@@ -613,6 +738,8 @@ SEES = {
     "Answers extract (CSV, Excel) with every evidence note": _downloads_evidence,
     "The whole inspection as JSON (every case file, in full)": _downloads_inspection,
     "Drill-down from the dashboards to the cases behind a rating": _drills_down,
+    "Safeguarding concerns: the child and what was found": _reads_concerns,
+    "Safeguarding concerns: how many are open and overdue": _counts_concerns,
 }
 
 
@@ -656,3 +783,113 @@ def test_every_case_page_a_manager_opens_is_recorded(client, world):
         before = ReadRecord.objects.filter(reader=world.people.manager).count()
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
         assert ReadRecord.objects.filter(reader=world.people.manager).count() == before + 1, name
+
+
+# --------------------------------------------------------------------------- blind double scoring
+
+
+def _as_double_read(world) -> SimpleNamespace:
+    """The world with every case address pointing at the case read twice."""
+    seen = SimpleNamespace(**vars(world))
+    seen.case = seen.qa_case = seen.agreed_case = world.double_case
+    return seen
+
+
+def _every_response(client, world):
+    """Every page of the matrix, GET and an empty POST, redirects followed, addressed at the
+    case read twice: (name, method, text of the page it ends on)."""
+    double = _as_double_read(world)
+    for name, page in MATRIX.items():
+        if name in ("logout", "login"):
+            continue  # signing out or in again is not reading anything
+        url = reverse(name, kwargs=page.kwargs(double)) + page.query
+        for method in METHODS:
+            if (name, method) == ("judgements:second_summary", "POST"):
+                # Submitting the second reading: once both are in, the reconciliation page
+                # shows both readings, by design (test_double_reading covers it).
+                continue
+            if method == "GET":
+                response = client.get(url, follow=True)
+            else:
+                response = client.post(url, {}, follow=True)
+            yield name, method, response.content.decode("utf-8", errors="replace")
+
+
+def test_the_second_reader_cannot_reach_the_first_reading_by_any_url(client, world):
+    client.force_login(world.people.colleague, backend="django.contrib.auth.backends.ModelBackend")
+    shown = [
+        (name, method)
+        for name, method, text in _every_response(client, world)
+        if FIRST_MARKER in text
+    ]
+    assert shown == []
+    # Their own reading they do see.
+    own = client.get(
+        reverse(
+            "judgements:second_step",
+            kwargs={"public_id": world.double_case.public_id, "code": "2.1"},
+        )
+    )
+    assert SECOND_MARKER in own.content.decode()
+    # The answers extract (its background job writes these rows) leaves the case out.
+    from reports.exchange.answers import answer_rows
+
+    assert not any(FIRST_MARKER in cell for row in answer_rows(world.inspection) for cell in row)
+
+
+def test_the_first_reader_cannot_reach_the_second_reading_by_any_url(client, world):
+    client.force_login(world.people.inspector, backend="django.contrib.auth.backends.ModelBackend")
+    shown = [
+        (name, method)
+        for name, method, text in _every_response(client, world)
+        if SECOND_MARKER in text
+    ]
+    assert shown == []
+    assert (
+        FIRST_MARKER
+        in client.get(
+            reverse("judgements:check", kwargs={"public_id": world.double_case.public_id})
+        ).content.decode()
+    )
+
+# --------------------------------------------------------------------------- approvers
+
+
+@pytest.mark.parametrize(
+    ("status", "reads"),
+    [(status, status == Inspection.Status.APPROVAL) for status in Inspection.Status.values],
+)
+def test_an_approver_off_the_team_reads_an_inspection_only_while_it_awaits_approval(
+    client, world, status, reads
+):
+    approver = world.people.outsider
+    approver.approves_reports = True
+    approver.save(update_fields=["approves_reports"])
+    Inspection.objects.filter(pk=world.inspection.pk).update(status=status)
+    client.force_login(approver, backend="django.contrib.auth.backends.ModelBackend")
+
+    pages = [
+        reverse("inspection:detail", args=[world.inspection.reference]),
+        reverse("inspection:team", args=[world.inspection.reference]),
+        reverse("reports:report", args=[world.inspection.reference]),
+        reverse("judgements:case_summary", args=[world.case.public_id]),
+    ]
+    statuses = {client.get(url).status_code for url in pages}
+
+    assert statuses == ({200} if reads else {404})
+    # Reading is not writing: the approver has no role, so no lead's form opens.
+    refused = client.get(reverse("inspection:team_add", args=[world.inspection.reference]))
+    assert refused.status_code == (403 if reads else 404)
+
+
+def test_an_approver_off_the_team_sees_no_personal_details(client, world):
+    approver = world.people.outsider
+    approver.approves_reports = True
+    approver.save(update_fields=["approves_reports"])
+    Inspection.objects.filter(pk=world.inspection.pk).update(status=Inspection.Status.APPROVAL)
+    client.force_login(approver, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client.get(reverse("casefiles:detail", args=[world.case.public_id]))
+
+    assert response.status_code == 200
+    assert "Jayden Morgan" not in response.content.decode()

@@ -845,3 +845,41 @@ def test_framework_builder_forms(framework_draft, people, login, kind, data):
         }[kind]
         form = form_class(framework=draft, item=item)
     check(client, url, data.draw(submissions(kinds_of(form))))
+# An inspection's set-up, team and stage ------------------------------------------------------
+
+
+@FUZZ
+@given(data=st.data())
+def test_inspection_set_up(world, login, data):
+    from inspection.setup.forms import InspectionForm
+
+    client = login(world.people.admin)  # an administrator may set up inspections
+    url = reverse("inspection:create")
+    check(client, url, data.draw(submissions(kinds_of(InspectionForm()))))
+
+
+@FUZZ
+@given(data=st.data())
+def test_team_member(world, login, data):
+    from inspection.setup.forms import MemberForm
+
+    client = login(world.people.lead)
+    url = reverse("inspection:team_add", args=[world.inspection.reference])
+    kinds = kinds_of(MemberForm(inspection=world.inspection))
+    kinds["user"] = Kind(
+        good=st.sampled_from([str(world.people.outsider.pk), str(world.people.manager.pk)]),
+        bad=st.one_of(st.sampled_from(["0", "-1", str(world.people.qa.pk)]), JUNK),
+    )
+    check(client, url, data.draw(submissions(kinds)))
+
+
+@FUZZ
+@given(data=st.data())
+def test_stage_move_back(world, login, data):
+    from inspection.setup.forms import MoveForm
+
+    client = login(world.people.lead)
+    url = reverse(
+        "inspection:stage_move", args=[world.inspection.reference, "return-to-quality-assurance"]
+    )
+    check(client, url, data.draw(submissions(kinds_of(MoveForm()))))

@@ -28,6 +28,7 @@ from casefiles.sampling.draw import draw_by_sample_type, stratum_key
 from casefiles.sampling.population import PopulationRow, RowProblem, parse_population
 from casefiles.sampling.selectors import row_from_json, row_to_json, sampling_state
 from inspection.models import Inspection, Organisation
+from inspection.permissions import stage_refusal
 
 # What a drawn case shows until the lead records what the population file does not give.
 NOT_YET_RECORDED = "Not yet recorded"
@@ -57,7 +58,11 @@ def _lock(inspection: Inspection) -> Inspection:
     Serialises sampling writes for one inspection: two leads drawing (or one uploading
     while another draws) at once must not both act on what they read before.
     """
-    return Inspection.objects.select_for_update().get(pk=inspection.pk)
+    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    refusal = stage_refusal(locked.status, "sample")
+    if refusal:
+        raise SamplingError(refusal)
+    return locked
 
 
 def _plan_for_update(inspection: Inspection) -> SamplingPlan:

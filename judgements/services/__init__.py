@@ -25,6 +25,19 @@ from judgements.services.assignment import (
     qa_select,
     qa_select_share,
 )
+from judgements.services.double_reading import (
+    Agreed,
+    SecondShare,
+    may_read_second,
+    may_reconcile,
+    ready_to_reconcile,
+    second_answers_record,
+    second_reading_reconcile,
+    second_reading_remove,
+    second_reading_select,
+    second_reading_share,
+    second_reading_submit,
+)
 from judgements.services.moderation import (
     case_agree,
     case_reopen,
@@ -39,10 +52,12 @@ from judgements.services.reads import (
 )
 
 __all__ = [
+    "Agreed",
     "AnswerInput",
     "Conflict",
     "IncompleteCase",
     "READ_RECORD_WINDOW",
+    "SecondShare",
     "ShareSelection",
     "StaleEdit",
     "answer_record",
@@ -54,8 +69,17 @@ __all__ = [
     "case_reopen",
     "case_return",
     "case_submit",
+    "may_read_second",
+    "may_reconcile",
     "organisation_rating_record",
     "qa_select",
     "qa_select_share",
+    "ready_to_reconcile",
+    "second_answers_record",
+    "second_reading_reconcile",
+    "second_reading_remove",
+    "second_reading_select",
+    "second_reading_share",
+    "second_reading_submit",
     "step_rest_not_applicable",
 ]

@@ -23,6 +23,7 @@ from judgements.tallies import tallies_case_counted
 Action = AuditEvent.Action
 Status = Case.Status
 
+
 @dataclass(frozen=True)
 class AnswerInput:
     """One answer as the inspector sent it, with the version of the answer they last saw."""
@@ -99,10 +100,17 @@ def _set_status(case: Case, status: str, *, actor, now, events: list, why: str =
             new=Case.Status(status).label,
         )
     )
-    if (case.status in Case.COUNTED_STATUSES) != (status in Case.COUNTED_STATUSES):
+    if case.counts_with(case.status) != case.counts_with(status):
         # Its answers join or leave the tallies in the same transaction (the case is locked).
-        tallies_case_counted(case=case, counted=status in Case.COUNTED_STATUSES)
+        tallies_case_counted(case=case, counted=case.counts_with(status))
     case.status = status
+
+
+def _require_stage(inspection: Inspection, action: str) -> None:
+    """Refuse what the inspection's stage does not allow (inspection.permissions.stage_allows)."""
+    refusal = permissions.stage_refusal(inspection.status, action)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def _require(allowed, inspection: Inspection, actor, what: str) -> None:
@@ -112,6 +120,7 @@ def _require(allowed, inspection: Inspection, actor, what: str) -> None:
 
 
 def _check_can_score(case: Case, actor) -> None:
+    _require_stage(case.inspection, "score")
     if not open_for_scoring(case):
         raise PermissionDenied(
             f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "

@@ -13,6 +13,7 @@ from inspection.access import role_on
 from inspection.models import Inspection
 from judgements.models import (
     AuditEvent,
+    SecondReading,
 )
 from judgements.services._common import (
     Action,
@@ -20,8 +21,11 @@ from judgements.services._common import (
     _audit,
     _locked_case,
     _require,
+    _require_stage,
     _set_status,
 )
+
+OPEN_SECOND_READINGS = (SecondReading.Status.READING, SecondReading.Status.SUBMITTED)
 
 
 @transaction.atomic
@@ -29,6 +33,7 @@ def case_assign(*, case: Case, inspector, actor) -> Case:
     """The lead gives a case to someone on the team who scores cases (or to nobody)."""
     case = _locked_case(case)
     _require(permissions.may_assign_cases, case.inspection, actor, "assigns cases")
+    _require_stage(case.inspection, "allocate")
     if case.inspector_id == (inspector.pk if inspector else None):
         return case
     if inspector is not None and not permissions.may_be_assigned_cases(
@@ -36,6 +41,15 @@ def case_assign(*, case: Case, inspector, actor) -> Case:
     ):
         raise ValidationError(
             {"inspector": f"{inspector} is not an inspector on this inspection's team"}
+        )
+    if (
+        inspector is not None
+        and SecondReading.objects.filter(
+            case=case, reader=inspector, status__in=OPEN_SECOND_READINGS
+        ).exists()
+    ):
+        raise ValidationError(
+            {"inspector": f"{inspector} is reading this case a second time: choose someone else"}
         )
     old = str(case.inspector) if case.inspector_id else "Not assigned"
     case.inspector = inspector
@@ -62,6 +76,7 @@ def qa_select(*, case: Case, selected: bool, actor) -> Case:
         actor,
         "selects cases for quality assurance",
     )
+    _require_stage(case.inspection, "allocate")
     if case.selected_for_qa == selected:
         return case
     now = timezone.now()

@@ -24,11 +24,13 @@ from judgements.services._common import (
     Status,
     _audit,
     _locked_case,
+    _require_stage,
     _set_status,
 )
 
 
 def _check_moderator(case: Case, moderator) -> None:
+    _require_stage(case.inspection, "moderate")
     refusal = moderation_refusal(case, role_on(moderator, case.inspection), moderator)
     if refusal == "role":
         raise PermissionDenied("Only quality assurance or the lead inspector moderates cases.")
@@ -137,6 +139,7 @@ def case_reopen(*, case: Case, lead, reason: str) -> Case:
     role = role_on(lead, case.inspection)
     if not permissions.is_lead(role):
         raise PermissionDenied("Only the lead inspector reopens an agreed case.")
+    _require_stage(case.inspection, "moderate")
     if not permissions.may_reopen(role, agreed=case.status == Status.AGREED):
         raise PermissionDenied("Only an agreed case can be reopened.")
     now = timezone.now()

@@ -16,6 +16,7 @@ from judgements.services._common import (
     StaleEdit,
     _audit,
     _require,
+    _require_stage,
 )
 from judgements.tallies import tallies_generation_bump
 
@@ -39,6 +40,8 @@ def organisation_rating_record(
         actor,
         "rates standards at organisation level",
     )
+    # The stage as stored now, not as the caller's copy of the inspection says.
+    _require_stage(Inspection.objects.get(pk=inspection.pk), "rate_organisations")
     if not inspection.organisations.filter(pk=organisation.pk).exists():
         raise ValidationError({"organisation": "This organisation is not part of the inspection"})
     if standard.is_case_judged or standard.framework_id != inspection.framework_id:

@@ -31,6 +31,7 @@ from judgements.rules import (
     may_score_case,
     missing_answers,
 )
+from judgements.second_readings import readings_to_do
 from judgements.selectors import (
     cases_to_do,
     first_step_to_do,
@@ -41,14 +42,15 @@ from judgements.selectors import (
     walkthrough,
 )
 from judgements.services import case_read_record as read_record
-from judgements.views._common import _posted
+from judgements.views._common import _posted, blind_redirect
 
 
 @require_GET
 def queue(request):
     """The inspector's cases, grouped by what they must do next, returned ones first."""
     groups = cases_to_do(request.user)
-    total = sum(len(g.cases) for g in groups)
+    second = readings_to_do(request.user)
+    total = sum(len(g.cases) for g in groups) + len(second)
     # The header's "Your cases" link follows what this page found.
     has_cases_remember(request, total > 0)
     return render(
@@ -56,6 +58,7 @@ def queue(request):
         "judgements/queue.html",
         {
             "groups": groups,
+            "second_readings": second,
             "to_score": sum(len(g.cases) for g in groups if g.to_score),
             "total": total,
         },
@@ -65,6 +68,8 @@ def queue(request):
 @require_GET
 def case_summary(request, public_id):
     case, access = case_access(request.user, public_id)
+    if (blind := blind_redirect(request, case)) is not None:
+        return blind
     read_record(case=case, reader=request.user, page="judgements")
     walk = walkthrough(case)
     return render(
@@ -131,6 +136,8 @@ def step(request, public_id, code):
             _unsaved_keep(request, public_id, code)
         return redirect_to_login(request.get_full_path())
     case, access = case_access(request.user, public_id)
+    if (blind := blind_redirect(request, case, code)) is not None:
+        return blind
     walk = walkthrough(case)
     current = walk.step(code)
     standard = current.standard
@@ -215,6 +222,8 @@ STEP_SAVED = "step_saved"
 def rest_not_applicable(request, public_id, code):
     """Confirm, then answer Not applicable to every question of a step not yet answered."""
     case, access = case_access(request.user, public_id)
+    if (blind := blind_redirect(request, case, code)) is not None:
+        return blind
     if not may_score_case(case, access.role, request.user):
         raise PermissionDenied("You cannot change the answers for this case.")
     walk = walkthrough(case)
@@ -253,6 +262,8 @@ def rest_not_applicable(request, public_id, code):
 def resume(request, public_id):
     """Start or continue scoring: the step to do next, else the case's summary."""
     case, access = case_access(request.user, public_id)
+    if (blind := blind_redirect(request, case)) is not None:
+        return blind
     if may_score_case(case, access.role, request.user):
         target = first_step_to_do(walkthrough(case))
         if target is not None:
@@ -271,6 +282,8 @@ def keep_alive(request):
 def autosave(request, public_id, code):
     """Save one answer as the inspector goes (JavaScript only; the step form works without)."""
     case, access = case_access(request.user, public_id)
+    if (blind := blind_redirect(request, case)) is not None:
+        return blind
     if not may_score_case(case, access.role, request.user):
         return JsonResponse({"message": "You cannot change the answers for this case."}, status=403)
     questions = step_questions(case, code)
@@ -348,6 +361,8 @@ def _check_context(case, access, walk, **more) -> dict:
 def check(request, public_id):
     """Check your answers: every step's answers and notes, then the declaration and Submit."""
     case, access = case_access(request.user, public_id)
+    if (blind := blind_redirect(request, case)) is not None:
+        return blind
     read_record(case=case, reader=request.user, page="check answers")
     walk = walkthrough(case)
     missing = missing_answers(walk.questions, walk.answers)
@@ -359,6 +374,8 @@ def check(request, public_id):
 @require_POST
 def submit(request, public_id):
     case, access = case_access(request.user, public_id)
+    if (blind := blind_redirect(request, case)) is not None:
+        return blind
     if not may_score_case(case, access.role, request.user):
         raise PermissionDenied("You cannot submit this case.")
     try:
@@ -377,6 +394,8 @@ def submit(request, public_id):
 def submitted(request, public_id):
     """After submitting: what happens next, and the next case to score."""
     case, access = case_access(request.user, public_id)
+    if (blind := blind_redirect(request, case)) is not None:
+        return blind
     if case.status not in (Case.Status.SUBMITTED, Case.Status.IN_QA):
         return redirect("judgements:case_summary", public_id=case.public_id)
     return render(

@@ -35,6 +35,7 @@ from inspection.models import Area, Inspection, Organisation
 from inspection.rating_rules import NOT_RATED, RATING_NAMES
 from judgements.models import OrganisationRating
 from reports import charts
+from reports.dashboards.agreement import agreement_across
 from reports.dashboards.area import area_dashboard as build_area_dashboard
 from reports.dashboards.cache import cached
 from reports.dashboards.cases import cell_cases
@@ -151,6 +152,12 @@ def national(request):
     if filters.framework is None:
         return render(request, "reports/dashboard_national.html", {**context, "empty": True})
     view = _national_view(filters)
+    # Reconciling a double reading changes the tallies, and so the cache's generation.
+    agreement = cached(
+        "agreement",
+        (filters.framework.pk, sorted(filters.query().items())),
+        lambda: agreement_across(filters),
+    )
 
     table = _wants_csv(request)
     if table is not None:
@@ -167,6 +174,7 @@ def national(request):
         page_query=page_query.urlencode(),
         query=request.GET.urlencode(),
         csv_query=_csv_query(request),
+        agreement=agreement,
         distribution_chart=charts.stacked_bar_chart(
             [
                 charts.StackedRow(

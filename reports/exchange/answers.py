@@ -63,7 +63,9 @@ def answer_rows(
     )
     total = cases.count() if progress else 0
     answers = (
-        Answer.objects.filter(case__inspection=inspection)
+        # A case read twice and not yet reconciled has no answers to give: its second
+        # reader must not find the first reading here (judgements.second_readings).
+        Answer.objects.filter(case__inspection=inspection, case__awaiting_reconciliation=False)
         .order_by("case__reference", "case_id", "question__position")
         .values_list("case_id", "question_id", "value", "note")
         .iterator(chunk_size=ANSWER_CHUNK)

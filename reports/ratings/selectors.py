@@ -83,6 +83,10 @@ def framework_standards(framework) -> list[StandardDef]:
     ]
 
 
+AWAITING = "awaiting_reconciliation"
+AWAITING_LABEL = "Read twice, not yet reconciled"
+
+
 def inspection_rating(inspection: Inspection, *, organisation=None) -> RatingSummary:
     """Roll the inspection's submitted answers up into ratings (six queries, however many
     cases: cases by status, answer tallies, cases answered No, organisations, standards,
@@ -95,7 +99,14 @@ def inspection_rating(inspection: Inspection, *, organisation=None) -> RatingSum
     cases = Case.objects.filter(inspection=inspection)
     if organisation is not None:
         cases = cases.filter(organisation=organisation)
-    by_status = dict(cases.values_list("status").annotate(n=Count("id")).order_by())
+    # A case awaiting the reconciliation of its second reading is not counted yet, whatever
+    # its status: it is listed apart (casefiles.models.counted_condition).
+    by_status: dict[str, int] = {}
+    for status, awaiting, n in (
+        cases.values_list("status", "awaiting_reconciliation").annotate(n=Count("id")).order_by()
+    ):
+        key = AWAITING if awaiting and status in Case.COUNTED_STATUSES else status
+        by_status[key] = by_status.get(key, 0) + n
     tallies = answer_tallies(
         by=("organisation_name", "question_code"),
         inspections=inspection,
@@ -128,7 +139,7 @@ def inspection_rating(inspection: Inspection, *, organisation=None) -> RatingSum
     # In the order a case moves through the walk-through, so the page reads naturally.
     left_out = tuple(
         LeftOut(status=label, cases=by_status[status])
-        for status, label in Case.Status.choices
+        for status, label in [*Case.Status.choices, (AWAITING, AWAITING_LABEL)]
         if status not in Case.COUNTED_STATUSES and by_status.get(status)
     )
     return RatingSummary(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from casefiles.models import Case
 from inspection.models import Domain, Inspection, Standard
+from inspection.permissions import stage_refusal
 from reports.models import (
     DomainFindings,
     KeyFact,
@@ -22,8 +23,18 @@ from reports.models import (
 )
 
 
+def _refuse_if_frozen(inspection_id: int) -> None:
+    """Sent for approval or published, the report's text no longer changes (the stage as
+    stored now, not as the caller's copy says)."""
+    status = Inspection.objects.values_list("status", flat=True).get(pk=inspection_id)
+    refusal = stage_refusal(status, "write_report")
+    if refusal:
+        raise ValidationError(refusal)
+
+
 def _report_for_update(inspection: Inspection) -> Report:
     """The inspection's report, made on first write, locked for the rest of the transaction."""
+    _refuse_if_frozen(inspection.pk)
     Report.objects.get_or_create(inspection=inspection)
     return Report.objects.select_for_update().get(inspection=inspection)
 
@@ -177,6 +188,7 @@ def practice_example_save(
 @transaction.atomic
 def report_item_remove(*, item: Recommendation | KeyFact | PracticeExample, actor) -> None:
     report = Report.objects.select_for_update().get(pk=item.report_id)
+    _refuse_if_frozen(report.inspection_id)
     section = f"{item._meta.verbose_name.capitalize()}: {item}"
     item.delete()
     _record(report, actor=actor, section=section[:250], action=ReportEdit.Action.REMOVED)

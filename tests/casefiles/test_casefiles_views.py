@@ -407,9 +407,9 @@ def test_case_list_queries_do_not_grow_with_the_sample(
     url = list_url(inspection)
     # 1 session, 2 user, 3 inspection through the user's access, 4 the user's role,
     # 5 organisations and 6 team for the filters, 7 count of cases, 8 the page of cases with
-    # their organisation and inspector. The session is not written: its expiry was moved on
-    # when the person signed in, less than a minute ago.
-    with django_assert_num_queries(8):
+    # their organisation and inspector, 9 the safeguarding banner. The session is not written: its
+    # expiry was moved on when the person signed in, less than a minute ago.
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert len(listed_cases(response)) == min(cases, 25)
 
@@ -485,8 +485,9 @@ def test_case_page_queries_do_not_grow_with_the_file(
     # (it is not), 6 the record that this person read the file, 7 the case with inspection,
     # organisation and inspector, then its file: 8 orders, 9 requirements, 10 linked children,
     # 11 plans with the child each names, 12 referrals with theirs, 13 checks, 14 meetings,
-    # 15 visits, 16 interviews. The session is not written (its expiry was moved on at sign-in).
-    with django_assert_num_queries(16):
+    # 15 visits, 16 interviews, 17 the safeguarding banner. The session is not written (its
+    # expiry was moved on at sign-in).
+    with django_assert_num_queries(17):
         response = client.get(url)
     assert len(timeline_entries(response)) == 6 * count
 

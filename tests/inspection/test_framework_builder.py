@@ -475,3 +475,11 @@ def test_a_code_too_long_for_its_kind_is_refused_in_the_form(client, editor, dra
     assert response.context["form"].errors["code"] == ["Code must be 10 characters or fewer"]
     assert "Code must be 10 characters or fewer" in response.content.decode()
     assert draft.standards.filter(code="2.1").exists()
+
+
+def test_setting_up_an_inspection_offers_no_draft(draft, yos_framework):
+    from inspection.setup.forms import InspectionForm, newest_framework
+
+    offered = list(InspectionForm.base_fields["framework"].queryset)
+    assert yos_framework in offered and draft not in offered
+    assert newest_framework() != draft

@@ -194,9 +194,11 @@ def test_inspection_page_queries_do_not_grow_with_the_sample(
     url = detail_url(inspection)
     # 1 session, 2 user, 3 inspection through the user's access, 4 the user's role,
     # 5 cases by status and 6 cases per organisation and sample (the panels casefiles adds),
-    # 7 organisations with their area, 8 team. The session is not written: its expiry was
-    # moved on when the person signed in, less than a minute ago.
-    with django_assert_num_queries(8):
+    # 7 organisations with their area, 8 the stage history (its last moves), 9 team, 10 the
+    # safeguarding banner, 11 the open safeguarding concerns (the panel casefiles adds). The
+    # session is not written: its expiry was moved on when the person signed in, less than a
+    # minute ago.
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert table_rows(response, "samples") == [
         ["Barking and Dagenham YOS", "Court disposal", str(cases)]
@@ -214,7 +216,7 @@ def test_the_apps_above_add_their_panels_to_the_inspection_pages():
         # casefiles registers first (it is listed before judgements in INSTALLED_APPS).
         "home": ["casefiles.interviews", "judgements.cases_to_score"],
         "inspection_summary": ["casefiles.case_counts"],
-        "inspection_main": ["casefiles.samples"],
+        "inspection_main": ["casefiles.samples", "casefiles.concerns"],
     }
 
 

@@ -203,9 +203,9 @@ def test_the_qa_page_runs_a_fixed_number_of_queries(
     # role on the team; 5 whether this person scored the case; 6 whether this read is already
     # recorded (it is: the page was opened a moment ago, so no second record); 7 the
     # framework's questions; 8 the answers; 9 the open returns; 10-12 the decisions, their
-    # returned questions and those questions; 13 the answer changes since the last return.
-    # The session is not written. None grows with the case.
-    with django_assert_num_queries(13):
+    # returned questions and those questions; 13 the answer changes since the last return;
+    # 14 the safeguarding banner. The session is not written. None grows with the case.
+    with django_assert_num_queries(14):
         assert client.get(moderate_url(case)).status_code == 200
 
 

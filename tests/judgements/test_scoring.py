@@ -198,9 +198,11 @@ def test_the_to_do_list_groups_cases_by_what_to_do_returned_first(
     cases, first = six_cases
     client = login(people.inspector)
     client.get(reverse("judgements:queue"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         # 1 the session, 2 the user, 3 the user's cases with inspection and organisation,
-        # 4 the open returned questions of the returned cases. The session is not written.
+        # 4 the open returned questions of the returned cases, 5 the safeguarding banner,
+        # 6 the user's second readings.
+        # The session is not written.
         response = client.get(reverse("judgements:queue"))
     page = text(response)
     assert "You have 3 cases to score." in page
@@ -238,7 +240,7 @@ def test_the_to_do_list_makes_the_same_queries_however_many_cases(
         )
     client = login(people.inspector)
     client.get(reverse("judgements:queue"))
-    with django_assert_num_queries(4):  # as above, with 12 more returned cases
+    with django_assert_num_queries(6):  # as above, with 12 more returned cases
         response = client.get(reverse("judgements:queue"))
     assert "You have 15 cases to score." in text(response)
 

@@ -24,7 +24,7 @@ from casefiles.models import Case
 from casefiles.services import case_save
 from inspection.models import Organisation, Question, User
 from judgements import services
-from judgements.models import AnswerTally
+from judgements.models import AnswerTally, SecondReading
 from judgements.rules import applicable_questions
 from judgements.services import AnswerInput, IncompleteCase, StaleEdit
 from judgements.tallies import tallies_differences, tallies_generation, tallies_rebuild
@@ -97,18 +97,109 @@ def test_after_any_sequence_of_service_calls_the_tallies_equal_the_live_count(se
             reasons={applicable_questions(c)[0]: "Say more."},
         ),
         "reopen": lambda c: services.case_reopen(case=c, lead=people.lead, reason="Look again."),
+        # Blind double scoring: a case read twice stops counting until it is reconciled.
+        "select second": lambda c: services.second_reading_select(
+            case=c, reader=people.colleague, actor=people.lead
+        ),
+        "second answers": lambda c: services.second_answers_record(
+            reading=c.second_reading, answers=answer_inputs(c, rng), actor=people.colleague
+        ),
+        "second submit": lambda c: services.second_reading_submit(
+            reading=c.second_reading, actor=people.colleague
+        ),
+        "reconcile": lambda c: services.second_reading_reconcile(
+            reading=c.second_reading,
+            agreed={
+                q.pk: services.Agreed(value=rng.choice(["yes", "no"]), note="Agreed.")
+                for q in applicable_questions(c)
+            },
+            actor=people.lead,
+        ),
+        "remove second": lambda c: services.second_reading_remove(
+            reading=c.second_reading, actor=people.lead
+        ),
     }
     counted_at_some_point = False
     for _step in range(40):
         case = Case.objects.get(pk=rng.choice(cases).pk)
-        name = rng.choices(list(steps), weights=[2, 3, 4, 2, 2, 2, 2])[0]
+        name = rng.choices(list(steps)[:7], weights=[2, 3, 4, 2, 2, 2, 2])[0]
         try:
             steps[name](case)
-        except (PermissionDenied, ValidationError, IncompleteCase, StaleEdit):
+        except (
+            PermissionDenied,
+            ValidationError,
+            IncompleteCase,
+            StaleEdit,
+            SecondReading.DoesNotExist,
+        ):
             pass  # refused as the rules say: nothing changed, and the tallies neither
         assert tallies_differences() == [], f"after {name} on {case.reference}"
         counted_at_some_point |= Case.objects.counted().exists()
     assert counted_at_some_point, "the sequence never made a case count: choose another seed"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3, 5, 6, 7])
+def test_with_double_reading_the_tallies_equal_the_live_count_after_any_sequence(
+    seed, cases, people
+):
+    rng = random.Random(seed)  # noqa: S311 - test data
+    steps = {
+        "answer": lambda c: services.answers_record(
+            case=c, answers=answer_inputs(c, rng, share=0.3), actor=people.inspector
+        ),
+        "answer all": lambda c: services.answers_record(
+            case=c, answers=answer_inputs(c, rng), actor=people.inspector
+        ),
+        "submit": lambda c: services.case_submit(case=c, actor=people.inspector),
+        "select for QA": lambda c: services.qa_select(
+            case=c, selected=rng.random() < 0.7, actor=people.lead
+        ),
+        "agree": lambda c: services.case_agree(case=c, moderator=people.qa),
+        "return": lambda c: services.case_return(
+            case=c,
+            moderator=people.qa,
+            reasons={applicable_questions(c)[0]: "Say more."},
+        ),
+        "reopen": lambda c: services.case_reopen(case=c, lead=people.lead, reason="Look again."),
+        # Blind double scoring: a case read twice stops counting until it is reconciled.
+        "select second": lambda c: services.second_reading_select(
+            case=c, reader=people.colleague, actor=people.lead
+        ),
+        "second answers": lambda c: services.second_answers_record(
+            reading=c.second_reading, answers=answer_inputs(c, rng), actor=people.colleague
+        ),
+        "second submit": lambda c: services.second_reading_submit(
+            reading=c.second_reading, actor=people.colleague
+        ),
+        "reconcile": lambda c: services.second_reading_reconcile(
+            reading=c.second_reading,
+            agreed={
+                q.pk: services.Agreed(value=rng.choice(["yes", "no"]), note="Agreed.")
+                for q in applicable_questions(c)
+            },
+            actor=people.lead,
+        ),
+        "remove second": lambda c: services.second_reading_remove(
+            reading=c.second_reading, actor=people.lead
+        ),
+    }
+    read_twice = False
+    for _step in range(60):
+        case = Case.objects.get(pk=rng.choice(cases).pk)
+        name = rng.choices(list(steps), weights=[2, 3, 4, 2, 2, 2, 2, 2, 2, 2, 2, 1])[0]
+        try:
+            steps[name](case)
+        except (
+            PermissionDenied,
+            ValidationError,
+            IncompleteCase,
+            StaleEdit,
+            SecondReading.DoesNotExist,
+        ):
+            pass  # refused as the rules say: nothing changed, and the tallies neither
+        assert tallies_differences() == [], f"after {name} on {case.reference}"
+        read_twice |= SecondReading.objects.exists()
+    assert read_twice, "no case was read twice: choose another seed"
 
 
 def test_a_case_counts_in_the_tallies_from_submission_until_it_is_returned(case, people):

@@ -474,9 +474,11 @@ NATIONAL_QUERIES = (
     # the session and the user; the filter form's frameworks and regions; the default
     # framework (that of the latest fieldwork); the framework's standards with their key
     # questions (one query); each organisation's latest inspection; THE answer aggregate; the
-    # lead inspectors' ratings; cases per inspection. The session is not written (its expiry
-    # was moved on at sign-in, less than a minute before).
-    10
+    # lead inspectors' ratings; cases per inspection; the safeguarding banner; the open and
+    # overdue safeguarding concerns (counts); the reconciled double readings (the agreement
+    # table). The session is not written (its expiry was moved on at sign-in, less than a
+    # minute before).
+    13
 )
 
 
@@ -826,8 +828,8 @@ NATIONAL_QUERIES_CACHED = (
     # the session and the user; the filter form's frameworks and regions; the default
     # framework; saving the session (a savepoint, the update, release). The figures (the
     # framework's structure, the latest inspections, the tallies, the lead inspectors'
-    # ratings, the cases) come from the cache.
-    NATIONAL_QUERIES - 5
+    # ratings, the cases, the agreement table) come from the cache.
+    NATIONAL_QUERIES - 6
 )
 
 
@@ -889,9 +891,9 @@ def test_the_national_grid_is_paginated_and_its_download_is_whole(login, people)
 REFERRAL_QUERIES = (
     # the session and the user; the filter form's frameworks and regions; THE tracker
     # aggregate (by organisation; areas and the total are added up from it); one page of the
-    # list (its length is the aggregate's count, not counted again). The session is not
-    # saved: it was refreshed less than a minute ago.
-    6
+    # list (its length is the aggregate's count, not counted again); the safeguarding banner.
+    # The session is not saved: it was refreshed less than a minute ago.
+    7
 )
 
 

@@ -592,11 +592,11 @@ def test_ratings_and_standard_pages_take_a_fixed_number_of_queries(
 
     # Ratings page: session, user, inspection (with framework), role on the team; cases by
     # status, answers of counted cases, organisations, key questions, standards, organisation
-    # ratings. The session is not written.
-    with django_assert_num_queries(10):
-        client.get(ratings_url)
-    # Standard page: the same ten, and the cases answered No with their notes.
+    # ratings; the safeguarding banner. The session is not written.
     with django_assert_num_queries(11):
+        client.get(ratings_url)
+    # Standard page: the same eleven, and the cases answered No with their notes.
+    with django_assert_num_queries(12):
         client.get(standard_url)
 
     # 45 more cases: 50 in all, and not one query more.
@@ -610,8 +610,8 @@ def test_ratings_and_standard_pages_take_a_fixed_number_of_queries(
         ],
     )
     assert inspection.cases.count() == 50
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(ratings_url)
     assert "Requires improvement" in response.content.decode()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(standard_url)

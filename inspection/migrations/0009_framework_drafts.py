@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inspection", "0007_framework_rating_options"),
+        ("inspection", "0008_inspection_change_and_partners"),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""Safeguarding concerns found during an inspection: raised, followed up, closed."""

@@ -1,0 +1,19 @@
+"""The lead inspector's safeguarding alert on every page (config.settings TEMPLATES)."""
+
+from .concerns.selectors import lead_alerts
+
+_CACHED = "_concern_alerts"
+
+
+def concern_alerts(request) -> dict:
+    """Concerns waiting for the signed-in person to acknowledge, on inspections they lead.
+
+    One query per request, whoever is signed in (a page rendering several templates asks once:
+    the answer is kept on the request). Nothing for someone signed out.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    if not hasattr(request, _CACHED):
+        setattr(request, _CACHED, lead_alerts(user))
+    return {"concern_alerts": getattr(request, _CACHED)}
