@@ -6,5 +6,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from . import jobs
+        from .writing import check
 
         jobs.register_kinds()
+        check.register_checks()

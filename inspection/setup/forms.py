@@ -25,7 +25,8 @@ class ChecksField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for key in value:
             text = str(key).strip()
-            if not text.isdigit() or int(text) > self.BIGGEST_KEY:
+            digits = text.isascii() and text.isdigit() and len(text) <= 19
+            if not digits or int(text) > self.BIGGEST_KEY:
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

@@ -10,6 +10,7 @@ from inspection.models import Inspection, Organisation, Standard
 from inspection.rating_rules import NO, RatingRules
 from judgements.models import Answer, OrganisationRating
 from reports.ratings.engine import (
+    JUDGED_BY_ORGANISATION,
     InspectionRating,
     KeyQuestionDef,
     StandardDef,
@@ -208,3 +209,63 @@ def no_answers(
     for cases in found.values():
         cases.sort(key=lambda row: natural_key(row.case_reference))  # "C-2" before "C-10"
     return found
+
+
+@dataclass(frozen=True)
+class OverallRating:
+    """The overall rating as a report may show it: only when it is whole.
+
+    The engine (reports.ratings.engine) sums whatever standards are rated; a report must not
+    print that sum while standards that can be rated are not yet. ``rating`` is the engine's
+    overall rating when nothing is missing, else None; ``missing`` says, in words, what must
+    be done first. A case-judged standard with no applicable case among the counted cases is
+    "not rated" and left out, as the inspectorate does, so it is not missing.
+    """
+
+    rating: str | None
+    missing: tuple[str, ...]
+    left_out: tuple[str, ...]  # standards not rated and rightly left out (no applicable cases)
+    sample_missing: tuple[str, ...] = ()  # the part of ``missing`` about unsubmitted cases
+    # Why the framework's own rules give no overall rating (too few cases, a small
+    # organisation): not something missing, the rating is withheld by rule.
+    withheld: str = ""
+
+    @property
+    def is_whole(self) -> bool:
+        return not self.missing
+
+
+def overall_rating(summary: RatingSummary) -> OverallRating:
+    """Whether the overall rating is whole, and what is missing if not (no queries)."""
+    result = summary.result
+    sample_missing: list[str] = []
+    if summary.cases_counted == 0:
+        sample_missing.append("No case in the sample has been submitted yet.")
+    elif summary.cases_left_out:
+        n = summary.cases_left_out
+        sample_missing.append(
+            f"{n} case{'s' if n != 1 else ''} in the sample {'are' if n != 1 else 'is'} not yet "
+            "submitted, so the figures may still change."
+        )
+    missing = list(sample_missing)
+    left_out: list[str] = []
+    for standard in result.standards:
+        if standard.is_rated:
+            continue
+        if standard.judged_by == JUDGED_BY_ORGANISATION:
+            missing.append(
+                f"Standard {standard.code} {standard.title} is not yet rated by the lead inspector."
+            )
+        elif summary.cases_counted and not summary.cases_left_out:
+            left_out.append(standard.code)  # no applicable case: not rated, left out
+        # else: the cases still to be submitted (said above) may yet make it rated.
+    withheld = getattr(result, "unrated_because", "") or ""
+    if not missing and result.rating is None and not withheld:
+        missing.append("No standard has a rating yet.")
+    return OverallRating(
+        rating=None if missing else result.rating,
+        missing=tuple(missing),
+        left_out=tuple(left_out),
+        sample_missing=tuple(sample_missing),
+        withheld="" if missing else withheld,
+    )

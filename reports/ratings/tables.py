@@ -56,6 +56,7 @@ class KeyQuestionRow:
     text: str
     overall: Tally
     by_organisation: tuple[Tally, ...]  # in the order of ThematicTables.organisations
+    is_prompt: bool = False  # a prompt under the key question above it (seed 003 Tables 3-5)
 
 
 @dataclass(frozen=True)
@@ -110,29 +111,41 @@ def counted_cases(inspection: Inspection):
 def key_question_tables(
     inspection: Inspection, organisations: tuple[Organisation, ...]
 ) -> tuple[StandardTable, ...]:
-    """Every case-judged key question's tally, overall and per organisation (two queries)."""
+    """Every case-judged key question's tally, and each prompt's under it, overall and per
+    organisation (two queries)."""
     questions = list(
         Question.objects.filter(
             framework=inspection.framework_id,
-            parent__isnull=True,
             standard__judged_by=Framework.JudgedBy.CASES,
         )
         .select_related("standard")
         .order_by("standard__position", "position")
     )
-    tallies = answer_tallies(by=("question", "organisation"), inspections=inspection)
+    tallies = answer_tallies(
+        by=("question", "organisation"),
+        inspections=inspection,
+        questions=[q.pk for q in questions],
+    )
 
     def tally(question: Question, organisation: Organisation) -> Tally:
         return tallies.get((question.pk, organisation.pk), Tally())
 
-    tables: dict[int, tuple[Standard, list[KeyQuestionRow]]] = {}
+    # Each key question, then its prompts, in framework order.
+    prompts: dict[int, list[Question]] = defaultdict(list)
     for question in questions:
+        if question.parent_id is not None:
+            prompts[question.parent_id].append(question)
+    ordered = [q for kq in questions if kq.parent_id is None for q in [kq, *prompts.get(kq.pk, [])]]
+
+    tables: dict[int, tuple[Standard, list[KeyQuestionRow]]] = {}
+    for question in ordered:
         per_org = tuple(tally(question, org) for org in organisations)
         row = KeyQuestionRow(
             code=question.code,
             text=question.text,
             overall=sum(per_org, Tally()),
             by_organisation=per_org,
+            is_prompt=question.parent_id is not None,
         )
         tables.setdefault(question.standard_id, (question.standard, []))[1].append(row)
     return tuple(

@@ -14,8 +14,9 @@ from inspection.converters import slug_from_query
 from inspection.models import Inspection
 from judgements.models import OrganisationRating
 from reports.ratings.engine import JUDGED_BY_ORGANISATION
-from reports.ratings.selectors import inspection_rating, no_answers
+from reports.ratings.selectors import inspection_rating, no_answers, overall_rating
 from reports.ratings.tables import thematic_tables
+from reports.writing.pdf_charts import thematic_charts
 
 
 def _organisation(request, inspection):
@@ -39,6 +40,7 @@ def ratings(request, reference):
             "access": access,
             "summary": summary,
             "result": summary.result,
+            "overall": overall_rating(summary),
             "is_thematic": inspection.kind == Inspection.Kind.THEMATIC,
             "active_tab": "ratings",
         },
@@ -93,13 +95,17 @@ def standard(request, reference, code):
 def thematic(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
+    tables = thematic_tables(inspection)
+    charts = dict(thematic_charts(tables))
     return render(
         request,
         "reports/thematic.html",
         {
             "inspection": inspection,
             "access": access,
-            "tables": thematic_tables(inspection),
+            "tables": tables,
+            # Each standard's table with the chart comparing the organisations.
+            "sections": [(table, charts.get(table.code)) for table in tables.standards],
             "active_tab": "ratings",
         },
     )

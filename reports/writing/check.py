@@ -1,15 +1,21 @@
 """Reading the report's text back: every piece the lead wrote (ReportTexts), where each
 is and the page to change it on (TextSource), and the publication check, which reads the
-text *before* names are replaced and lists every real name still in it.
+text *before* names are replaced and lists every real name still in it; and the checks
+this app adds to inspection.readiness (everything the report needs before approval and
+publication: ratings, text, no real names, no open quality-assurance returns).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.db.models import Q
 from django.urls import reverse
 
+from casefiles.models import Case
+from inspection import readiness
 from inspection.models import Domain, Inspection, Standard
+from inspection.readiness import Missing
 from judgements.models import OrganisationRating
 from reports.models import (
     DomainFindings,
@@ -19,6 +25,8 @@ from reports.models import (
     Report,
     StandardText,
 )
+from reports.ratings.engine import natural_key
+from reports.ratings.selectors import inspection_rating, overall_rating
 from reports.writing.people import pseudonymiser_for
 from reports.writing.pseudonyms import excerpt
 
@@ -203,3 +211,138 @@ def publication_check(inspection: Inspection) -> list[CheckFinding]:
                 )
             )
     return findings
+
+
+# --------------------------------------------------------------------------- before publication
+
+# The groups of the check page, in the order it lists them (inspection.readiness.Missing.group).
+GROUP_RATINGS = "Ratings"
+GROUP_TEXT = "Report text"
+GROUP_NAMES = "Real names in the report's text"
+GROUP_QA = "Quality assurance"
+
+
+def missing_ratings(inspection: Inspection) -> list[Missing]:
+    """Every standard that can be rated is rated (service and joint inspections only: a
+    thematic report publishes no ratings), and the sample is all submitted (all kinds)."""
+    summary = inspection_rating(inspection)
+    whole = overall_rating(summary)
+    if whole.is_whole:
+        return []
+    if inspection.kind == Inspection.Kind.THEMATIC:
+        # No ratings to give, but the figures are not final while cases are unsubmitted.
+        whole = replace(whole, missing=whole.sample_missing)
+    ref = inspection.reference
+    organisations = list(summary.organisations)
+    found = []
+    for text in whole.missing:
+        url = reverse("reports:ratings", args=[ref])
+        if text.startswith("Standard ") and len(organisations) == 1:
+            code = text.split()[1]
+            url = reverse(
+                "judgements:organisation_rating_edit", args=[ref, organisations[0].slug, code]
+            )
+        elif text in whole.sample_missing:
+            url = reverse("casefiles:list", args=[ref])
+        found.append(Missing(text, url, GROUP_RATINGS))
+    return found
+
+
+def missing_text(inspection: Inspection) -> list[Missing]:
+    """The parts of the report that must be written: foreword, key findings for every
+    domain, every standard's narrative, recommendations, key facts; and the methodology,
+    which is drawn from the sample and so needs counted cases."""
+    texts = report_texts(inspection)
+    ref = inspection.reference
+
+    def url(name, *args):
+        return reverse(f"reports:{name}", args=[ref, *args])
+
+    found = []
+    if not texts.report.foreword.strip():
+        found.append(Missing("The foreword is not written.", url("report_foreword"), GROUP_TEXT))
+    for domain in texts.domains:
+        findings = texts.findings.get(domain.pk)
+        if not findings or not lines(findings.key_findings):
+            found.append(
+                Missing(
+                    f"The key findings about {domain.code}. {domain.title} are not written.",
+                    url("report_findings", domain.code),
+                    GROUP_TEXT,
+                )
+            )
+    for standard in texts.standards:
+        narrative, _ = texts.narrative_of(standard)
+        if not narrative.strip():
+            found.append(
+                Missing(
+                    f"The narrative of standard {standard.code} {standard.title} is not written.",
+                    url("report_standard", standard.code),
+                    GROUP_TEXT,
+                )
+            )
+    if not texts.recommendations:
+        found.append(
+            Missing(
+                "No recommendation is written.",
+                url("report_item_add", "recommendations"),
+                GROUP_TEXT,
+            )
+        )
+    if not texts.key_facts:
+        found.append(
+            Missing("No key fact is written.", url("report_item_add", "key-facts"), GROUP_TEXT)
+        )
+    if not Case.objects.counted().filter(inspection=inspection).exists():
+        found.append(
+            Missing(
+                "The methodology has no sample to describe: no case is submitted.",
+                reverse("casefiles:sample", args=[ref]),
+                GROUP_TEXT,
+            )
+        )
+    return found
+
+
+def missing_names(inspection: Inspection) -> list[Missing]:
+    """Every real name from the case files still in the report's text."""
+    return [
+        Missing(f"The real name “{f.name}” is in {f.location}.", f.url, GROUP_NAMES)
+        for f in publication_check(inspection)
+    ]
+
+
+def missing_quality_assurance(inspection: Inspection) -> list[Missing]:
+    """Cases returned by quality assurance and not yet resubmitted, and questions returned
+    and not yet put right (one query)."""
+    returned = (
+        Case.objects.filter(inspection=inspection)
+        .filter(Q(status=Case.Status.RETURNED) | Q(moderation__returned_questions__resolved=False))
+        .distinct()
+        .order_by("reference")
+        .values_list("reference", "public_id")
+    )
+    return [
+        Missing(
+            f"Case {reference} was returned by quality assurance and is not yet put right.",
+            reverse("casefiles:detail", args=[public_id]),
+            GROUP_QA,
+        )
+        for reference, public_id in sorted(returned, key=lambda row: natural_key(row[0]))
+    ]
+
+
+def register_checks() -> None:
+    """Add the report's checks to inspection.readiness (called from ReportsConfig.ready)."""
+    readiness.register_check("reports.ratings", missing_ratings)
+    readiness.register_check("reports.text", missing_text)
+    readiness.register_check("reports.names", missing_names)
+    readiness.register_check("reports.quality_assurance", missing_quality_assurance)
+
+
+def grouped(found: list[Missing]) -> list[tuple[str, list[Missing]]]:
+    """What is missing, by group, groups in the order they first appear."""
+    groups: dict[str, list[Missing]] = {}
+    for item in found:
+        groups.setdefault(item.group or "Other", []).append(item)
+    return list(groups.items())

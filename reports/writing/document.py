@@ -20,15 +20,27 @@ from django.utils import timezone
 from casefiles.choices import SampleType
 from casefiles.models import Case, Interview, SamplingPlan, counted_condition
 from casefiles.sampling.draw import DEFAULT_WINDOWS
-from inspection.models import Inspection, Membership, Question, Standard
+from casefiles.sampling.models import DrawnCase, SampleDraw, SampleReplacement
+from inspection.models import Inspection, Inspectorate, Membership, Question, Standard
 from inspection.rating_rules import RatingRules, exact, round_half_up, whole_percent
 from reports.models import (
     PracticeExample,
 )
-from reports.ratings.selectors import inspection_rating
-from reports.ratings.tables import case_profile_tables
+from reports.ratings.engine import natural_key
+from reports.ratings.selectors import inspection_rating, overall_rating
+from reports.ratings.tables import (
+    StandardTable,
+    ThematicTables,
+    case_profile_tables,
+    thematic_tables,
+)
 from reports.writing.check import lines, paragraphs, report_texts
-from reports.writing.pdf_charts import KeyQuestionBar, key_question_chart
+from reports.writing.pdf_charts import (
+    ChartFigure,
+    KeyQuestionBar,
+    key_question_chart,
+    thematic_charts,
+)
 from reports.writing.people import pseudonymiser_for
 
 
@@ -65,6 +77,9 @@ class StandardSection:
     areas: list[str]
     key_questions: list[KeyQuestionLine]
     examples: list[Example]
+    # A thematic report: the key questions and prompts by organisation, and their chart.
+    comparison: StandardTable | None = None
+    comparison_chart: ChartFigure | None = None
 
     @property
     def anchor(self) -> str:
@@ -77,7 +92,7 @@ class DomainSection:
     title: str
     key_findings: list[str]
     standards: list[StandardSection]
-    chart: str = ""  # inline SVG of the case-judged key questions, safe to print
+    chart: ChartFigure | None = None  # the case-judged key questions' % yes
 
     @property
     def anchor(self) -> str:
@@ -108,6 +123,31 @@ class SampleRow:
 
 
 @dataclass(frozen=True)
+class SampleSize:
+    label: str
+    eligible: int
+    calculated: int
+    size: int
+    drawn: int
+    override_reason: str
+
+
+@dataclass(frozen=True)
+class StratumRow:
+    sample_type: str
+    label: str  # "Male, court order, high ROSH, ..."
+    population: int
+    allocated: int
+
+
+@dataclass(frozen=True)
+class ReplacedCase:
+    removed: str
+    reserve: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ProfileLine:
     label: str
     count: int
@@ -133,6 +173,14 @@ class Methodology:
     # Interviews held for the cases counted: with case managers, and with anyone else.
     case_manager_interviews: int = 0
     other_interviews: int = 0
+    # The sample as drawn (casefiles.sampling), when it was drawn in the service.
+    drawn: bool = False
+    sizes: list[SampleSize] = field(default_factory=list)
+    strata: list[StratumRow] = field(default_factory=list)
+    replaced: list[ReplacedCase] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # references of cases added outside the draw
+    confidence_text: str = ""  # "80 per cent"
+    margin_text: str = ""  # "5 percentage points"
 
 
 @dataclass(frozen=True)
@@ -157,8 +205,8 @@ class ReportDocument:
     title: str
     organisations: list[str]
     lead: str
-    date: date
-    rating: str | None
+    date: date  # the publication date, or the day this draft was made
+    rating: str | None  # the overall rating, only when it is whole (else None)
     explanation: str
     band_edges: list[int]
     foreword: list[str]
@@ -169,6 +217,15 @@ class ReportDocument:
     examples: list[Example]  # not placed under a standard
     methodology: Methodology
     glossary: list[GlossaryEntry]
+    is_thematic: bool = False
+    is_draft: bool = True  # until the inspection is approved
+    is_published: bool = False
+    rating_missing: tuple[str, ...] = ()  # why the overall rating is not yet shown
+    rating_left_out: tuple[str, ...] = ()  # standards not rated: no applicable cases
+    rating_withheld: str = ""  # why the framework's rules give no overall rating
+    inspectorates: list[str] = field(default_factory=list)  # partner inspectorates
+    thematic: ThematicTables | None = None
+    thematic_charts: list[ChartFigure] = field(default_factory=list)
 
     @property
     def standards(self) -> list[StandardSection]:
@@ -222,16 +279,98 @@ def _methodology(inspection: Inspection, standards: list[Standard]) -> Methodolo
         )
         for s in order
     ]
+    draw = SampleDraw.objects.filter(inspection=inspection).first()
+    source = draw or plan
+    confidence = int(round_half_up(exact(source.confidence if source else 0.8) * 100))
+    margin = round_half_up(exact(source.margin if source else 0.05) * 100, 1)
+    margin_text = f"{margin:f}".rstrip("0").rstrip(".")
     return Methodology(
         samples=samples,
         in_sample=sum(in_sample.values()),
         counted=total_counted,
-        confidence=int(round_half_up(exact(plan.confidence if plan else 0.8) * 100)),
-        margin=int(round_half_up(exact(plan.margin if plan else 0.05) * 100)),
+        confidence=confidence,
+        margin=int(round_half_up(margin)),
         organisation_standards=[f"{s.code} {s.title}" for s in standards if not s.is_case_judged],
         profiles=_profiles(inspection),
+        confidence_text=f"{confidence} per cent",
+        margin_text=f"{margin_text} percentage point{'' if margin_text == '1' else 's'}",
         **_interviews_held(inspection),
+        **_sample_as_drawn(inspection, draw, labels),
     )
+
+
+def _stratum_label(parts: list[str]) -> str:
+    """A stratum's characteristics after its sample type, in words: "Male, YRO, risk of
+    serious harm high, safety and wellbeing medium" (casefiles.sampling.draw.stratum_key)."""
+
+    def word(value: str) -> str:
+        value = value.replace("_", " ")
+        return value.upper() if len(value) <= 4 and " " not in value else value
+
+    gender, disposal, rosh, wellbeing = ([*parts[1:], "", "", "", ""])[:4]
+    words = [
+        word(gender).capitalize() if gender else "",
+        word(disposal),
+        f"risk of serious harm {word(rosh).lower()}" if rosh else "",
+        f"safety and wellbeing {word(wellbeing).lower()}" if wellbeing else "",
+    ]
+    return ", ".join(w for w in words if w) or "All cases"
+
+
+def _sample_as_drawn(inspection: Inspection, draw: SampleDraw | None, labels) -> dict:
+    """The sample as the service drew it: sizes by sample type and stratum, cases replaced
+    and why, and cases in the inspection that the draw did not choose (added by hand).
+    Three queries with a draw, one without."""
+    if draw is None:
+        return {"drawn": False, "added": []}
+    drawn_ids = set(
+        DrawnCase.objects.filter(draw__inspection=inspection, case__isnull=False).values_list(
+            "case_id", flat=True
+        )
+    )
+    added = sorted(
+        (
+            reference
+            for pk, reference in Case.objects.filter(inspection=inspection).values_list(
+                "pk", "reference"
+            )
+            if pk not in drawn_ids
+        ),
+        key=natural_key,
+    )
+    sizes = [
+        SampleSize(
+            label=labels.get(kind, kind),
+            eligible=int(row.get("eligible", 0)),
+            calculated=int(row.get("calculated", 0)),
+            size=int(row.get("size", 0)),
+            drawn=int(row.get("drawn", 0)),
+            override_reason=row.get("override_reason", ""),
+        )
+        for kind, row in draw.sizes.items()
+    ]
+    strata = [
+        StratumRow(
+            sample_type=labels.get(row["sample_type"], row["sample_type"]),
+            label=_stratum_label(list(row["stratum"])),
+            population=int(row["population"]),
+            allocated=int(row["allocated"]),
+        )
+        for row in draw.allocation
+    ]
+    replaced = [
+        ReplacedCase(r.removed.reference, r.reserve.reference, r.reason)
+        for r in SampleReplacement.objects.filter(draw=draw)
+        .select_related("removed", "reserve")
+        .order_by("replaced_at", "pk")
+    ]
+    return {
+        "drawn": True,
+        "sizes": sizes,
+        "strata": strata,
+        "replaced": replaced,
+        "added": added,
+    }
 
 
 def _interviews_held(inspection: Inspection) -> dict[str, int]:
@@ -248,7 +387,6 @@ def _interviews_held(inspection: Inspection) -> dict[str, int]:
         "case_manager_interviews": held.get(Interview.Kind.CASE_MANAGER, 0),
         "other_interviews": held.get(Interview.Kind.OTHER, 0),
     }
-
 
 
 def _profiles(inspection: Inspection) -> list[Profile]:
@@ -385,14 +523,20 @@ def report_document(inspection: Inspection) -> ReportDocument:
     """The report as printed, names changed (a fixed number of queries, whatever the size)."""
     texts = report_texts(inspection)
     swap = pseudonymiser_for(inspection).replace
+    is_thematic = inspection.kind == Inspection.Kind.THEMATIC
     summary = inspection_rating(inspection)
     result = summary.result
+    whole = overall_rating(summary)
     questions = {
         q.code: q
         for q in Question.objects.filter(framework=inspection.framework, parent__isnull=True)
     }
     rules = RatingRules.from_framework_dict(inspection.framework.rules_dict())
     band_edges = [int(b.min_percent) for b in rules.bands if b.min_percent > 0]
+
+    thematic = thematic_tables(inspection) if is_thematic else None
+    comparisons = {t.code: t for t in thematic.standards} if thematic else {}
+    comparison_charts = dict(thematic_charts(thematic)) if thematic else {}
     examples_by_standard: dict[int | None, list[Example]] = {}
     for item in texts.examples:
         examples_by_standard.setdefault(item.standard_id, []).append(_example(item, swap))
@@ -424,8 +568,10 @@ def report_document(inspection: Inspection) -> ReportDocument:
                     title=standard.title,
                     statement=standard.statement,
                     is_case_judged=standard.is_case_judged,
-                    rating=standard_result.rating,
-                    explanation=standard_result.explanation.replace(" -> ", ", so "),
+                    rating=None if is_thematic else standard_result.rating,
+                    explanation=(
+                        "" if is_thematic else standard_result.explanation.replace(" -> ", ", so ")
+                    ),
                     narrative=[swap(p) for p in paragraphs(narrative)],
                     strengths=[swap(s) for s in lines(written.strengths)] if written else [],
                     areas=(
@@ -433,6 +579,8 @@ def report_document(inspection: Inspection) -> ReportDocument:
                     ),
                     key_questions=key_questions,
                     examples=examples_by_standard.get(standard.pk, []),
+                    comparison=comparisons.get(standard.code),
+                    comparison_chart=comparison_charts.get(standard.code),
                 )
             )
         findings = texts.findings.get(domain.pk)
@@ -449,8 +597,8 @@ def report_document(inspection: Inspection) -> ReportDocument:
                 chart_id=f"chart-domain-{domain.code}",
                 title=f"{domain.code}. {domain.title}: % yes per key question",
             )
-            if bars
-            else ""
+            if bars and not is_thematic
+            else None
         )
         domains.append(
             DomainSection(
@@ -480,11 +628,14 @@ def report_document(inspection: Inspection) -> ReportDocument:
         KeyFactLine(swap(f.label), swap(f.value), swap(f.comparison), swap(f.source))
         for f in texts.key_facts
     ]
+    # The cover's date: the day of publication, else the day this draft was made (not the
+    # day the text was last changed, which says nothing about the document in hand).
     document_date = (
-        timezone.localdate(texts.report.updated_at)
-        if texts.report.updated_at
+        timezone.localdate(inspection.published_at)
+        if inspection.published_at
         else timezone.localdate()
     )
+
     used = " ".join(
         [
             " ".join(foreword),
@@ -506,8 +657,8 @@ def report_document(inspection: Inspection) -> ReportDocument:
         organisations=[o.name for o in inspection.organisations.all()],
         lead=str(lead.user) if lead else "",
         date=document_date,
-        rating=result.rating,
-        explanation=result.explanation,
+        rating=None if is_thematic else whole.rating,
+        explanation="" if is_thematic else result.explanation,
         band_edges=band_edges,
         foreword=foreword,
         domains=domains,
@@ -517,4 +668,26 @@ def report_document(inspection: Inspection) -> ReportDocument:
         examples=examples_by_standard.get(None, []),
         methodology=_methodology(inspection, texts.standards),
         glossary=glossary(used),
+        is_thematic=is_thematic,
+        is_draft=not inspection.is_approved,
+        is_published=inspection.published_at is not None,
+        rating_missing=() if is_thematic else whole.missing,
+        rating_left_out=() if is_thematic else whole.left_out,
+        rating_withheld="" if is_thematic else whole.withheld,
+        inspectorates=_partner_inspectorates(inspection),
+        thematic=thematic,
+        thematic_charts=list(comparison_charts.values()),
     )
+
+
+def _partner_inspectorates(inspection: Inspection) -> list[str]:
+    """The other inspectorates on the team, from the partner inspectors' memberships."""
+    values = (
+        Membership.objects.filter(inspection=inspection, role=Membership.Role.PARTNER)
+        .exclude(inspectorate=Inspectorate.HMI_PROBATION)
+        .values_list("inspectorate", flat=True)
+        .distinct()
+        .order_by()
+    )
+    labels = dict(Inspectorate.choices)
+    return sorted(labels.get(v, v) for v in values)

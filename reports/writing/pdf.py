@@ -1,9 +1,11 @@
 """PDF documents, drawn by WeasyPrint from the same templates the HTML preview shows.
 
 ``PdfRenderer`` owns the page: A4, margins, the running header (set by whichever element of
-the document has the class ``pdf-running-title``), the "Page X of Y" footer, the font, and the
-tagged PDF/UA output with title and language. A document subclasses it with a template and a
-context, and adds its own stylesheet for everything inside the page.
+the document has the class ``pdf-running-title``), the "Page X of Y" footer (none on the
+cover), a running label such as DRAFT on every page, the font, and the tagged PDF/UA output
+with title and language, its tagging put right by reports/writing/pdf_structure.py. A
+document subclasses it with a template and a context, and adds its own stylesheet for
+everything inside the page.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.writing.document import ReportDocument
+from reports.writing.pdf_structure import structure_finisher
 
 STATIC_SRC = Path(settings.BASE_DIR) / "static" / "src"
 REPORT_STYLESHEET = STATIC_SRC / "report_print.css"
@@ -100,6 +103,8 @@ class PdfRenderer:
     font_family = FONT_STACK
     #: PDF/UA-1: tagged (structure tree, /MarkInfo /Marked true), with XMP metadata.
     pdf_variant = "pdf/ua-1"
+    #: A word printed at the top right of every page, cover included ("DRAFT"), or nothing.
+    running_label = ""
 
     def context(self) -> dict:
         raise NotImplementedError
@@ -109,6 +114,14 @@ class PdfRenderer:
         raise NotImplementedError
 
     def page_css(self) -> str:
+        label = self.running_label.replace("\\", "").replace('"', "")
+        running_label = (
+            f'@top-right {{ content: "{label}"; font: 700 10pt {self.font_family}; '
+            "color: #b0281a; letter-spacing: 0.2em; vertical-align: bottom; "
+            "padding-bottom: 3mm; }"
+            if label
+            else ""
+        )
         return f"""
         @page {{
           size: {self.page_size};
@@ -125,8 +138,10 @@ class PdfRenderer:
             font: 8.5pt {self.font_family};
             color: #505a5f;
           }}
+          {running_label}
         }}
-        @page :first {{ @top-left {{ content: none; }} }}
+        /* The cover has no running title and no page number. */
+        @page :first {{ @top-left {{ content: none; }} @bottom-center {{ content: none; }} }}
         html {{ font-family: {self.font_family}; font-size: 10.5pt; line-height: 1.4; }}
         .pdf-running-title {{ string-set: running-title content(text); }}
         """
@@ -137,15 +152,20 @@ class PdfRenderer:
     def render(self) -> bytes:
         sheets = [CSS(string=self.page_css(), url_fetcher=StaticFilesOnlyFetcher())]
         sheets += [_stylesheet(path, path.stat().st_mtime) for path in self.stylesheets]
+        html = self.html()
         document = HTML(
-            string=self.html(),
+            string=html,
             base_url=DOCUMENT_ORIGIN + settings.STATIC_URL,
             url_fetcher=StaticFilesOnlyFetcher(),
         )
         # Presentational hints: <ol start> and <li value> number the recommendations on
         # from one body to the next, as the published reports do.
+        # The finisher corrects the tagging for PDF/UA (reports/writing/pdf_structure.py).
         return document.write_pdf(
-            stylesheets=sheets, pdf_variant=self.pdf_variant, presentational_hints=True
+            stylesheets=sheets,
+            pdf_variant=self.pdf_variant,
+            presentational_hints=True,
+            finisher=structure_finisher(html),
         )
 
 
@@ -157,6 +177,8 @@ class ReportPdf(PdfRenderer):
 
     def __init__(self, document: ReportDocument):
         self.document = document
+        # Until the inspection is approved, every page says so (pypdf reads it as text).
+        self.running_label = "DRAFT" if document.is_draft else ""
 
     def context(self) -> dict:
         return {"doc": self.document, "for_print": True}

@@ -230,6 +230,7 @@ CONFUSABLES = str.maketrans(
         "τ": "t", "υ": "u", "χ": "x", "γ": "y",
         "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
         "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+        "ϲ": "c", "Ϲ": "C", "ϳ": "j", "ϱ": "p", "ϰ": "k", "ϵ": "e", "ѵ": "v", "Ѵ": "V",
         # Latin look-alikes
         "ı": "i", "ȷ": "j", "ſ": "s", "ℓ": "l",
     }
@@ -262,7 +263,10 @@ def fold(text: str) -> tuple[str, list[int]]:
     for index, character in enumerate(text):
         if unicodedata.category(character) == "Cf":  # zero-width, soft hyphen, BOM...
             continue
-        for part in unicodedata.normalize("NFKC", character).translate(CONFUSABLES):
+        # Look-alikes are mapped before NFKC as well as after: NFKC turns some of them into
+        # other Greek letters (lunate sigma "Ϲ" into "Σ") that no longer look Latin.
+        plain_form = unicodedata.normalize("NFKC", character.translate(CONFUSABLES))
+        for part in plain_form.translate(CONFUSABLES):
             for plain in unicodedata.normalize("NFKD", part):
                 if unicodedata.combining(plain):
                     continue

@@ -15,12 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from inspection import readiness
 from inspection.access import inspection_access
 from inspection.models import Domain, Standard
 from reports import jobs
 from reports.models import KeyFact, PracticeExample, Recommendation
 from reports.writing import services
-from reports.writing.check import publication_check, report_of, report_texts
+from reports.writing.check import grouped, publication_check, report_of, report_texts
 from reports.writing.document import report_document
 from reports.writing.forms import (
     DomainFindingsForm,
@@ -104,6 +105,7 @@ def report(request, reference):
             "domains": [{"domain": d, "findings": texts.findings.get(d.pk)} for d in texts.domains],
             "standards": standards,
             "findings_count": len(publication_check(inspection)),
+            "missing_count": len(readiness.missing(inspection)),
             "active_tab": "report",
         },
     )
@@ -326,13 +328,17 @@ def item_remove(request, reference, kind, public_id):
 def check(request, reference):
     access = inspection_access(request.user, reference)
     inspection = access.inspection
+    findings = publication_check(inspection)
+    found = readiness.missing(inspection)
     return render(
         request,
         "reports/report_check.html",
         {
             "inspection": inspection,
             "access": access,
-            "findings": publication_check(inspection),
+            "findings": findings,
+            "missing": found,
+            "groups": grouped(found),
         },
     )
 

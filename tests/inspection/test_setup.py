@@ -388,8 +388,9 @@ def test_the_team_page_queries_do_not_grow_with_the_team_or_history(
         )
     client = login(people.inspector)
     # 1 session, 2 user, 3 inspection through the user's access, 4 the user's role,
-    # 5 members with their users, 6 cases assigned per member, 7 the history with its actors.
-    with django_assert_num_queries(7):
+    # 5 members with their users, 6 cases assigned per member, 7 the history with its actors,
+    # 8 the safeguarding banner.
+    with django_assert_num_queries(8):
         response = client.get(reverse("inspection:team", args=[inspection.reference]))
     assert response.status_code == 200
     assert text(response).count("Member added") == 5

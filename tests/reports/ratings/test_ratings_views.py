@@ -290,3 +290,15 @@ def test_thematic_ratings_can_be_shown_for_one_organisation(thematic, people, lo
     page = standard.content.decode()
     assert "2.2.2 by organisation" in page
     assert first.name in page and second.name in page
+
+
+def test_the_overall_rating_is_not_yet_given_while_standards_can_still_be_rated(
+    inspection, people, login
+):
+    score_cases(inspection, people, seed004_subset(court=3, out_of_court=2))
+    response = login(people.lead).get(url("ratings", inspection))
+    page = response.content.decode()
+    overall = re.search(r'<dl class="govuk-summary-list" id="overall">(.*?)</dl>', page, re.S)
+    words = " ".join(unescape(re.sub(r"<[^>]+>", " ", overall.group(1))).split())
+    assert "Overall rating Not yet rated" in words
+    assert "Standard 1.1 Governance and leadership is not yet rated by the lead inspector." in words

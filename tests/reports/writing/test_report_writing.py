@@ -41,7 +41,6 @@ from tests.conftest import make_case, make_inspection
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at")
 
 
-
 def url(name, inspection, *args):
     return reverse(f"reports:{name}", args=[inspection.reference, *args])
 
@@ -213,8 +212,8 @@ def test_the_check_finds_a_real_name_pasted_into_a_narrative(
     response = login(people.lead).get(url("report_check", inspection))
     assert response.status_code == 200
     text = page_text(response)
-    assert "1 real name found in the report's text" in text
-    assert "Standard 2.1 Assessment: narrative" in text
+    assert "The real name “Leah Morgan” is in Standard 2.1 Assessment: narrative" in text
+    assert "Real names in the report's text" in text
     assert url("report_standard", inspection, "2.1") in response.content.decode()
 
     # Once the name is changed, the check is clear.
@@ -227,9 +226,11 @@ def test_the_check_finds_a_real_name_pasted_into_a_narrative(
         actor=people.lead,
     )
     assert publication_check(inspection) == []
-    assert "No real names found" in page_text(
-        login(people.lead).get(url("report_check", inspection))
-    )
+    text = page_text(login(people.lead).get(url("report_check", inspection)))
+    assert "Real names in the report's text" not in text and "Leah Morgan" not in text
+    # Much else is still missing (no recommendation, no key fact...): never "all clear".
+    assert "No recommendation is written." in text
+    assert "Nothing is missing" not in text
 
 
 def test_the_check_reads_every_section(inspection, case_with_family, people):
