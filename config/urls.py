@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("judgements.urls")),
     path("", include("reports.urls")),
     path("jobs/", include("inspection.jobs.urls")),
+    path("frameworks/", include("inspection.builder.urls")),
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -9,5 +9,6 @@ def navigation(request) -> dict:
     return {
         "nav_is_manager": permissions.may_see_dashboards(user),
         "nav_is_admin": permissions.may_use_admin(user),
+        "nav_edits_frameworks": permissions.may_edit_frameworks(user),
         "sees_every_inspection": permissions.sees_every_inspection(user),
     }

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -86,6 +87,13 @@ class Framework(models.Model):
         CASES = "cases", "Cases"
         ORGANISATION = "organisation", "Organisation"
 
+    class Status(models.TextChoices):
+        """A draft is built in the service and used by no inspection; a published version
+        never changes."""
+
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
     slug = models.SlugField()
     name = models.CharField(max_length=200)
     version = models.CharField(max_length=20)
@@ -97,8 +105,13 @@ class Framework(models.Model):
     overall_thresholds = models.JSONField(help_text="Overall cut points per standard rated.")
     # The file's other rule options, as written there: minimum_cases, small_organisation.
     rating_options = models.JSONField(default=dict, blank=True)
-    checksum = models.CharField(max_length=64, help_text="SHA-256 of the file it was loaded from.")
+    checksum = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the file it was loaded from."
+    )
     loaded_at = models.DateTimeField(auto_now_add=True)
+    # Versions loaded from a file are published; versions built in the service start as drafts.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "-version"]
@@ -108,6 +121,10 @@ class Framework(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.version})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
     def rules_dict(self) -> dict:
         return {
@@ -202,6 +219,29 @@ class Question(models.Model):
         return not self.organisation_kinds or organisation_kind in self.organisation_kinds
 
 
+class FrameworkChange(models.Model):
+    """One change to a framework version made in the service: who, when, what, old and new.
+
+    Kept when a draft is thrown away (the framework's name and version are copied here)."""
+
+    framework = models.ForeignKey(
+        Framework, null=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    framework_label = models.CharField(max_length=240)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=40)
+    target = models.CharField(max_length=60, blank=True)
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.framework_label}: {self.action} {self.target}"
+
+
 class InspectionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "InspectionQuerySet":
         """Inspections the user may read: all for managers and administrators, else their team's."""
@@ -241,7 +281,13 @@ class Inspection(models.Model):
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNING)
-    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="inspections")
+    # Only a published version: a draft is used by no inspection.
+    framework = models.ForeignKey(
+        Framework,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        limit_choices_to={"status": Framework.Status.PUBLISHED},
+    )
     organisations = models.ManyToManyField(Organisation, related_name="inspections")
     fieldwork_start = models.DateField()
     fieldwork_end = models.DateField()

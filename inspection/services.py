@@ -75,6 +75,14 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
     outcome = "replaced" if existing else "loaded"
     if existing:
         existing.delete()
+    return framework_create(data, checksum=checksum), outcome
+
+
+def framework_create(
+    data: dict, *, checksum: str = "", status: str = Framework.Status.PUBLISHED
+) -> Framework:
+    """Write a checked framework document as a new version with its domains, standards and
+    questions, in the document's order."""
     framework = Framework.objects.create(
         slug=data["slug"],
         name=data["name"],
@@ -87,6 +95,7 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
         overall_thresholds=data["overall_thresholds"],
         rating_options=_rating_options(data),
         checksum=checksum,
+        status=status,
     )
     standard_position = question_position = 0
     for domain_position, domain_data in enumerate(data["domains"]):
@@ -141,7 +150,7 @@ def framework_load(*, path: Path) -> tuple[Framework, str]:
                         )
                     )
                 Question.objects.bulk_create(prompts)
-    return framework, outcome
+    return framework
 
 
 def _rating_options(data: dict) -> dict:

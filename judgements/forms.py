@@ -144,6 +144,8 @@ class AutosaveForm(forms.Form):
     value = forms.ChoiceField(choices=AnswerValue.choices)
     note = forms.CharField(required=False, max_length=NOTE_MAX)
     version = forms.IntegerField(min_value=0)
+    # Where the evidence came from; left out by a page that does not ask.
+    source = forms.ChoiceField(choices=EvidenceSource.choices, required=False)
 
 
 class ReturnForm(forms.Form):

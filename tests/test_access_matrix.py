@@ -53,6 +53,7 @@ from casefiles.models import (
     Referral,
 )
 from casefiles.sampling.services import population_upload, sample_draw
+from inspection.builder.services import draft_start
 from inspection.models import Inspection, Job, Membership
 from judgements import services
 from judgements.models import ReadRecord
@@ -220,6 +221,10 @@ def _build_world() -> SimpleNamespace:
             actor=people.lead,
         ),
         drawn_entry=_drawn_entry(framework, organisation, people),
+        # A framework version being built in the service, copied from the one in use.
+        draft=draft_start(
+            actor=people.admin, source=framework, slug="", name=framework.name, version="2026"
+        ),
         concern=concern_services.concern_raise(
             case=case,
             about=concern_services.About(subject=True),
@@ -283,6 +288,10 @@ def _step(w: SimpleNamespace) -> dict:
     return _case(w, code="2.1")
 
 
+def _draft(w: SimpleNamespace, **more) -> dict:
+    return {"slug": w.draft.slug, "version": w.draft.version, **more}
+
+
 def _concern(w: SimpleNamespace) -> dict:
     return {"public_id": w.concern.public_id}
 
@@ -305,6 +314,10 @@ PUBLIC = (200,) * 7  # signed in or not
 OWNER_ONLY = (LOGIN, 200, 404, 404, 404, 404, 404)  # a job: only who asked for it finds it
 TEAM_STARTS = (LOGIN, 302, 404, 302, 302, 302, 302)  # a file everyone who reads may have made
 TEAM_STARTS_EXPORT = (LOGIN, 302, 404, 302, 302, 403, 302)  # as TEAM_EXPORTS, for a POST
+# Framework editors and administrators build framework versions; the cast holds no editor
+# but the administrator. An empty POST to a form: its errors; to a button: done.
+EDITORS = (LOGIN, 403, 403, 403, 403, 403, 200)
+EDITORS_SUCCEED = (LOGIN, 403, 403, 403, 403, 403, 302)
 SECOND_READER_ONLY = (LOGIN, 403, 404, 403, 403, 403, 403)  # nobody in ROLES reads it second
 
 # Safeguarding concerns (docs/access.md): the team, never managers or administrators.
@@ -481,6 +494,30 @@ MATRIX: dict[str, Page] = {
     "jobs:detail": Page(_job, OWNER_ONLY, NOT_THIS_METHOD),
     "jobs:download": Page(_job, (LOGIN, 404, 404, 404, 404, 404, 404), NOT_THIS_METHOD),
     "jobs:retry": Page(_job, NOT_THIS_METHOD, (LOGIN, 302, 404, 404, 404, 404, 404)),
+    # Building framework versions: framework editors and administrators only.
+    "frameworks:list": Page(_none, EDITORS, NOT_THIS_METHOD),
+    "frameworks:start": Page(_none, EDITORS, EDITORS),
+    "frameworks:import": Page(_none, EDITORS, EDITORS),
+    "frameworks:compare": Page(
+        _none,
+        EDITORS,
+        NOT_THIS_METHOD,
+        query="?old=youth-offending-services/2018&new=youth-offending-services/2026",
+    ),
+    "frameworks:detail": Page(_draft, EDITORS, NOT_THIS_METHOD),
+    "frameworks:details": Page(_draft, EDITORS, EDITORS),
+    "frameworks:export": Page(_draft, EDITORS, NOT_THIS_METHOD),
+    "frameworks:preview": Page(lambda w: _draft(w, code="2.1"), EDITORS, NOT_THIS_METHOD),
+    "frameworks:add": Page(lambda w: _draft(w, kind="question"), EDITORS, EDITORS),
+    "frameworks:edit": Page(lambda w: _draft(w, kind="question", code="2.1.1"), EDITORS, EDITORS),
+    "frameworks:move": Page(
+        lambda w: _draft(w, kind="question", code="2.1.2"), NOT_THIS_METHOD, EDITORS_SUCCEED
+    ),
+    "frameworks:remove": Page(
+        lambda w: _draft(w, kind="question", code="2.1.2"), NOT_THIS_METHOD, EDITORS_SUCCEED
+    ),
+    # The copy passes every check, so publishing it succeeds.
+    "frameworks:publish": Page(_draft, EDITORS, EDITORS_SUCCEED),
     # Setting up an inspection: inspection managers and administrators create one (an empty
     # form is refused with its errors); they and the lead change the set-up until fieldwork.
     "inspection:create": Page(_none, SET_UP_ONLY_NEW, SET_UP_ONLY_NEW),

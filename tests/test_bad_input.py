@@ -805,6 +805,47 @@ def test_odd_codes_in_addresses(world, login, data):
         check(client, url, {}, method=method, accepted=(200, 302, 400, 403, 404, 405))
 
 
+# Framework builder ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def framework_draft(yos_framework, people):
+    from inspection.builder.services import draft_start
+
+    return draft_start(
+        actor=people.admin, source=yos_framework, slug="", name="Youth", version="2026"
+    )
+
+
+@pytest.mark.parametrize("kind", ["details", "start", "domain", "standard", "question"])
+@FUZZ
+@given(data=st.data())
+def test_framework_builder_forms(framework_draft, people, login, kind, data):
+    """An administrator (a framework editor) building a draft: each form of the builder."""
+    from inspection.builder import forms as builder
+    from inspection.models import Framework
+
+    client = login(people.admin)
+    draft = framework_draft
+    if kind == "details":
+        url = reverse("frameworks:details", args=[draft.slug, draft.version])
+        form = builder.DetailsForm(initial=builder.DetailsForm.initial_for(draft))
+    elif kind == "start":
+        url = reverse("frameworks:start")
+        form = builder.StartForm(frameworks=Framework.objects.all())
+    else:
+        code = {"domain": "2", "standard": "2.1", "question": "2.1.1"}[kind]
+        url = reverse("frameworks:edit", args=[draft.slug, draft.version, kind, code])
+        item = draft.questions.get(code=code) if kind == "question" else None
+        item = item or (draft.standards.get(code=code) if kind == "standard" else None)
+        item = item or (draft.domains.get(code=code) if kind == "domain" else None)
+        form_class = {
+            "domain": builder.DomainForm,
+            "standard": builder.StandardForm,
+            "question": builder.QuestionForm,
+        }[kind]
+        form = form_class(framework=draft, item=item)
+    check(client, url, data.draw(submissions(kinds_of(form))))
 # An inspection's set-up, team and stage ------------------------------------------------------
 
 

@@ -37,7 +37,11 @@ class ChecksField(forms.ModelMultipleChoiceField):
 
 def newest_framework() -> Framework | None:
     """The framework version loaded last: the default for a new inspection."""
-    return Framework.objects.order_by("-loaded_at", "-pk").first()
+    return (
+        Framework.objects.filter(status=Framework.Status.PUBLISHED)
+        .order_by("-loaded_at", "-pk")
+        .first()
+    )
 
 
 class InspectionForm(GovForm):
@@ -84,7 +88,10 @@ class InspectionForm(GovForm):
     )
     framework = forms.ModelChoiceField(
         label="Framework version",
-        queryset=Framework.objects.order_by("name", "-version"),
+        # Published versions only: a draft is used by no inspection.
+        queryset=Framework.objects.filter(status=Framework.Status.PUBLISHED).order_by(
+            "name", "-version"
+        ),
         empty_label=None,
         help_text="The inspection keeps this version for good",
     )

@@ -5,6 +5,7 @@ submit.
 
 import re
 import time
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib import messages
@@ -307,15 +308,22 @@ def autosave(request, public_id, code):
         return JsonResponse(
             {"message": "Not saved: " + _autosave_problems(form, question)}, status=400
         )
+    source = form.cleaned_data["source"]
     try:
-        answer = services.answer_record(
-            case=case,
-            question=question,
-            value=form.cleaned_data["value"],
-            note=form.cleaned_data["note"],
-            actor=request.user,
-            seen_version=form.cleaned_data["version"],
-        )
+        # The answer and where its evidence came from are saved together, or neither.
+        with transaction.atomic() if source else nullcontext():
+            answer = services.answer_record(
+                case=case,
+                question=question,
+                value=form.cleaned_data["value"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+                seen_version=form.cleaned_data["version"],
+            )
+            if source:
+                services.answer_sources_record(
+                    case=case, sources={question: source}, actor=request.user
+                )
     except services.StaleEdit:
         return JsonResponse(
             {

@@ -32,7 +32,10 @@ class DashboardFilterForm(GovForm):
         super().__init__(data)
         self.helper.form_method = "get"
         self.frameworks = {
-            framework_key(f): f for f in Framework.objects.order_by("name", "-version")
+            framework_key(f): f
+            for f in Framework.objects.filter(status=Framework.Status.PUBLISHED).order_by(
+                "name", "-version"
+            )
         }
         choices = [(key, str(f)) for key, f in self.frameworks.items()]
         self.fields["framework"].choices = (

@@ -22,10 +22,13 @@ export function initAutosave(form) {
     form.querySelector(
       `[name="${question}-${name}"]:checked, textarea[name="${question}-${name}"], input[type=hidden][name="${question}-${name}"]`,
     );
+  const sourceField = (question) => form.querySelector(`select[name="${question}-source"]`);
   const typed = (question) => ({
     value: field(question, "value")?.value || "",
     note: field(question, "note")?.value || "",
+    source: sourceField(question)?.value || "",
   });
+  const same = (a, b) => a.value === b.value && a.note === b.note && (a.source || "") === (b.source || "");
   const read = () => {
     try {
       return JSON.parse(sessionStorage.getItem(storeKey) || "{}");
@@ -49,7 +52,7 @@ export function initAutosave(form) {
   const forget = (question, saved) => {
     const kept = read();
     const entry = kept[question];
-    if (entry && entry.value === saved.value && entry.note === saved.note) {
+    if (entry && same(entry, saved)) {
       delete kept[question];
       write(kept);
     }
@@ -65,7 +68,7 @@ export function initAutosave(form) {
         continue;
       }
       const now = typed(question);
-      if (now.value === entry.value && now.note === entry.note) {
+      if (same(now, entry)) {
         delete kept[question];
         continue;
       }
@@ -75,6 +78,8 @@ export function initAutosave(form) {
       }
       const note = form.querySelector(`textarea[name="${question}-note"]`);
       if (note) note.value = entry.note;
+      const source = sourceField(question);
+      if (source && entry.source) source.value = entry.source;
       restored += 1;
     }
     write(kept);
@@ -99,6 +104,7 @@ export function initAutosave(form) {
     data.append("question", question);
     data.append("value", sent.value);
     data.append("note", sent.note);
+    if (sent.source) data.append("source", sent.source);
     data.append("version", field(question, "version")?.value || "0");
     let response;
     try {
@@ -140,11 +146,11 @@ export function initAutosave(form) {
   // changes the answer several times, and each save must carry the version of the one before.
   const queues = new Map();
   form.addEventListener("input", (event) => {
-    if (!event.target.matches("input[type=radio], textarea")) return;
+    if (!event.target.matches("input[type=radio], textarea, select")) return;
     keep(event.target.name.split("-")[0]);
   });
   form.addEventListener("change", (event) => {
-    if (!event.target.matches("input[type=radio], textarea")) return;
+    if (!event.target.matches("input[type=radio], textarea, select")) return;
     const question = event.target.name.split("-")[0];
     keep(question);
     const run = () => save(question).catch(() => say(NO_NETWORK));

@@ -68,6 +68,7 @@ def picture(people, yos_framework, organisation):
         )
     first = Case.objects.get(reference="R-00")
     Referral.objects.create(case=first, referral_date=date(2018, 6, 1), method="phone")
+    tallies_rebuild(inspection_ids=[rd.pk])  # the referral too was written around the services
     return {"reading": reading, "inspection": rd, "first": first}
 
 

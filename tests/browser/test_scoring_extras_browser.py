@@ -69,6 +69,14 @@ def test_the_inspector_says_where_evidence_came_from_and_reads_qa_feedback(
     page.locator(f"#id_q{key.pk}-value_0").check()
     page.locator(f"#id_q{key.pk}-note").fill("Asked the case manager")
     source.select_option("cm_interview")
+    # Autosave sends the source with the answer, before any Save is pressed.
+    expect(page.locator("#autosave-status")).to_contain_text(f"{key.code} saved")
+    for _ in range(20):
+        saved = Answer.objects.filter(case=case, question=key).first()
+        if saved is not None and saved.evidence_source == "cm_interview":
+            break
+        page.wait_for_timeout(100)
+    assert saved is not None and saved.evidence_source == "cm_interview"
     fits(page, "step")
     follow(page, page.get_by_role("button", name="Save and come back later").click)
     assert Answer.objects.get(case=case, question=key).evidence_source == "cm_interview"

@@ -552,6 +552,33 @@ def test_without_javascript_the_form_posts_and_with_it_autosave_answers_in_json(
     assert Answer.objects.count() == 1
 
 
+def test_autosave_records_where_the_evidence_came_from_with_the_answer(login, case, people):
+    client = login(people.inspector)
+    kq = step_questions(case, "2.1")[0]
+    response = client.post(
+        autosave_url(case, "2.1"),
+        {
+            "question": f"q{kq.pk}",
+            "value": "yes",
+            "note": "Said at interview",
+            "version": "0",
+            "source": "cm_interview",
+        },
+    )
+    assert response.status_code == 200
+    answer = Answer.objects.get()
+    assert answer.evidence_source == "cm_interview"
+    assert AuditEvent.objects.filter(action=Action.SOURCE_CHANGED, subject=kq.code).count() == 1
+    # A source that is not one of the choices is refused, and nothing changes.
+    response = client.post(
+        autosave_url(case, "2.1"),
+        {"question": f"q{kq.pk}", "value": "no", "note": "x", "version": "1", "source": "rumour"},
+    )
+    assert response.status_code == 400
+    answer.refresh_from_db()
+    assert (answer.value, answer.evidence_source) == ("yes", "cm_interview")
+
+
 def test_autosave_with_a_stale_version_is_refused_and_saves_nothing(login, case, people):
     client = login(people.inspector)
     kq = step_questions(case, "2.1")[0]

@@ -99,7 +99,9 @@ class Checker:
         slug, version = value_at(fw, "slug"), value_at(fw, "version")
         if slug is None or version is None:
             return
-        self.framework = Framework.objects.filter(slug=slug, version=version).first()
+        self.framework = Framework.objects.filter(
+            slug=slug, version=version, status=Framework.Status.PUBLISHED
+        ).first()
         if self.framework is None:
             name = value_at(fw, "name") or slug
             self.add(

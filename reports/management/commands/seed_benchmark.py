@@ -83,7 +83,11 @@ class Command(BaseCommand):
                 raise CommandError(f"{name} must be at least 1")
         started = time.monotonic()
         call_command("load_frameworks", stdout=io.StringIO())
-        chosen = Framework.objects.filter(slug=framework).order_by("-version").first()
+        chosen = (
+            Framework.objects.filter(slug=framework, status="published")
+            .order_by("-version")
+            .first()
+        )
         if chosen is None:
             raise CommandError(f"There is no framework called {framework!r}.")
         if Area.objects.filter(slug__startswith=PREFIX).exists():

@@ -210,7 +210,11 @@ class Command(BaseCommand):
         people,
         status=Inspection.Status.FIELDWORK,
     ) -> tuple[Inspection, bool]:
-        framework = Framework.objects.filter(slug=framework_slug).order_by("-version").first()
+        framework = (
+            Framework.objects.filter(slug=framework_slug, status="published")
+            .order_by("-version")
+            .first()
+        )
         inspection, created = Inspection.objects.get_or_create(
             reference=reference,
             defaults={

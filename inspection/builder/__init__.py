@@ -1,0 +1,1 @@
+"""Building framework versions in the service: drafts, their checks, publishing, comparing."""
