@@ -284,7 +284,10 @@ def stage_move(request, reference, move):
             "form": form,
             "reasons": reasons,
             "missing": missing,
-            "target_label": Inspection.Status(step.target).label,
+            # Approving leaves the inspection in the approval stage, now approved.
+            "target_label": "Approval: approved, ready to publish"
+            if step.approves
+            else Inspection.Status(step.target).label,
             "cancel_url": reverse("inspection:detail", args=[inspection.reference]),
         },
     )

@@ -360,6 +360,11 @@ def _autosave_problems(form: AutosaveForm, question) -> str:
             problems.append(f"the evidence for {code} must be {NOTE_MAX} characters or fewer")
     if "version" in errors:
         problems.append(f"{code} could not be checked against the saved answer: reload the page")
+    if "source" in errors:
+        problems.append(
+            f"choose where the evidence for {code} came from: the case file, the case manager "
+            "interview or another interview"
+        )
     return "; ".join(problems) + "."
 
 

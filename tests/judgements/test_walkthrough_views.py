@@ -575,6 +575,7 @@ def test_autosave_records_where_the_evidence_came_from_with_the_answer(login, ca
         {"question": f"q{kq.pk}", "value": "no", "note": "x", "version": "1", "source": "rumour"},
     )
     assert response.status_code == 400
+    assert "choose where the evidence for " + kq.code in response.json()["message"]
     answer.refresh_from_db()
     assert (answer.value, answer.evidence_source) == ("yes", "cm_interview")
 
