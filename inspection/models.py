@@ -191,6 +191,9 @@ class Question(models.Model):
     code = models.CharField(max_length=20)
     text = models.TextField()
     source = models.CharField(max_length=200)
+    guidance = models.TextField(
+        blank=True, help_text="What inspectors should look for: shown beside the question."
+    )
     applies_to = models.JSONField(default=list)
     # The kinds of organisation (Organisation.Kind) whose cases answer it; empty: every kind.
     organisation_kinds = models.JSONField(default=list, blank=True)

@@ -127,6 +127,7 @@ def framework_create(
                     code=kq_data["code"],
                     text=kq_data["text"],
                     source=kq_data["source"],
+                    guidance=kq_data.get("guidance", ""),
                     applies_to=kq_data.get("applies_to", []),
                     organisation_kinds=kq_data.get("organisation_kinds", []),
                     position=question_position,
@@ -142,6 +143,7 @@ def framework_create(
                             code=prompt_data["code"],
                             text=prompt_data["text"],
                             source=prompt_data["source"],
+                            guidance=prompt_data.get("guidance", ""),
                             applies_to=prompt_data.get("applies_to", key_question.applies_to),
                             organisation_kinds=prompt_data.get(
                                 "organisation_kinds", key_question.organisation_kinds
@@ -364,7 +366,8 @@ def framework_document(framework: Framework) -> dict:
     format, docs/frameworks.md): loading the document again gives the same version.
 
     Fields a file may leave to their default are written only where they differ from it, as
-    the shipped files do: a standard's ``counts_toward_overall`` when false, a prompt's
+    the shipped files do: a question's ``guidance`` when it has any, a standard's
+    ``counts_toward_overall`` when false, a prompt's
     ``applies_to`` and ``organisation_kinds`` when not its key question's, a key question's
     ``organisation_kinds`` when it names any (4 queries).
     """
@@ -384,6 +387,8 @@ def framework_document(framework: Framework) -> dict:
                     "source": question.source,
                     "applies_to": list(question.applies_to),
                 }
+                if question.guidance:
+                    entry["guidance"] = question.guidance
                 if question.organisation_kinds:
                     entry["organisation_kinds"] = list(question.organisation_kinds)
                 entry["prompts"] = []
@@ -393,6 +398,8 @@ def framework_document(framework: Framework) -> dict:
                 continue
             parent = parents[question.parent_id]
             prompt = {"code": question.code, "text": question.text, "source": question.source}
+            if question.guidance:
+                prompt["guidance"] = question.guidance
             if list(question.applies_to) != list(parent.applies_to):
                 prompt["applies_to"] = list(question.applies_to)
             if list(question.organisation_kinds) != list(parent.organisation_kinds):

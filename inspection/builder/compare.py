@@ -63,6 +63,7 @@ def _flatten(data: dict) -> tuple[dict, dict, dict]:
                     "key_question": "",
                     "text": kq["text"],
                     "source": kq["source"],
+                    "guidance": kq.get("guidance", ""),
                     "applies_to": kq.get("applies_to", []),
                     "organisation_kinds": kq.get("organisation_kinds", []),
                 }
@@ -72,6 +73,7 @@ def _flatten(data: dict) -> tuple[dict, dict, dict]:
                         "key_question": kq["code"],
                         "text": prompt["text"],
                         "source": prompt["source"],
+                        "guidance": prompt.get("guidance", ""),
                         "applies_to": prompt.get("applies_to", kq.get("applies_to", [])),
                         "organisation_kinds": prompt.get(
                             "organisation_kinds", kq.get("organisation_kinds", [])

@@ -287,6 +287,13 @@ class QuestionForm(ItemForm):
         label="Question text", widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_TEXT
     )
     source = forms.CharField(label="Source reference", max_length=200)
+    guidance = forms.CharField(
+        label="Guidance for inspectors (optional)",
+        help_text="What to look for; shown under the question on the step page",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_TEXT,
+        required=False,
+    )
     applies_to = forms.MultipleChoiceField(
         label="Samples it applies to",
         choices=SAMPLE_CHOICES,

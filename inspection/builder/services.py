@@ -179,6 +179,7 @@ def _snapshot(item) -> dict:
         "key_question": item.parent.code if item.parent_id else None,
         "text": item.text,
         "source": item.source,
+        "guidance": item.guidance,
         "applies_to": list(item.applies_to),
         "organisation_kinds": list(item.organisation_kinds),
     }

@@ -199,6 +199,7 @@ def _initial(kind, item) -> dict:
         "code": item.code,
         "text": item.text,
         "source": item.source,
+        "guidance": item.guidance,
         "applies_to": list(item.applies_to),
         "organisation_kinds": list(item.organisation_kinds),
     }

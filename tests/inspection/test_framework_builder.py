@@ -484,3 +484,53 @@ def test_setting_up_an_inspection_offers_no_draft(draft, yos_framework):
     offered = list(InspectionForm.base_fields["framework"].queryset)
     assert yos_framework in offered and draft not in offered
     assert newest_framework() != draft
+
+
+# --------------------------------------------------------------------------- guidance
+
+
+def test_guidance_is_edited_audited_compared_and_travels_in_the_file(
+    yos_framework, draft, editor, client
+):
+    services.item_save(
+        framework=draft,
+        actor=editor,
+        kind="question",
+        item=_question(draft, "2.1.1"),
+        guidance="Look for the assessment tool and when it was last reviewed.",
+    )
+    change = FrameworkChange.objects.filter(framework=draft).last()
+    assert (change.old["guidance"], change.new["guidance"]) == (
+        "",
+        "Look for the assessment tool and when it was last reviewed.",
+    )
+    draft.refresh_from_db()
+    comparison = framework_compare(yos_framework, draft)
+    assert [(c.code, c.fields) for c in comparison.questions["changed"]] == [
+        ("2.1.1", ["guidance"])
+    ]
+    # The file carries it, and a file without it means none (the shipped files).
+    document = framework_document(draft)
+    key_question = document["domains"][1]["standards"][0]["key_questions"][0]
+    assert key_question["code"] == "2.1.1"
+    assert key_question["guidance"].startswith("Look for the assessment tool")
+    shipped = framework_document(yos_framework)
+    assert not [
+        question
+        for domain in shipped["domains"]
+        for standard in domain["standards"]
+        for kq in standard["key_questions"]
+        for question in [kq, *kq["prompts"]]
+        if "guidance" in question
+    ]
+    imported = services.draft_import(
+        actor=editor, raw=json.dumps(document | {"version": "2026-guided"}).encode()
+    )
+    assert _question(imported, "2.1.1").guidance == key_question["guidance"]
+    # The preview shows it as the step page does: in a details element under the question.
+    client.force_login(editor)
+    page = client.get(
+        reverse("frameworks:preview", args=[draft.slug, draft.version, "2.1"])
+    ).content.decode()
+    assert 'Guidance<span class="govuk-visually-hidden"> for 2.1.1</span>' in page
+    assert "Look for the assessment tool and when it was last reviewed." in page
