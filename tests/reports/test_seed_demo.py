@@ -209,3 +209,21 @@ def test_one_person_per_role(seeded):
     partner = Membership.objects.filter(role=Membership.Role.PARTNER).first()
     assert partner.inspectorate != "hmip"
     assert User.objects.get(username="lead").check_password(DEMO_PASSWORD)
+
+
+def test_each_service_role_has_a_demonstration_account_on_no_team(seeded):
+    roles = {
+        "approver": "approves_reports",
+        "planner": "sets_up_inspections",
+        "editor": "edits_frameworks",
+    }
+    for username, flag in roles.items():
+        user = User.objects.get(username=username)
+        assert getattr(user, flag), username
+        assert user.check_password(DEMO_PASSWORD)
+        assert not Membership.objects.filter(user=user).exists(), username
+    # Nobody else holds them: the team's accounts show the service as a team sees it.
+    for flag in roles.values():
+        assert set(User.objects.filter(**{flag: True}).values_list("username", flat=True)) == {
+            name for name, f in roles.items() if f == flag
+        }

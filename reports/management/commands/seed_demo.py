@@ -59,11 +59,14 @@ PEOPLE = [
     ("admin", "Ada", "Brennan", None, False, True),
     ("approver", "Abel", "Quarshie", None, False, False),
     ("planner", "Petra", "Lomax", None, False, False),
+    ("editor", "Esme", "Fairbairn", None, False, False),
 ]
-# The service roles beyond the team: who approves reports, who sets up inspections.
+# The service roles beyond the team: who approves reports, who sets up inspections, who
+# builds framework versions.
 SERVICE_ROLES = {
     "approver": ("approves_reports", "approver of reports"),
     "planner": ("sets_up_inspections", "inspection manager"),
+    "editor": ("edits_frameworks", "framework editor"),
 }
 
 PUBLISHED = "bd-yos-2018-published"
