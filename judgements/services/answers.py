@@ -43,6 +43,23 @@ from judgements.tallies import (
 )
 
 
+def answers_check(case: Case, items) -> None:
+    """Refuse (ValidationError, by question code) answers the case may not give: a question
+    not of its sample or kind, a value that is not Yes, No or Not applicable, a missing or
+    bad evidence note. The one check for the first reading and the second."""
+    errors = {}
+    for item in items:
+        code = item.question.code
+        if refusal := question_refusal(item.question, case.sample_type, case.organisation.kind):
+            errors[code] = refusal
+        elif item.value not in AnswerValue.values:
+            errors[code] = f"Select Yes, No or Not applicable for {code}"
+        elif problem := note_problem(item.question, item.value, item.note):
+            errors[code] = problem
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def answers_record(
     *,
@@ -62,22 +79,7 @@ def answers_record(
     items = list(answers)
     case = _locked_case(case)
     _check_can_score(case, actor)
-    errors = {}
-    for item in items:
-        refusal = question_refusal(item.question, case.sample_type, case.organisation.kind)
-        if refusal:
-            errors[item.question.code] = refusal
-            continue
-        if item.value not in AnswerValue.values:
-            errors[item.question.code] = (
-                f"Select Yes, No or Not applicable for {item.question.code}"
-            )
-            continue
-        problem = note_problem(item.question, item.value, item.note)
-        if problem:
-            errors[item.question.code] = problem
-    if errors:
-        raise ValidationError(errors)
+    answers_check(case, items)
 
     existing = {
         a.question_id: a

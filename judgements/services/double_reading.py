@@ -26,7 +26,7 @@ from judgements.models import (
     SecondAnswer,
     SecondReading,
 )
-from judgements.rules import applicable_questions, missing_answers, note_problem, question_refusal
+from judgements.rules import applicable_questions, missing_answers
 from judgements.services._common import (
     Action,
     AnswerInput,
@@ -38,6 +38,7 @@ from judgements.services._common import (
     _locked_case,
     _require,
 )
+from judgements.services.answers import answers_check
 from judgements.tallies import tallies_case_counted
 
 Status = Case.Status
@@ -207,18 +208,7 @@ def second_answers_record(
     reading = _locked_reading(reading)
     _check_second_reader(reading, actor)
     case = reading.case
-    errors = {}
-    for item in items:
-        if refusal := question_refusal(item.question, case.sample_type, case.organisation.kind):
-            errors[item.question.code] = refusal
-        elif item.value not in AnswerValue.values:
-            errors[item.question.code] = (
-                f"Select Yes, No or Not applicable for {item.question.code}"
-            )
-        elif problem := note_problem(item.question, item.value, item.note):
-            errors[item.question.code] = problem
-    if errors:
-        raise ValidationError(errors)
+    answers_check(case, items)
     existing = {
         a.question_id: a
         for a in SecondAnswer.objects.filter(
