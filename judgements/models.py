@@ -381,3 +381,21 @@ class CountedCaseTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection_id}/{self.organisation_id}: {self.cases}"
+
+
+class FiguresVersion(models.Model):
+    """How many times an inspection's figures (its tallies, its lead inspector's ratings) have
+    changed since they were first counted: part of the key of every cached dashboard built
+    from them, so a change shows on every server at once (judgements.tallies).
+
+    Moved on after each change commits, by one statement of its own: no save holds the row
+    while its transaction runs. An inspection with no row has version 0.
+    """
+
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}: {self.version}"

@@ -17,20 +17,20 @@ Each change is one upsert that adds to the stored counts in the database (``yes 
 so two saves at once cannot lose each other's increments; rows that fall to nothing are
 removed, so the table holds exactly the groups a live count would find.
 :func:`tallies_differences` is that live count compared with the table (``manage.py
-tallies_check``). Every change moves the cache generation on (:func:`tallies_generation`), and
-again once the transaction commits, so cached dashboards built from older counts are not served.
+tallies_check``). Every change moves the changed inspections' figure versions on
+(:func:`figures_changed`), so cached dashboards built from older counts are not served.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import partial
 
-from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from casefiles.models import Case, counted_condition
 from casefiles.referral_tallies import EMPTY as REFERRAL_EMPTY
@@ -42,10 +42,10 @@ from casefiles.referral_tallies import (
     referral_tallies_refresh,
     referral_tallies_stored,
 )
-from inspection.models import Question
+from inspection.models import Inspection, Question
 from inspection.rating_rules import NO, NOT_APPLICABLE, YES
 
-from .models import Answer, AnswerTally, CountedCaseTally, KeyQuestionTally
+from .models import Answer, AnswerTally, CountedCaseTally, FiguresVersion, KeyQuestionTally
 
 logger = logging.getLogger(__name__)
 Key = tuple[int, int, str, int]  # inspection id, organisation id, sample type, question id
@@ -60,39 +60,63 @@ KEY_QUESTION_COLUMNS = ("inspection_id", "organisation_id", "question_id", *COUN
 KEY_QUESTION_KEY = KEY_QUESTION_COLUMNS[:3]
 PAIR_KEY = ("inspection_id", "organisation_id")
 VALUE_INDEX = {YES: 0, NO: 1, NOT_APPLICABLE: 2}
-GENERATION_KEY = "answer-tallies:generation"
 
 
-# --------------------------------------------------------------------------- the generation
+# --------------------------------------------------------------------------- versions
+
+# The changes this process has made to each inspection's figures, marked at once (before
+# the transaction commits): a page this process caches in between is then not served again.
+_changed_here: dict[int, int] = {}
+_marks = itertools.count(1)
 
 
-def tallies_generation() -> str:
-    """A token that changes whenever any tally changes: part of every cached dashboard's key.
-
-    Kept in the cache itself; if it has gone (a restart, an eviction) a fresh random one is
-    started, which no earlier entry was stored under.
-    """
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        value = cache.get(GENERATION_KEY)
-    return value
-
-
-def _new_generation() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+def figures_versions(inspection_ids: Iterable[int]) -> tuple[tuple[int, int, int], ...]:
+    """(inspection id, stored version, this process's mark) per inspection, by id: part of
+    the key of every cached dashboard built from these inspections' figures (1 query)."""
+    ids = sorted(set(inspection_ids))
+    if not ids:
+        return ()
+    stored = dict(
+        FiguresVersion.objects.filter(inspection_id__in=ids).values_list("inspection_id", "version")
+    )
+    return tuple((pk, stored.get(pk, 0), _changed_here.get(pk, 0)) for pk in ids)
 
 
-def tallies_generation_bump() -> None:
-    """Something else the dashboards show changed (a lead inspector's rating)."""
-    _bump_generation()
+def figures_version_total(inspections) -> tuple[int, int]:
+    """One version for a whole set of inspections (a queryset of their ids): the sum of their
+    stored versions, which grows with any change to any of them, and this process's latest
+    mark (1 query)."""
+    total = FiguresVersion.objects.filter(inspection__in=inspections).aggregate(
+        total=Sum("version")
+    )["total"]
+    return total or 0, max(_changed_here.values(), default=0)
 
 
-def _bump_generation() -> None:
-    """Move the generation on now and again once the transaction commits: a page cached in
-    between (from counts read before the commit) is then not served either."""
-    _new_generation()
-    transaction.on_commit(_new_generation, robust=True)
+def figures_changed(inspection_ids: Iterable[int] | None) -> None:
+    """The figures of these inspections (None: of every inspection) changed: mark them in
+    this process now, and move their stored versions on once the transaction commits, by a
+    statement of its own, so that no save holds a version row while its transaction runs and
+    every server sees the change."""
+    if inspection_ids is None:
+        inspection_ids = Inspection.objects.values_list("pk", flat=True)
+    ids = sorted(set(inspection_ids))
+    if not ids:
+        return
+    mark = next(_marks)
+    for pk in ids:
+        _changed_here[pk] = mark
+    transaction.on_commit(partial(_store_versions, ids), robust=True)
+
+
+def _store_versions(ids: Sequence[int]) -> None:
+    table = _quoted(FiguresVersion)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (inspection_id, version) "  # noqa: S608 - names are ours
+            f"VALUES {_values(2, len(ids))} "
+            f"ON CONFLICT (inspection_id) DO UPDATE SET version = {table}.version + 1",
+            [value for pk in ids for value in (pk, 1)],
+        )
 
 
 # --------------------------------------------------------------------------- changes
@@ -197,7 +221,7 @@ def _apply(deltas: dict[Key, list[int]]) -> None:
         _drop_emptied(
             KeyQuestionTally, KEY_QUESTION_KEY, COUNTS, [key for key, _counts in key_taking]
         )
-    _bump_generation()
+    figures_changed({key[0] for key, _counts in rows})
 
 
 def _apply_cases(deltas: dict[tuple[int, int], int]) -> None:
@@ -223,6 +247,7 @@ def _apply_cases(deltas: dict[tuple[int, int], int]) -> None:
             )
     if taking:
         _drop_emptied(CountedCaseTally, PAIR_KEY, ("cases",), [key for key, _counts in taking])
+    figures_changed({key[0] for key, _counts in rows})
 
 
 def _case_deltas(case: Case, sign: int, deltas: dict[Key, list[int]] | None = None):
@@ -366,7 +391,7 @@ def tallies_rebuild(*, inspection_ids: Iterable[int] | None = None) -> int:
             )
             written[model] = cursor.rowcount
     referral_tallies_rebuild(ids)
-    _bump_generation()
+    figures_changed(ids)
     return written[AnswerTally]
 
 
@@ -376,7 +401,7 @@ def tallies_forget(*, inspection_ids: Iterable[int]) -> None:
     for model, *_rest in SUMMARIES:
         model.objects.filter(inspection_id__in=ids).delete()
     referral_tallies_forget(ids)
-    _bump_generation()
+    figures_changed(ids)
 
 
 def _summary_key(model, row: tuple) -> tuple[tuple, tuple]:

@@ -18,7 +18,7 @@ from judgements.services._common import (
     _require,
     _require_stage,
 )
-from judgements.tallies import tallies_generation_bump
+from judgements.tallies import figures_changed
 
 
 @transaction.atomic
@@ -87,5 +87,5 @@ def organisation_rating_record(
     current.rated_by, current.updated_at = actor, now
     current.save()
     AuditEvent.objects.bulk_create(events)
-    tallies_generation_bump()  # the dashboards show this rating
+    figures_changed([inspection.pk])  # the dashboards show this rating
     return current

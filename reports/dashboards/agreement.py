@@ -8,10 +8,14 @@ from judgements.agreement import Agreement, agreement
 from judgements.second_readings import reconciled_key_answers
 
 
+def agreement_inspections(filters):
+    """The inspections the filters select, as a queryset of their ids."""
+    return Inspection.objects.filter(filters.q("", "organisations__")).values("pk")
+
+
 def agreement_across(filters) -> list[Agreement]:
     """One row per key question with reconciled double readings (one query, two when any)."""
-    inspections = Inspection.objects.filter(filters.q("", "organisations__")).values("pk")
     return [
         agreement(answers.code, answers.all_pairs)
-        for answers in reconciled_key_answers(inspections)
+        for answers in reconciled_key_answers(agreement_inspections(filters))
     ]

@@ -85,16 +85,46 @@ class AreaView:
         return list(reversed(self.rows))
 
 
+def area_rows(organisation_ids: Sequence[int], visible: QuerySet | None = None) -> list[tuple]:
+    """Every inspection of these organisations (only those in ``visible`` if given), oldest
+    first: the pair's fields, then its framework's id, slug, version and name (1 query)."""
+    pairs_qs = OrganisationThrough.objects.filter(organisation_id__in=list(organisation_ids))
+    if visible is not None:
+        pairs_qs = pairs_qs.filter(inspection__in=visible)
+    return list(
+        pairs_qs.values_list(
+            *PAIR_FIELDS,
+            "inspection__framework__slug",
+            "inspection__framework__version",
+            "inspection__framework__name",
+        ).order_by("inspection__fieldwork_start", "inspection_id", "organisation__name")
+    )
+
+
+def chosen_framework(rows: Sequence[tuple], framework_key_wanted: str = "") -> int | None:
+    """The framework (by id) the page shows: the one asked for if these rows have it, else
+    the framework of the latest inspection."""
+    if not rows:
+        return None
+    return next(
+        (row[11] for row in rows if f"{row[12]}-{row[13]}" == framework_key_wanted),
+        rows[-1][11],
+    )
+
+
 def area_dashboard(
     *,
     organisation_ids: Sequence[int],
     framework_key_wanted: str = "",
     visible: QuerySet | None = None,
     with_national: bool = True,
+    rows: list[tuple] | None = None,
+    national_pairs: list | None = None,
 ) -> AreaView:
     """One organisation (or every organisation of an area) over successive inspections on one
     framework: each standard's rating per inspection, and each key question's result per
-    inspection beside the national figure (8 queries).
+    inspection beside the national figure (8 queries; fewer given ``rows`` from area_rows
+    and the national view's latest pairs).
 
     The national figure is the one the national dashboard shows for the framework: every
     organisation at its latest inspection. The same number on both pages, and it costs the
@@ -103,27 +133,15 @@ def area_dashboard(
 
     ``visible`` limits the inspections (someone who is not a manager sees only their team's).
     """
-    pairs_qs = OrganisationThrough.objects.filter(organisation_id__in=list(organisation_ids))
-    if visible is not None:
-        pairs_qs = pairs_qs.filter(inspection__in=visible)
-    rows = list(
-        pairs_qs.values_list(
-            *PAIR_FIELDS,
-            "inspection__framework__slug",
-            "inspection__framework__version",
-            "inspection__framework__name",
-        ).order_by("inspection__fieldwork_start", "inspection_id", "organisation__name")
-    )  # 1 query
+    if rows is None:
+        rows = area_rows(organisation_ids, visible)  # 1 query
     frameworks: dict[int, tuple[str, str]] = {}
     for row in rows:
         frameworks[row[11]] = (f"{row[12]}-{row[13]}", f"{row[14]} ({row[13]})")
     several = len({row[0] for row in rows}) > 1
     if not rows:
         return AreaView(None, [], [], with_national, several)
-    chosen = next(
-        (pk for pk, (key, _name) in frameworks.items() if key == framework_key_wanted),
-        rows[-1][11],  # the framework of the latest inspection
-    )
+    chosen = chosen_framework(rows, framework_key_wanted)
     framework = Framework.objects.get(pk=chosen)  # 1 query
     structure = framework_structure(framework)  # 1 query
     pairs = [pair_from_row(row[:12]) for row in rows if row[11] == chosen]
@@ -137,8 +155,10 @@ def area_dashboard(
     leads = lead_ratings(inspection_ids)  # 1 query
     cases = counted_cases(inspection_ids)  # 1 query
     national = (
-        national_totals(Filters(framework=framework), question_ids) if with_national else {}
-    )  # 2 queries
+        national_totals(Filters(framework=framework), question_ids, national_pairs)
+        if with_national
+        else {}
+    )  # 2 queries, 1 given the national pairs
 
     link = links()
     trend = []

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
@@ -34,11 +35,13 @@ from inspection import permissions
 from inspection.access import inspection_access
 from inspection.converters import slug_from_query
 from inspection.dates import govuk_month
-from inspection.models import Area, Inspection, Organisation
+from inspection.models import Area, Framework, Inspection, Organisation
 from inspection.rating_rules import NOT_RATED, RATING_NAMES
 from judgements.models import OrganisationRating
+from judgements.tallies import figures_version_total, figures_versions
 from reports import charts
-from reports.dashboards.agreement import agreement_across
+from reports.dashboards.agreement import agreement_across, agreement_inspections
+from reports.dashboards.area import AreaView, area_rows, chosen_framework
 from reports.dashboards.area import area_dashboard as build_area_dashboard
 from reports.dashboards.cache import cached
 from reports.dashboards.cases import cell_cases
@@ -59,6 +62,7 @@ from reports.dashboards.referrals import (
     referrals_waiting,
     why_listed,
 )
+from reports.dashboards.rollups import latest_pairs
 from reports.dashboards.structure import Structure, framework_structure, rate_standard
 from reports.ratings.selectors import qa_agreed
 
@@ -294,14 +298,23 @@ def national(request):
     if table is not None:
         return national_csv(_national_view(filters), table)
 
+    pairs = latest_pairs(filters)
+    versions = _versions_of(inspection.id for _organisation, inspection in pairs)
+    parts = _national_parts(filters, pairs)
     view = cached(
         "national-page",
-        _national_parts(filters),
-        lambda: national_page(national_dashboard(filters)),
+        parts,
+        lambda: national_page(national_dashboard(filters, pairs)),
+        versions=versions,
     )
-    # Reconciling a double reading changes the tallies, and so the cache's generation.
-    agreement = cached("agreement", _national_parts(filters), lambda: agreement_across(filters))
-    context["qa_agreed"] = _qa_agreed(view.inspection_ids)
+    # Reconciling a double reading changes the tallies, and so the versions.
+    agreement = cached(
+        "agreement",
+        parts,
+        lambda: agreement_across(filters),
+        versions=lambda: figures_version_total(agreement_inspections(filters)),
+    )
+    context["qa_agreed"] = _qa_agreed(view.inspection_ids, versions)
     grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
     page_query = request.GET.copy()
     page_query.pop("page", None)
@@ -319,21 +332,47 @@ def national(request):
     return render(request, "reports/dashboard_national.html", context)
 
 
-def _national_parts(filters):
-    return (filters.framework.pk, sorted(filters.query().items()))
+def _national_parts(filters, pairs):
+    """What a national page is built from: the filters, and which inspection is each
+    organisation's latest."""
+    return (
+        filters.framework.pk,
+        sorted(filters.query().items()),
+        [(organisation.id, inspection.id) for organisation, inspection in pairs],
+    )
 
 
 def _national_view(filters):
-    """The national view for these filters, from the cache while the tallies are unchanged."""
-    return cached("national", _national_parts(filters), lambda: national_dashboard(filters))
+    """The national view for these filters, from the cache while the figures of the latest
+    inspections are unchanged (2 queries then)."""
+    pairs = latest_pairs(filters)
+    return cached(
+        "national",
+        _national_parts(filters, pairs),
+        lambda: national_dashboard(filters, pairs),
+        versions=_versions_of(inspection.id for _organisation, inspection in pairs),
+    )
 
 
-def _qa_agreed(inspection_ids):
+def _versions_of(inspection_ids):
+    """The figures' versions of these inspections, read once and only if asked for."""
+    ids = list(inspection_ids)
+    read = []
+
+    def versions():
+        if not read:
+            read.append(figures_versions(ids))
+        return read[0]
+
+    return versions
+
+
+def _qa_agreed(inspection_ids, versions):
     """How many of the counted judgements of these inspections are in cases agreed in QA (one
     query, cached as the figures are: a case agreed shows within the cache's lifetime, since
     agreeing changes no tally)."""
     ids = sorted(set(inspection_ids))
-    return cached("qa-agreed", ids, lambda: qa_agreed(ids))
+    return cached("qa-agreed", ids, lambda: qa_agreed(ids), versions=versions)
 
 
 def _csv_query(request) -> str:
@@ -380,24 +419,60 @@ def question(request, code):
     filters = form.filters()
     if filters.framework is None:
         raise Http404("No inspections yet.")
-    view = _national_view(filters)
-    key_question, figure, rows = national_question(view, code)
-    if key_question is None:
-        raise Http404(f"{filters.framework} has no key question {code} answered from cases.")
     table = _wants_csv(request)
     if table is not None:
+        key_question, _figure, rows = national_question(_national_view(filters), code)
+        if key_question is None:
+            raise _no_such_question(filters, code)
         if table != "organisations":
             unknown_table(table)
         return question_csv(code, filters.framework, rows)
+    pairs = latest_pairs(filters)
+    drawn = cached(
+        "question-page",
+        (_national_parts(filters, pairs), code),
+        lambda: _question_page(national_dashboard(filters, pairs), code),
+        versions=_versions_of(inspection.id for _organisation, inspection in pairs),
+    )
+    if drawn.key_question is None:
+        raise _no_such_question(filters, code)
     context.update(
-        view=view,
-        key_question=key_question,
-        figure=figure,
-        rows=rows,
+        framework=drawn.framework,
+        key_question=drawn.key_question,
+        figure=drawn.figure,
+        organisations=drawn.organisations,
+        rows_html=drawn.rows_html,
         back_query=request.GET.urlencode(),
         csv_query=_csv_query(request),
     )
     return render(request, "reports/dashboard_question.html", context)
+
+
+def _no_such_question(filters, code) -> Http404:
+    return Http404(f"{filters.framework} has no key question {code} answered from cases.")
+
+
+@dataclass
+class QuestionPage:
+    """A key question across the organisations, ready to send: its table's rows drawn once
+    per version of the figures (and cached, as the national page is)."""
+
+    framework: str
+    key_question: object
+    figure: object
+    organisations: int
+    rows_html: SafeString
+
+
+def _question_page(view, code) -> QuestionPage:
+    key_question, figure, rows = national_question(view, code)
+    return QuestionPage(
+        framework=str(view.structure.framework),
+        key_question=key_question,
+        figure=figure,
+        organisations=len(rows),
+        rows_html=render_to_string("reports/dashboard_question_rows.html", {"rows": rows}),
+    )
 
 
 # --------------------------------------------------------------------------- area
@@ -431,20 +506,54 @@ def area(request, slug):
     )
 
 
+@dataclass
+class AreaPage:
+    """What an area or organisation page shows, ready to send: the view, the trend's rating
+    cells as HTML and the charts drawn. A manager's page is every manager's, so it is built
+    once per version of the figures it shows and cached, as the national page is."""
+
+    view: AreaView
+    trend: list = field(default_factory=list)  # (row, its rating cells as HTML), oldest first
+    trend_chart: SafeString = SafeString("")
+    # Each inspection's key questions (chart and table) as HTML, newest first.
+    sections: list = field(default_factory=list)
+
+
 def _area_page(request, *, organisation_ids, heading, caption, area, filename, organisations=()):
     manager = is_manager(request.user)
     wanted = request.GET.get("framework", "")
+    rows = area_rows(
+        organisation_ids, None if manager else Inspection.objects.visible_to(request.user)
+    )
 
-    def build():
-        return build_area_dashboard(
+    def build(national_pairs=None):
+        view = build_area_dashboard(
             organisation_ids=organisation_ids,
             framework_key_wanted=wanted,
-            visible=None if manager else Inspection.objects.visible_to(request.user),
             with_national=manager,
+            rows=rows,
+            national_pairs=national_pairs,
         )
+        return _drawn_area_page(view, heading)
 
-    # A manager's view is every manager's: cached. Anyone else's depends on their teams.
-    view = cached("area", (sorted(organisation_ids), wanted), build) if manager else build()
+    chosen = chosen_framework(rows, wanted)
+    versions = None
+    if manager and chosen is not None:
+        # A manager's page is every manager's: cached, keyed by the figures of the
+        # inspections it shows, the national figure's among them.
+        national_pairs = latest_pairs(Filters(framework=Framework(pk=chosen)))
+        shown = {row[7] for row in rows if row[11] == chosen}
+        versions = _versions_of(shown | {i.id for _o, i in national_pairs})
+        drawn = cached(
+            "area-page",
+            (sorted(organisation_ids), wanted, heading, rows, _pair_ids(national_pairs)),
+            lambda: build(national_pairs),
+            versions=versions,
+        )
+    else:
+        # Anyone else's page depends on their teams, and has no national figure.
+        drawn = build()
+    view = drawn.view
     if not view.rows and not manager:
         raise Http404("No inspection you can see.")
     context = {
@@ -458,23 +567,42 @@ def _area_page(request, *, organisation_ids, heading, caption, area, filename, o
         "active_tab": "national",
     }
     if view.structure is not None:
-        chosen = framework_key(view.structure.framework)
-        context["framework_key"] = chosen
-        context["framework_choices"] = [(key, name, key == chosen) for key, name in view.frameworks]
-        if wanted and wanted != chosen:
+        chosen_key = framework_key(view.structure.framework)
+        context["framework_key"] = chosen_key
+        context["framework_choices"] = [
+            (key, name, key == chosen_key) for key, name in view.frameworks
+        ]
+        if wanted and wanted != chosen_key:
             context["framework_error"] = (
                 "Framework: select one of the frameworks listed; "
                 f"{heading} has no inspections on “{wanted}”"
             )
             return render(request, "reports/dashboard_area.html", context)
     if view.structure is not None:
-        context["qa_agreed"] = _qa_agreed(row.inspection.id for row in view.rows)
+        ids = [row.inspection.id for row in view.rows]
+        context["qa_agreed"] = _qa_agreed(ids, versions or _versions_of(ids))
     table = _wants_csv(request)
     if table is not None and view.structure is not None:
         return area_csv(view, table, f"{filename}-{framework_key(view.structure.framework)}")
     if view.structure is not None:
-        context["trend"] = [(row, rating_cells(row.cells, row.label)) for row in view.rows]
-        context["trend_chart"] = charts.stacked_bar_chart(
+        context["trend"] = drawn.trend
+        context["trend_chart"] = drawn.trend_chart
+        context["sections"] = drawn.sections
+    return render(request, "reports/dashboard_area.html", context)
+
+
+def _pair_ids(pairs) -> list[tuple[int, int]]:
+    return [(organisation.id, inspection.id) for organisation, inspection in pairs]
+
+
+def _drawn_area_page(view: AreaView, heading: str) -> AreaPage:
+    """The area page's rating cells and charts, drawn from its view."""
+    if view.structure is None:
+        return AreaPage(view)
+    return AreaPage(
+        view,
+        trend=[(row, rating_cells(row.cells, row.label)) for row in view.rows],
+        trend_chart=charts.stacked_bar_chart(
             [
                 charts.StackedRow(
                     _row_label(row, view),
@@ -493,30 +621,37 @@ def _area_page(request, *, organisation_ids, heading, caption, area, filename, o
             ),
             chart_id="trend-chart",
             label_width=200 if view.several_organisations else 90,
-        )
-        context["sections"] = [
-            (
-                row,
-                _questions_chart(
-                    [(q.key_question.code, q.figure, q.national) for q in row.questions],
-                    chart_id=f"questions-chart-{row.inspection.reference}-{row.organisation.slug}",
-                    title=f"Key questions, {row.organisation.name}, {row.label}",
-                    description=(
-                        "Share of applicable cases answered Yes for each key question, with 95% "
-                        "confidence intervals"
-                        + (
-                            "; the black mark is the national figure."
-                            if view.with_national
-                            else "."
-                        )
-                        + " The table after the chart gives each figure as n of N."
+        ),
+        sections=[
+            render_to_string(
+                "reports/dashboard_area_questions.html",
+                {
+                    "row": row,
+                    "view": view,
+                    "first": index == 0,
+                    "chart": _questions_chart(
+                        [(q.key_question.code, q.figure, q.national) for q in row.questions],
+                        chart_id=(
+                            f"questions-chart-{row.inspection.reference}-{row.organisation.slug}"
+                        ),
+                        title=f"Key questions, {row.organisation.name}, {row.label}",
+                        description=(
+                            "Share of applicable cases answered Yes for each key question, with "
+                            "95% confidence intervals"
+                            + (
+                                "; the black mark is the national figure."
+                                if view.with_national
+                                else "."
+                            )
+                            + " The table after the chart gives each figure as n of N."
+                        ),
+                        marker_label="national figure" if view.with_national else "",
                     ),
-                    marker_label="national figure" if view.with_national else "",
-                ),
+                },
             )
-            for row in view.newest_first
-        ]
-    return render(request, "reports/dashboard_area.html", context)
+            for index, row in enumerate(view.newest_first)
+        ],
+    )
 
 
 def _row_label(row, view) -> str:

@@ -27,8 +27,9 @@ from judgements import services
 from judgements.models import AnswerTally, CountedCaseTally, KeyQuestionTally, SecondReading
 from judgements.rules import applicable_questions
 from judgements.services import AnswerInput, IncompleteCase, StaleEdit
-from judgements.tallies import tallies_differences, tallies_generation, tallies_rebuild
-from tests.conftest import make_case
+from judgements import tallies as tallies_module
+from judgements.tallies import figures_versions, tallies_differences, tallies_rebuild
+from tests.conftest import make_case, make_inspection
 
 
 def stored() -> dict[tuple, tuple[int, int, int]]:
@@ -309,14 +310,42 @@ def test_the_check_finds_a_tampered_table_and_the_rebuild_mends_it(cases, people
         call_command("tallies_check", "nope")
 
 
-def test_every_tally_change_moves_the_cache_generation_on(case, people):
-    before = tallies_generation()
-    assert tallies_generation() == before  # steady while nothing changes
-    submit_complete(case, people)
-    after_submit = tallies_generation()
-    assert after_submit != before
-    tallies_rebuild()
-    assert tallies_generation() != after_submit
+def test_every_tally_change_moves_the_inspections_figures_version_on(
+    case, people, yos_framework, organisation, django_capture_on_commit_callbacks
+):
+    other = make_inspection(
+        framework=yos_framework, organisations=[organisation], people=people, reference="other"
+    )
+    before = figures_versions([case.inspection_id, other.pk])
+    assert figures_versions([case.inspection_id, other.pk]) == before  # steady while unchanged
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_complete(case, people)
+    after_submit = figures_versions([case.inspection_id, other.pk])
+    assert after_submit[0] != before[0]
+    assert after_submit[1] == before[1]  # another inspection's figures are left alone
+    with django_capture_on_commit_callbacks(execute=True):
+        tallies_rebuild(inspection_ids=[case.inspection_id])
+    assert figures_versions([case.inspection_id])[0] != after_submit[0]
+
+
+def test_a_change_is_seen_by_every_process_once_committed(
+    case, people, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The stored version moves on after the commit; another process, which has no mark of
+    its own for the change, sees it from the database."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit_complete(case, people)
+    # Marked at once in this process, before anything is committed...
+    assert figures_versions([case.inspection_id])[0][2] > 0
+    elsewhere = {}
+    monkeypatch.setattr(tallies_module, "_changed_here", elsewhere)
+    # ...but not yet stored for the others.
+    assert figures_versions([case.inspection_id]) == ((case.inspection_id, 0, 0),)
+    for callback in callbacks:
+        callback()
+    ((inspection_id, stored, mark),) = figures_versions([case.inspection_id])
+    assert (inspection_id, mark) == (case.inspection_id, 0)
+    assert stored == len(callbacks) > 0  # each change committed moved it on once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -361,13 +390,18 @@ def test_submissions_at_the_same_moment_lose_no_count(inspection, people):
     assert row.yes + row.no + row.na == len(cases)
 
 
-def test_answers_on_a_case_that_does_not_count_leave_the_generation_alone(case, people):
+def test_answers_on_a_case_that_does_not_count_leave_the_version_alone(
+    case, people, django_capture_on_commit_callbacks
+):
     """Inspectors save as they go all day: those saves must not empty the dashboards' cache."""
-    before = tallies_generation()
-    services.answers_record(
-        case=case, answers=answer_inputs(case, random.Random(2), share=0.5), actor=people.inspector
-    )
-    assert tallies_generation() == before
+    before = figures_versions([case.inspection_id])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answers_record(
+            case=case,
+            answers=answer_inputs(case, random.Random(2), share=0.5),
+            actor=people.inspector,
+        )
+    assert figures_versions([case.inspection_id]) == before
     assert not AnswerTally.objects.exists()
 
 

@@ -479,9 +479,12 @@ NATIONAL_QUERIES = (
     # and overdue safeguarding concerns (counts); the reconciled double readings (the
     # agreement table); the counted judgements in cases agreed in quality
     # assurance. The session is not written (its expiry was moved on at sign-in, less
-    # than a minute before).
+    # than a minute before). With the cache off; with it on, 2 more: the figures' versions
+    # of the latest inspections, and of every inspection the filters select (for the
+    # agreement table), which are part of the cache's keys.
     14
 )
+NATIONAL_QUERIES_CACHE_ON = NATIONAL_QUERIES + 2
 
 
 @pytest.mark.parametrize("size", [(2, 1, 2), (5, 3, 6)])
@@ -497,7 +500,7 @@ def test_national_query_count_does_not_grow_with_the_data(
         stdout=io.StringIO(),
     )
     manager = login(people.manager)
-    with django_assert_num_queries(NATIONAL_QUERIES):
+    with django_assert_num_queries(NATIONAL_QUERIES_CACHE_ON):
         response = manager.get(NATIONAL)
     assert len(grid(response)) == organisations
 
@@ -831,10 +834,12 @@ def _national_figure(response, code: str):
 
 NATIONAL_QUERIES_CACHED = (
     # the session and the user; the filter form's frameworks and regions; the default
-    # framework; saving the session (a savepoint, the update, release). The figures (the
-    # framework's structure, the latest inspections, the tallies, the lead inspectors'
-    # ratings, the cases, the agreement table, the judgements agreed in QA) come from the cache.
-    NATIONAL_QUERIES - 7
+    # framework; saving the session (a savepoint, the update, release); each organisation's
+    # latest inspection and the figures' versions of those, and of every inspection the
+    # filters select (the cache's keys). The figures (the framework's structure, the
+    # tallies, the lead inspectors' ratings, the cases, the agreement table, the judgements
+    # agreed in QA) come from the cache.
+    NATIONAL_QUERIES_CACHE_ON - 6
 )
 
 
@@ -857,7 +862,7 @@ def test_a_repeated_national_view_is_served_from_the_cache_until_the_answers_cha
 
     case = Case.objects.get(inspection=national["new"], reference="C-11")
     case_reopen(case=case, lead=people.lead, reason="Look at the plan again.")
-    with django_assert_num_queries(NATIONAL_QUERIES):
+    with django_assert_num_queries(NATIONAL_QUERIES_CACHE_ON):
         after = manager.get(NATIONAL)
     figure = _national_figure(after, "2.2.2")
     assert (figure.tally.yes, figure.applicable) == (9, 15)
@@ -963,3 +968,60 @@ def test_the_waiting_list_reads_only_the_organisations_that_can_hold_its_page(db
             assert shown == everything[start : start + size], (start, size)
     first = listed[0]
     assert first.pk == everything[0] and first.waited.days >= 0
+
+
+def test_a_change_to_an_older_inspection_leaves_the_national_page_cached(
+    login, people, national, django_assert_num_queries
+):
+    """The national page shows each organisation's latest inspection: reopening a case of
+    Barking's 2016 inspection changes no figure it shows, so it is still served from the
+    cache, while the Barking page, which shows 2016, is built afresh and shows the change."""
+    from judgements.services import case_reopen
+
+    manager = login(people.manager)
+    manager.get(NATIONAL)
+    organisation_url = "/dashboards/organisations/bd-yos/"
+    before = manager.get(organisation_url)
+    (old_row,) = [r for r in before.context["view"].rows if r.inspection.reference == "yos-bd-2016"]
+    assert old_row.cases_counted == 3
+
+    case = Case.objects.get(inspection=national["old"], reference="C-0")
+    case_reopen(case=case, lead=people.lead, reason="Look at the plan again.")
+    # Only the agreement table, which covers every inspection the filters select, is read
+    # again.
+    with django_assert_num_queries(NATIONAL_QUERIES_CACHED + 1):
+        manager.get(NATIONAL)
+    after = manager.get(organisation_url)
+    (old_row,) = [r for r in after.context["view"].rows if r.inspection.reference == "yos-bd-2016"]
+    assert old_row.cases_counted == 2
+
+
+def test_an_area_page_is_served_from_the_cache_until_its_figures_change(login, people, national):
+    from judgements.services import case_reopen
+
+    manager = login(people.manager)
+    url = "/dashboards/areas/barking-and-dagenham/"
+    built = _queries(manager, url)
+    first = manager.get(url)
+    # From the cache: the same page, without reading the framework, its structure, the
+    # tallies, the national tallies, the ratings, the cases and the QA figure again.
+    assert _queries(manager, url) == built - 7
+    assert page(manager.get(url)) == page(first)
+    national_2_2_2 = next(
+        q.national
+        for q in first.context["view"].rows[-1].questions
+        if q.key_question.code == "2.2.2"
+    )
+    assert (national_2_2_2.tally.yes, national_2_2_2.applicable) == (9, 16)
+
+    # A case of Reading's inspection, in another area, changes the national figure beside
+    # Barking's: the Barking page is built afresh.
+    case = Case.objects.get(inspection=national["other"], reference="R-0")
+    case_reopen(case=case, lead=people.lead, reason="Look again.")
+    after = manager.get(url)
+    national_2_2_2 = next(
+        q.national
+        for q in after.context["view"].rows[-1].questions
+        if q.key_question.code == "2.2.2"
+    )
+    assert (national_2_2_2.tally.yes, national_2_2_2.applicable) == (8, 15)
