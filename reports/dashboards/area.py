@@ -37,6 +37,7 @@ from reports.dashboards.structure import (
     overall,
     rate_pair,
 )
+from reports.ratings.tallies import counted_cases_by_pair
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class TrendRow:
     organisation: OrganisationInfo
     inspection: InspectionInfo
     cases_counted: int
-    cases_total: int
+    cases_total: int | None  # the cases in the sample, when the framework's rules need it
     cells: tuple[Cell, ...]
     overall: str | None
     questions: tuple[QuestionResult, ...]
@@ -153,7 +154,13 @@ def area_dashboard(
         organisation_ids=organisation_ids,
     )  # 1 query
     leads = lead_ratings(inspection_ids)  # 1 query
-    cases = counted_cases(inspection_ids)  # 1 query
+    counted_by_pair = counted_cases_by_pair(inspection_ids)  # 1 query, of the summary
+    # The cases in each sample matter only under a small-organisation rule: counted then.
+    in_sample = (
+        {key: total for key, (_counted, total) in counted_cases(inspection_ids).items()}
+        if structure.rules.small_organisation_below is not None
+        else None
+    )
     national = (
         national_totals(Filters(framework=framework), question_ids, national_pairs)
         if with_national
@@ -180,7 +187,8 @@ def area_dashboard(
                     f"{cases_url}?question={quote(kq.code)}",
                 )
             )
-        counted, total = cases.get(key, (0, 0))
+        counted = counted_by_pair.get(key, 0)
+        total = None if in_sample is None else in_sample.get(key, 0)
         trend.append(
             TrendRow(
                 organisation,

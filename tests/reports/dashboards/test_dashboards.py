@@ -1025,3 +1025,21 @@ def test_an_area_page_is_served_from_the_cache_until_its_figures_change(login, p
         if q.key_question.code == "2.2.2"
     )
     assert (national_2_2_2.tally.yes, national_2_2_2.applicable) == (8, 15)
+
+
+@pytest.mark.parametrize(("unrated_below", "rated"), [(15, False), (14, True)])
+def test_the_organisation_page_leaves_a_small_organisation_unrated_by_its_sample(
+    login, people, national, unrated_below, rated
+):
+    """Barking's 2018 sample holds 14 cases (13 counted): under a framework that leaves an
+    organisation with fewer than 15 cases in its sample unrated, it has no overall rating."""
+    framework = national["new"].framework
+    framework.rating_options = {
+        **framework.rating_options,
+        "small_organisation": {"unrated_below_cases": unrated_below},
+    }
+    framework.save()
+    response = login(people.manager).get("/dashboards/organisations/bd-yos/")
+    (row,) = [r for r in response.context["view"].rows if r.inspection.reference == "yos-bd-2018"]
+    assert (row.cases_counted, row.cases_total) == (13, 14)
+    assert (row.overall is not None) == rated
