@@ -152,8 +152,9 @@ def pair_from_row(row) -> tuple[OrganisationInfo, InspectionInfo]:
     return OrganisationInfo(*row[:7]), InspectionInfo(*row[7:])
 
 
-def latest_pairs(filters: Filters) -> list[tuple[OrganisationInfo, InspectionInfo]]:
-    """Every organisation the filters let through, with its latest inspection (1 query).
+def _latest_rows(filters: Filters, fields: tuple[str, ...]) -> list[tuple]:
+    """The ``fields`` of every organisation the filters let through, at its latest
+    inspection, by organisation name (1 query; the fields start with the organisation's id).
 
     On PostgreSQL the database keeps the first row per organisation (DISTINCT ON); elsewhere
     one row per organisation and inspection comes back (a few per organisation), and the
@@ -161,7 +162,7 @@ def latest_pairs(filters: Filters) -> list[tuple[OrganisationInfo, InspectionInf
     """
     rows = (
         OrganisationThrough.objects.filter(filters.q("inspection__", "organisation__"))
-        .values_list(*PAIR_FIELDS)
+        .values_list(*fields)
         .order_by(
             "organisation__name",
             "organisation_id",
@@ -172,10 +173,21 @@ def latest_pairs(filters: Filters) -> list[tuple[OrganisationInfo, InspectionInf
     if connection.vendor == "postgresql":
         rows = rows.distinct("organisation__name", "organisation_id")
     seen: set[int] = set()
-    pairs = []
+    latest = []
     for row in rows:
         if row[0] in seen:
             continue
         seen.add(row[0])
-        pairs.append(pair_from_row(row))
-    return pairs
+        latest.append(row)
+    return latest
+
+
+def latest_pairs(filters: Filters) -> list[tuple[OrganisationInfo, InspectionInfo]]:
+    """Every organisation the filters let through, with its latest inspection (1 query)."""
+    return [pair_from_row(row) for row in _latest_rows(filters, PAIR_FIELDS)]
+
+
+def latest_pair_ids(filters: Filters) -> list[tuple[int, int]]:
+    """(organisation id, inspection id) of latest_pairs, and nothing else (1 query): which
+    inspections a cached national page must have been built from."""
+    return _latest_rows(filters, ("organisation_id", "inspection_id"))

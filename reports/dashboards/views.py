@@ -62,7 +62,7 @@ from reports.dashboards.referrals import (
     referrals_waiting,
     why_listed,
 )
-from reports.dashboards.rollups import latest_pairs
+from reports.dashboards.rollups import latest_pair_ids
 from reports.dashboards.structure import Structure, framework_structure, rate_standard
 from reports.ratings.selectors import qa_agreed
 
@@ -171,6 +171,8 @@ class NationalPage:
     weakest: list
     distribution_chart: SafeString
     weakest_chart: SafeString
+    distribution_rows: SafeString  # the table's rows as HTML
+    weakest_rows: SafeString
     inspection_ids: tuple[int, ...] = ()  # the latest inspections the rows are read from
 
     @property
@@ -250,6 +252,12 @@ def national_page(view) -> NationalPage:
         questions=view.questions,
         weakest=view.weakest,
         inspection_ids=tuple(sorted({row.inspection.id for row in view.rows})),
+        distribution_rows=render_to_string(
+            "reports/dashboard_distribution_rows.html", {"distribution": view.distribution}
+        ),
+        weakest_rows=render_to_string(
+            "reports/dashboard_weakest_rows.html", {"weakest": view.weakest}
+        ),
         distribution_chart=charts.stacked_bar_chart(
             [
                 charts.StackedRow(
@@ -298,13 +306,12 @@ def national(request):
     if table is not None:
         return national_csv(_national_view(filters), table)
 
-    pairs = latest_pairs(filters)
-    versions = _versions_of(inspection.id for _organisation, inspection in pairs)
-    parts = _national_parts(filters, pairs)
+    parts = _national_parts(filters)
+    versions = _national_versions(filters)
     view = cached(
         "national-page",
         parts,
-        lambda: national_page(national_dashboard(filters, pairs)),
+        lambda: national_page(national_dashboard(filters)),
         versions=versions,
     )
     # Reconciling a double reading changes the tallies, and so the versions.
@@ -332,39 +339,48 @@ def national(request):
     return render(request, "reports/dashboard_national.html", context)
 
 
-def _national_parts(filters, pairs):
-    """What a national page is built from: the filters, and which inspection is each
-    organisation's latest."""
-    return (
-        filters.framework.pk,
-        sorted(filters.query().items()),
-        [(organisation.id, inspection.id) for organisation, inspection in pairs],
-    )
+def _national_parts(filters):
+    return (filters.framework.pk, sorted(filters.query().items()))
+
+
+def _national_versions(filters):
+    """Which inspection is each organisation's latest, and the versions of their figures:
+    what a national page was built from (2 queries, read once and only if asked for)."""
+
+    def read():
+        pairs = latest_pair_ids(filters)
+        return pairs, figures_versions(inspection_id for _o, inspection_id in pairs)
+
+    return _once(read)
 
 
 def _national_view(filters):
     """The national view for these filters, from the cache while the figures of the latest
     inspections are unchanged (2 queries then)."""
-    pairs = latest_pairs(filters)
     return cached(
         "national",
-        _national_parts(filters, pairs),
-        lambda: national_dashboard(filters, pairs),
-        versions=_versions_of(inspection.id for _organisation, inspection in pairs),
+        _national_parts(filters),
+        lambda: national_dashboard(filters),
+        versions=_national_versions(filters),
     )
+
+
+def _once(read):
+    """``read``, called the first time it is asked for, its answer kept for the next."""
+    answers = []
+
+    def answer():
+        if not answers:
+            answers.append(read())
+        return answers[0]
+
+    return answer
 
 
 def _versions_of(inspection_ids):
     """The figures' versions of these inspections, read once and only if asked for."""
     ids = list(inspection_ids)
-    read = []
-
-    def versions():
-        if not read:
-            read.append(figures_versions(ids))
-        return read[0]
-
-    return versions
+    return _once(lambda: figures_versions(ids))
 
 
 def _qa_agreed(inspection_ids, versions):
@@ -427,12 +443,11 @@ def question(request, code):
         if table != "organisations":
             unknown_table(table)
         return question_csv(code, filters.framework, rows)
-    pairs = latest_pairs(filters)
     drawn = cached(
         "question-page",
-        (_national_parts(filters, pairs), code),
-        lambda: _question_page(national_dashboard(filters, pairs), code),
-        versions=_versions_of(inspection.id for _organisation, inspection in pairs),
+        (_national_parts(filters), code),
+        lambda: _question_page(national_dashboard(filters), code),
+        versions=_national_versions(filters),
     )
     if drawn.key_question is None:
         raise _no_such_question(filters, code)
@@ -526,13 +541,12 @@ def _area_page(request, *, organisation_ids, heading, caption, area, filename, o
         organisation_ids, None if manager else Inspection.objects.visible_to(request.user)
     )
 
-    def build(national_pairs=None):
+    def build():
         view = build_area_dashboard(
             organisation_ids=organisation_ids,
             framework_key_wanted=wanted,
             with_national=manager,
             rows=rows,
-            national_pairs=national_pairs,
         )
         return _drawn_area_page(view, heading)
 
@@ -541,13 +555,13 @@ def _area_page(request, *, organisation_ids, heading, caption, area, filename, o
     if manager and chosen is not None:
         # A manager's page is every manager's: cached, keyed by the figures of the
         # inspections it shows, the national figure's among them.
-        national_pairs = latest_pairs(Filters(framework=Framework(pk=chosen)))
+        national_pairs = latest_pair_ids(Filters(framework=Framework(pk=chosen)))
         shown = {row[7] for row in rows if row[11] == chosen}
-        versions = _versions_of(shown | {i.id for _o, i in national_pairs})
+        versions = _versions_of(shown | {inspection_id for _o, inspection_id in national_pairs})
         drawn = cached(
             "area-page",
-            (sorted(organisation_ids), wanted, heading, rows, _pair_ids(national_pairs)),
-            lambda: build(national_pairs),
+            (sorted(organisation_ids), wanted, heading, rows, national_pairs),
+            build,
             versions=versions,
         )
     else:
@@ -589,10 +603,6 @@ def _area_page(request, *, organisation_ids, heading, caption, area, filename, o
         context["trend_chart"] = drawn.trend_chart
         context["sections"] = drawn.sections
     return render(request, "reports/dashboard_area.html", context)
-
-
-def _pair_ids(pairs) -> list[tuple[int, int]]:
-    return [(organisation.id, inspection.id) for organisation, inspection in pairs]
 
 
 def _drawn_area_page(view: AreaView, heading: str) -> AreaPage:

@@ -479,12 +479,12 @@ NATIONAL_QUERIES = (
     # and overdue safeguarding concerns (counts); the reconciled double readings (the
     # agreement table); the counted judgements in cases agreed in quality
     # assurance. The session is not written (its expiry was moved on at sign-in, less
-    # than a minute before). With the cache off; with it on, 2 more: the figures' versions
-    # of the latest inspections, and of every inspection the filters select (for the
-    # agreement table), which are part of the cache's keys.
+    # than a minute before). With the cache off; with it on, 3 more for the cache's keys:
+    # which inspection is each organisation's latest, the figures' versions of those, and of
+    # every inspection the filters select (for the agreement table).
     14
 )
-NATIONAL_QUERIES_CACHE_ON = NATIONAL_QUERIES + 2
+NATIONAL_QUERIES_CACHE_ON = NATIONAL_QUERIES + 3
 
 
 @pytest.mark.parametrize("size", [(2, 1, 2), (5, 3, 6)])
@@ -839,7 +839,7 @@ NATIONAL_QUERIES_CACHED = (
     # filters select (the cache's keys). The figures (the framework's structure, the
     # tallies, the lead inspectors' ratings, the cases, the agreement table, the judgements
     # agreed in QA) come from the cache.
-    NATIONAL_QUERIES_CACHE_ON - 6
+    NATIONAL_QUERIES_CACHE_ON - 7
 )
 
 
@@ -1004,8 +1004,9 @@ def test_an_area_page_is_served_from_the_cache_until_its_figures_change(login, p
     built = _queries(manager, url)
     first = manager.get(url)
     # From the cache: the same page, without reading the framework, its structure, the
-    # tallies, the national tallies, the ratings, the cases and the QA figure again.
-    assert _queries(manager, url) == built - 7
+    # tallies, the latest inspections and their tallies for the national figure, the
+    # ratings, the cases and the QA figure again.
+    assert _queries(manager, url) == built - 8
     assert page(manager.get(url)) == page(first)
     national_2_2_2 = next(
         q.national
