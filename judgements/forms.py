@@ -118,17 +118,31 @@ class StepForm(forms.Form):
                 )
         return inputs
 
-    def rows(self):
-        """Each question with its bound fields, for the template."""
-        for question in self.questions:
-            prefix = field_prefix(question)
-            yield {
-                "question": question,
-                "value": self[f"{prefix}-value"],
-                "note": self[f"{prefix}-note"],
-                "version": self[f"{prefix}-version"],
-                "source": self[f"{prefix}-source"],
-            }
+    def rows(self) -> list[dict]:
+        """Each question with what its fields show, as plain values the template prints: the
+        ids, names, values, errors and choices (with the one chosen) that the widgets would
+        render, without rendering a widget (for a step's questions that took most of the
+        page's time)."""
+        return [self._row(question) for question in self.questions]
+
+    def _row(self, question: Question) -> dict:
+        prefix = field_prefix(question)
+        value = self[f"{prefix}-value"]
+        note = self[f"{prefix}-note"]
+        version = self[f"{prefix}-version"]
+        source = self[f"{prefix}-source"]
+        version_value = version.value()
+        return {
+            "question": question,
+            "value": _shown(value, choices=True),
+            "note": {**_shown(note), "value": note.value()},
+            # A hidden input has no value attribute when its value is empty (as Django's).
+            "version": {
+                **_shown(version),
+                "value": None if version_value in ("", None) else str(version_value),
+            },
+            "source": _shown(source, choices=True),
+        }
 
     def sources(self) -> dict[Question, str]:
         """Where each answered question's evidence came from (services.answer_sources_record)."""
@@ -137,6 +151,20 @@ class StepForm(forms.Form):
             for question in self.questions
             if self.cleaned_data.get(f"{field_prefix(question)}-value")
         }
+
+
+def _shown(field: forms.BoundField, *, choices: bool = False) -> dict:
+    """A field's id, name and errors; with ``choices``, each choice's value and label and
+    whether it is the one chosen (compared as text, as Django's choice widgets do)."""
+    shown = {"auto_id": field.auto_id, "html_name": field.html_name, "errors": field.errors}
+    if choices:
+        chosen = field.value()
+        chosen = "" if chosen is None else str(chosen)
+        shown["choices"] = [
+            {"value": value, "label": label, "checked": str(value) == chosen}
+            for value, label in field.field.choices
+        ]
+    return shown
 
 
 class AutosaveForm(forms.Form):
