@@ -67,16 +67,21 @@ def answers_record(
     answers: Iterable[AnswerInput],
     actor,
     own_versions: dict[int, int] | None = None,
+    sources: dict[Question, str] | None = None,
 ) -> list[Answer]:
     """Record a set of answers for one case, all or none, each change in the audit trail.
 
     Refuses the whole set (StaleEdit) if any answer has changed since the copy the person
     was editing; refuses (ValidationError) a missing evidence note. ``own_versions`` (question
     id -> version) names the versions this person's own autosave produced in this browser since
-    the page was opened: those are not someone else's change. The number of queries
-    does not depend on how many answers are saved.
+    the page was opened: those are not someone else's change. ``sources``, if given, are then
+    recorded as answer_sources_record records them, under the same lock and in the same
+    transaction (the step page saves both). The number of queries does not depend on how
+    many answers are saved.
     """
     items = list(answers)
+    if sources is not None:
+        _sources_check(sources)
     case = _locked_case(case)
     _check_can_score(case, actor)
     answers_check(case, items)
@@ -205,6 +210,10 @@ def answers_record(
     if case.status == Status.NOT_STARTED and (created or changed):
         _set_status(case, Status.IN_PROGRESS, actor=actor, now=now, events=events)
         case.save(update_fields=["status", "updated_at"])
+    if sources is not None:
+        moved, source_events = _source_changes(case, sources, actor=actor, now=now)
+        Answer.objects.bulk_update(moved, ["evidence_source"])
+        events += source_events
     AuditEvent.objects.bulk_create(events)
     return results
 
@@ -287,18 +296,32 @@ def answer_sources_record(*, case: Case, sources: dict[Question, str], actor) ->
     change in the audit trail. Questions not yet answered are left out. Returns how many
     changed. The answer's version is left as it is: the source goes with the note saved in
     the same request, and a later save from that page must not be refused as stale."""
+    _sources_check(sources)
+    case = _locked_case(case)
+    _check_can_score(case, actor)
+    changed, events = _source_changes(case, sources, actor=actor, now=timezone.now())
+    Answer.objects.bulk_update(changed, ["evidence_source"])
+    AuditEvent.objects.bulk_create(events)
+    return len(changed)
+
+
+def _sources_check(sources: dict[Question, str]) -> None:
     allowed = set(EvidenceSource.values) | {""}
     bad = [q.code for q, source in sources.items() if source not in allowed]
     if bad:
         raise ValidationError(
             {code: f"Select where the evidence for {code} came from" for code in bad}
         )
-    case = _locked_case(case)
-    _check_can_score(case, actor)
+
+
+def _source_changes(
+    case: Case, sources: dict[Question, str], *, actor, now
+) -> tuple[list[Answer], list[AuditEvent]]:
+    """The answers (of the locked case) whose source changes, set to the new source, and the
+    audit rows that say so; the caller writes both."""
     answers = {
         a.question_id: a for a in Answer.objects.filter(case=case, question__in=list(sources))
     }
-    now = timezone.now()
     events, changed = [], []
     for question, source in sources.items():
         answer = answers.get(question.pk)
@@ -318,6 +341,4 @@ def answer_sources_record(*, case: Case, sources: dict[Question, str], actor) ->
         )
         answer.evidence_source = source
         changed.append(answer)
-    Answer.objects.bulk_update(changed, ["evidence_source"])
-    AuditEvent.objects.bulk_create(events)
-    return len(changed)
+    return changed, events

@@ -161,16 +161,13 @@ def step(request, public_id, code):
     if request.method == "POST" and form.is_valid():
         try:
             # The answers and where their evidence came from are saved together, or not at all.
-            with transaction.atomic():
-                services.answers_record(
-                    case=case,
-                    answers=form.answer_inputs(),
-                    actor=request.user,
-                    own_versions=_autosaved(request, case),
-                )
-                services.answer_sources_record(
-                    case=case, sources=form.sources(), actor=request.user
-                )
+            services.answers_record(
+                case=case,
+                answers=form.answer_inputs(),
+                actor=request.user,
+                own_versions=_autosaved(request, case),
+                sources=form.sources(),
+            )
         except services.StaleEdit as stale:
             conflicts = stale.conflicts
             walk = walkthrough(case)
