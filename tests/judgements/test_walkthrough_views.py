@@ -1047,16 +1047,16 @@ def test_saving_a_step_makes_a_fixed_number_of_queries(
     for question in questions[: 1 if changed == "one" else None]:
         data[f"q{question.pk}-value"] = "no"
         data[f"q{question.pk}-note"] = f"Not done: {question.code}"
-    with django_assert_num_queries(16):
-        # 1 the session, 2 the user, 3 the case, 4 the role, 5 the answers (the case
-        # questions are kept from the page just opened), 6 open returns, 7 whether the read
-        # is recorded in the last five minutes (it is, from the page just opened: nothing is
-        # written); then in one transaction (8 savepoint ... 16 release), under one lock:
-        # 9 the case locked, 10 the role again, 11 the step's answers as saved, 12 one update
-        # of every changed answer, 13 the answers again for where their evidence came from,
-        # 14 one update of every changed source (the page offers "Case file" for answers
-        # saved without a source, so every source changes here), 15 one insert of every
-        # audit row. The session is not written.
+    with django_assert_num_queries(14):
+        # 1 the session, 2 the user, 3 the case, 4 the role (the case questions are kept
+        # from the page just opened; the answers are read by the save, under its lock),
+        # 5 whether the read is recorded in the last five minutes (it is, from the page just
+        # opened: nothing is written); then in one transaction (6 savepoint ... 14 release),
+        # under one lock: 7 the case locked, 8 the role again, 9 the step's answers as saved,
+        # 10 one update of every changed answer, 11 the answers again for where their
+        # evidence came from, 12 one update of every changed source (the page offers "Case
+        # file" for answers saved without a source, so every source changes here), 13 one
+        # insert of every audit row. The session is not written.
         response = client.post(step_url(case, "2.1"), {**data, "save": "1"})
     assert response.status_code == 302
     assert Answer.objects.filter(case=case, value="no").count() == (
