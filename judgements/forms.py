@@ -1,6 +1,8 @@
 """Forms for scoring a step, quality assurance and organisation-level ratings."""
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from inspection.formtools import GovForm, name_required_messages
 from inspection.models import Question
@@ -132,16 +134,18 @@ class StepForm(forms.Form):
         version = self[f"{prefix}-version"]
         source = self[f"{prefix}-source"]
         version_value = version.value()
+        value_shown = _shown(value, choices=True)
+        source_shown = _shown(source, choices=True)
         return {
             "question": question,
-            "value": _shown(value, choices=True),
+            "value": {**value_shown, "radios": _radios(value_shown)},
             "note": {**_shown(note), "value": note.value()},
             # A hidden input has no value attribute when its value is empty (as Django's).
             "version": {
                 **_shown(version),
                 "value": None if version_value in ("", None) else str(version_value),
             },
-            "source": _shown(source, choices=True),
+            "source": {**source_shown, "options": _options(source_shown)},
         }
 
     def sources(self) -> dict[Question, str]:
@@ -165,6 +169,55 @@ def _shown(field: forms.BoundField, *, choices: bool = False) -> dict:
             for value, label in field.field.choices
         ]
     return shown
+
+
+# A step's answers as radio buttons and its sources as options, drawn here rather than in the
+# template: 14 questions of 3 buttons and 4 options made half the page's template variables.
+# The markup and its whitespace are what judgements/step.html drew with a loop.
+RADIO = (
+    '\n                <div class="govuk-radios__item">'
+    '\n                  <input class="govuk-radios__input" id="{}_{}" name="{}" type="radio"'
+    ' value="{}"{}>'
+    '\n                  <label class="govuk-label govuk-radios__label" for="{}_{}">{}</label>'
+    "\n                </div>\n                "
+)
+OPTION = '<option value="{}"{}>{}</option>'
+
+
+def _radios(shown: dict) -> str:
+    """The answer's radio buttons (judgements/step.html, second_step.html), escaped."""
+    auto_id, name = shown["auto_id"], shown["html_name"]
+    return mark_safe(  # noqa: S308 (every value is escaped by format_html)
+        "".join(
+            format_html(
+                RADIO,
+                auto_id,
+                index,
+                name,
+                choice["value"],
+                mark_safe(" checked") if choice["checked"] else "",  # noqa: S308
+                auto_id,
+                index,
+                choice["label"],
+            )
+            for index, choice in enumerate(shown["choices"])
+        )
+    )
+
+
+def _options(shown: dict) -> str:
+    """The evidence source's options (judgements/step.html), escaped."""
+    return mark_safe(  # noqa: S308 (every value is escaped by format_html)
+        "".join(
+            format_html(
+                OPTION,
+                choice["value"],
+                mark_safe(" selected") if choice["checked"] else "",  # noqa: S308
+                choice["label"],
+            )
+            for choice in shown["choices"]
+        )
+    )
 
 
 class AutosaveForm(forms.Form):
