@@ -1,7 +1,7 @@
 """Forms for scoring a step, quality assurance and organisation-level ratings."""
 
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from inspection.formtools import GovForm, name_required_messages
@@ -173,7 +173,8 @@ def _shown(field: forms.BoundField, *, choices: bool = False) -> dict:
 
 # A step's answers as radio buttons and its sources as options, drawn here rather than in the
 # template: 14 questions of 3 buttons and 4 options made half the page's template variables.
-# The markup and its whitespace are what judgements/step.html drew with a loop.
+# The markup and its whitespace are what judgements/step.html drew with a loop; each value
+# put in is escaped (django.utils.html.escape), as the template escaped it.
 RADIO = (
     '\n                <div class="govuk-radios__item">'
     '\n                  <input class="govuk-radios__input" id="{}_{}" name="{}" type="radio"'
@@ -185,20 +186,20 @@ OPTION = '<option value="{}"{}>{}</option>'
 
 
 def _radios(shown: dict) -> str:
-    """The answer's radio buttons (judgements/step.html, second_step.html), escaped."""
-    auto_id, name = shown["auto_id"], shown["html_name"]
-    return mark_safe(  # noqa: S308 (every value is escaped by format_html)
+    """The answer's radio buttons (judgements/step.html, second_step.html), every value
+    escaped."""
+    auto_id, name = escape(shown["auto_id"]), escape(shown["html_name"])
+    return mark_safe(  # noqa: S308
         "".join(
-            format_html(
-                RADIO,
+            RADIO.format(
                 auto_id,
                 index,
                 name,
-                choice["value"],
-                mark_safe(" checked") if choice["checked"] else "",  # noqa: S308
+                escape(choice["value"]),
+                " checked" if choice["checked"] else "",
                 auto_id,
                 index,
-                choice["label"],
+                escape(choice["label"]),
             )
             for index, choice in enumerate(shown["choices"])
         )
@@ -206,14 +207,13 @@ def _radios(shown: dict) -> str:
 
 
 def _options(shown: dict) -> str:
-    """The evidence source's options (judgements/step.html), escaped."""
-    return mark_safe(  # noqa: S308 (every value is escaped by format_html)
+    """The evidence source's options (judgements/step.html), every value escaped."""
+    return mark_safe(  # noqa: S308
         "".join(
-            format_html(
-                OPTION,
-                choice["value"],
-                mark_safe(" selected") if choice["checked"] else "",  # noqa: S308
-                choice["label"],
+            OPTION.format(
+                escape(choice["value"]),
+                " selected" if choice["checked"] else "",
+                escape(choice["label"]),
             )
             for choice in shown["choices"]
         )
