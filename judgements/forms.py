@@ -1,6 +1,7 @@
 """Forms for scoring a step, quality assurance and organisation-level ratings."""
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -13,6 +14,21 @@ from .selectors import HISTORY_KINDS
 from .services import AnswerInput
 
 NOTE_MAX = 5000
+
+
+class _Normalised(BaseChoiceIterator):
+    """Choices already in Django's normal form, (value, label) pairs: a field takes them as they
+    are instead of normalising them again for each of a step's fields."""
+
+    def __init__(self, choices):
+        self.choices = tuple(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+ANSWER_CHOICES = _Normalised(AnswerValue.choices)
+SOURCE_CHOICES = _Normalised([("", "Not said"), *EvidenceSource.choices])
 
 
 def field_prefix(question: Question) -> str:
@@ -31,7 +47,7 @@ class StepForm(forms.Form):
             too_long = f"Evidence for {question.code} must be {NOTE_MAX} characters or fewer"
             self.fields[f"{prefix}-value"] = forms.ChoiceField(
                 label=question.text,
-                choices=AnswerValue.choices,
+                choices=ANSWER_CHOICES,
                 required=False,
                 widget=forms.RadioSelect,
                 error_messages={
@@ -55,7 +71,7 @@ class StepForm(forms.Form):
             )
             self.fields[f"{prefix}-source"] = forms.ChoiceField(
                 label=f"Where the evidence for {question.code} came from",
-                choices=[("", "Not said"), *EvidenceSource.choices],
+                choices=SOURCE_CHOICES,
                 required=False,
                 error_messages={
                     "invalid_choice": f"Select where the evidence for {question.code} came from"
