@@ -204,6 +204,7 @@ def step(request, public_id, code):
             "walk": walk,
             "standard": standard,
             "form": form,
+            "questions": questions,
             "conflicts": conflicts,
             "unsaved": unsaved is not None,
             "saved": saved,
