@@ -25,3 +25,17 @@ class JudgementsConfig(AppConfig):
         user_logged_in.connect(
             context_processors.has_cases_on_sign_in, dispatch_uid="judgements.has_cases"
         )
+        # The walk-through keeps each published framework's questions (rules.case_questions).
+        from django.db.models.signals import post_delete, post_save
+
+        from inspection.models import Framework, Question, Standard
+
+        from .rules import case_questions_forget
+
+        for model in (Framework, Standard, Question):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    case_questions_forget,
+                    sender=model,
+                    dispatch_uid=f"judgements.case_questions_forget.{model.__name__}",
+                )

@@ -1,6 +1,9 @@
 """Forms for scoring a step, quality assurance and organisation-level ratings."""
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from inspection.formtools import GovForm, name_required_messages
 from inspection.models import Question
@@ -11,6 +14,21 @@ from .selectors import HISTORY_KINDS
 from .services import AnswerInput
 
 NOTE_MAX = 5000
+
+
+class _Normalised(BaseChoiceIterator):
+    """Choices already in Django's normal form, (value, label) pairs: a field takes them as they
+    are instead of normalising them again for each of a step's fields."""
+
+    def __init__(self, choices):
+        self.choices = tuple(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+ANSWER_CHOICES = _Normalised(AnswerValue.choices)
+SOURCE_CHOICES = _Normalised([("", "Not said"), *EvidenceSource.choices])
 
 
 def field_prefix(question: Question) -> str:
@@ -29,7 +47,7 @@ class StepForm(forms.Form):
             too_long = f"Evidence for {question.code} must be {NOTE_MAX} characters or fewer"
             self.fields[f"{prefix}-value"] = forms.ChoiceField(
                 label=question.text,
-                choices=AnswerValue.choices,
+                choices=ANSWER_CHOICES,
                 required=False,
                 widget=forms.RadioSelect,
                 error_messages={
@@ -53,7 +71,7 @@ class StepForm(forms.Form):
             )
             self.fields[f"{prefix}-source"] = forms.ChoiceField(
                 label=f"Where the evidence for {question.code} came from",
-                choices=[("", "Not said"), *EvidenceSource.choices],
+                choices=SOURCE_CHOICES,
                 required=False,
                 error_messages={
                     "invalid_choice": f"Select where the evidence for {question.code} came from"
@@ -118,17 +136,33 @@ class StepForm(forms.Form):
                 )
         return inputs
 
-    def rows(self):
-        """Each question with its bound fields, for the template."""
-        for question in self.questions:
-            prefix = field_prefix(question)
-            yield {
-                "question": question,
-                "value": self[f"{prefix}-value"],
-                "note": self[f"{prefix}-note"],
-                "version": self[f"{prefix}-version"],
-                "source": self[f"{prefix}-source"],
-            }
+    def rows(self) -> list[dict]:
+        """Each question with what its fields show, as plain values the template prints: the
+        ids, names, values, errors and choices (with the one chosen) that the widgets would
+        render, without rendering a widget (for a step's questions that took most of the
+        page's time)."""
+        return [self._row(question) for question in self.questions]
+
+    def _row(self, question: Question) -> dict:
+        prefix = field_prefix(question)
+        value = self[f"{prefix}-value"]
+        note = self[f"{prefix}-note"]
+        version = self[f"{prefix}-version"]
+        source = self[f"{prefix}-source"]
+        version_value = version.value()
+        value_shown = _shown(value, choices=True)
+        source_shown = _shown(source, choices=True)
+        return {
+            "question": question,
+            "value": {**value_shown, "radios": _radios(value_shown)},
+            "note": {**_shown(note), "value": note.value()},
+            # A hidden input has no value attribute when its value is empty (as Django's).
+            "version": {
+                **_shown(version),
+                "value": None if version_value in ("", None) else str(version_value),
+            },
+            "source": {**source_shown, "options": _options(source_shown)},
+        }
 
     def sources(self) -> dict[Question, str]:
         """Where each answered question's evidence came from (services.answer_sources_record)."""
@@ -137,6 +171,69 @@ class StepForm(forms.Form):
             for question in self.questions
             if self.cleaned_data.get(f"{field_prefix(question)}-value")
         }
+
+
+def _shown(field: forms.BoundField, *, choices: bool = False) -> dict:
+    """A field's id, name and errors; with ``choices``, each choice's value and label and
+    whether it is the one chosen (compared as text, as Django's choice widgets do)."""
+    shown = {"auto_id": field.auto_id, "html_name": field.html_name, "errors": field.errors}
+    if choices:
+        chosen = field.value()
+        chosen = "" if chosen is None else str(chosen)
+        shown["choices"] = [
+            {"value": value, "label": label, "checked": str(value) == chosen}
+            for value, label in field.field.choices
+        ]
+    return shown
+
+
+# A step's answers as radio buttons and its sources as options, drawn here rather than in the
+# template: 14 questions of 3 buttons and 4 options made half the page's template variables.
+# The markup and its whitespace are what judgements/step.html drew with a loop; each value
+# put in is escaped (django.utils.html.escape), as the template escaped it.
+RADIO = (
+    '\n                <div class="govuk-radios__item">'
+    '\n                  <input class="govuk-radios__input" id="{}_{}" name="{}" type="radio"'
+    ' value="{}"{}>'
+    '\n                  <label class="govuk-label govuk-radios__label" for="{}_{}">{}</label>'
+    "\n                </div>\n                "
+)
+OPTION = '<option value="{}"{}>{}</option>'
+
+
+def _radios(shown: dict) -> str:
+    """The answer's radio buttons (judgements/step.html, second_step.html), every value
+    escaped."""
+    auto_id, name = escape(shown["auto_id"]), escape(shown["html_name"])
+    return mark_safe(  # noqa: S308
+        "".join(
+            RADIO.format(
+                auto_id,
+                index,
+                name,
+                escape(choice["value"]),
+                " checked" if choice["checked"] else "",
+                auto_id,
+                index,
+                escape(choice["label"]),
+            )
+            for index, choice in enumerate(shown["choices"])
+        )
+    )
+
+
+def _options(shown: dict) -> str:
+    """The evidence source's options (judgements/step.html), every value escaped."""
+    return mark_safe(  # noqa: S308
+        "".join(
+            OPTION.format(
+                escape(choice["value"]),
+                " selected" if choice["checked"] else "",
+                escape(choice["label"]),
+            )
+            for choice in shown["choices"]
+        )
+    )
 
 
 class AutosaveForm(forms.Form):

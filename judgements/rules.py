@@ -68,13 +68,38 @@ def note_problem(question: Question, value: str, note: str) -> str | None:
     return None
 
 
+# The questions of each published framework, read once per process: a published version never
+# changes (a new version is a new row), and every step, summary and save asks for them. Drafts
+# are read each time (the builder changes them, and no inspection uses one). Emptied when a
+# framework, standard or question is saved or deleted (JudgementsConfig.ready); loading a
+# framework file is followed by a restart of the application servers (docs/operations.md).
+_PUBLISHED_QUESTIONS: dict[int, tuple[Question, ...]] = {}
+
+
 def case_questions(framework: Framework) -> list[Question]:
-    """Every question of the framework's case-judged standards, in framework order."""
+    """Every question of the framework's case-judged standards, in framework order.
+
+    A new list each time; its questions (with their standard) are shared and never changed."""
+    if framework.status != Framework.Status.PUBLISHED:
+        return _case_questions_read(framework)
+    kept = _PUBLISHED_QUESTIONS.get(framework.pk)
+    if kept is None:
+        kept = _PUBLISHED_QUESTIONS[framework.pk] = tuple(_case_questions_read(framework))
+    return list(kept)
+
+
+def _case_questions_read(framework: Framework) -> list[Question]:
     return list(
         Question.objects.filter(framework=framework, standard__judged_by=Framework.JudgedBy.CASES)
         .select_related("standard")
         .order_by("position")
     )
+
+
+def case_questions_forget(**_signal) -> None:
+    """Read every framework's questions again next time (a framework, standard or question
+    was saved or deleted)."""
+    _PUBLISHED_QUESTIONS.clear()
 
 
 def applicable_questions(case: Case, questions: list[Question] | None = None) -> list[Question]:

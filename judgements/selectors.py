@@ -14,7 +14,7 @@ from casefiles.selectors import case_file_history
 from inspection.models import Framework, Question, Standard
 
 from .models import Answer, AuditEvent, ModerationDecision, ReturnedQuestion
-from .rules import StepProgress, applicable_questions, case_questions, progress
+from .rules import StepProgress, applicable_questions, case_questions, case_steps, progress
 
 
 @dataclass
@@ -36,12 +36,12 @@ class Walkthrough:
     def step_questions(self, standard: Standard) -> list[Question]:
         return [q for q in self.questions if q.standard_id == standard.pk]
 
+    def place(self, code: str) -> "StepPlace":
+        standard = self.step(code).standard
+        return StepPlace(standard, self.step_questions(standard), *self.neighbours(standard))
+
     def neighbours(self, standard: Standard) -> tuple[Standard | None, Standard | None]:
-        codes = [s.standard for s in self.steps]
-        index = codes.index(standard)
-        before = codes[index - 1] if index > 0 else None
-        after = codes[index + 1] if index + 1 < len(codes) else None
-        return before, after
+        return _neighbours([s.standard for s in self.steps], standard)
 
     @property
     def returned_steps(self) -> set[int]:
@@ -70,6 +70,40 @@ class Walkthrough:
         return sum(s.total for s in self.steps)
 
 
+def _neighbours(
+    standards: list[Standard], standard: Standard
+) -> tuple[Standard | None, Standard | None]:
+    index = standards.index(standard)
+    before = standards[index - 1] if index > 0 else None
+    after = standards[index + 1] if index + 1 < len(standards) else None
+    return before, after
+
+
+@dataclass(frozen=True)
+class StepPlace:
+    """One step of a case's walk-through: its standard, its questions, the steps either side."""
+
+    standard: Standard
+    questions: list[Question]
+    before: Standard | None
+    after: Standard | None
+
+
+def step_place(case: Case, code: str) -> StepPlace:
+    """A step as Walkthrough.step and neighbours find it, without reading the case's answers
+    (no query once the framework's questions are kept): enough to save the step."""
+    questions = applicable_questions(case, case_questions(case.inspection.framework))
+    standards = case_steps(case, questions)
+    standard = next((s for s in standards if s.code == code), None)
+    if standard is None:
+        raise Http404("No such step for this case")
+    return StepPlace(
+        standard,
+        [q for q in questions if q.standard_id == standard.pk],
+        *_neighbours(standards, standard),
+    )
+
+
 def walkthrough(case: Case) -> Walkthrough:
     questions = applicable_questions(case, case_questions(case.inspection.framework))
     # Who gave each answer is not shown on these pages; the History page names them.
@@ -90,14 +124,9 @@ def walkthrough(case: Case) -> Walkthrough:
 
 
 def _part_prefetches(wanted: set[str]) -> list[Prefetch]:
-    """How each part of a case file is loaded: one query per part the step shows.
-
-    The parts it does not show get an empty queryset, which Django answers without a query.
-    """
-    return [
-        part.prefetch() if part.slug in wanted else Prefetch(part.slug, part.model.objects.none())
-        for part in PARTS
-    ]
+    """How each part of a case file is loaded: one query per part the step shows, and none
+    for the others (file_sections reads only the parts asked for)."""
+    return [part.prefetch() for part in PARTS if part.slug in wanted]
 
 
 def step_facts(case: Case, standard: Standard, *, personal: bool = True):

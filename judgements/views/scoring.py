@@ -44,6 +44,7 @@ from judgements.selectors import (
     moderation_record,
     next_case_to_score,
     step_facts,
+    step_place,
     step_questions,
     walkthrough,
 )
@@ -144,39 +145,42 @@ def step(request, public_id, code):
     case, access = case_access(request.user, public_id)
     if (blind := blind_redirect(request, case, code)) is not None:
         return blind
-    walk = walkthrough(case)
-    current = walk.step(code)
-    standard = current.standard
+    # A save needs only the step's questions and the steps either side: the service reads the
+    # answers under the case's lock, and the walk-through is read only to show the page.
+    walk = walkthrough(case) if request.method == "GET" else None
+    place = step_place(case, code) if walk is None else walk.place(code)
+    standard = place.standard
     can_score = may_score_case(case, access.role, request.user)
     if request.method == "POST" and not can_score:
         raise _score_refusal(case, f"change the answers for case {case.reference}")
     # Recorded once the request is allowed, not for a refused one.
     read_record(case=case, reader=request.user, page="step")
-    questions = walk.step_questions(standard)
+    questions = place.questions
     unsaved = _unsaved_take(request, case, code) if request.method == "GET" and can_score else None
+    # A posted form shows and checks what was posted: the answers saved are its initial
+    # values only when the page is opened.
     form = StepForm(
-        _posted(request) if unsaved is None else unsaved, questions=questions, answers=walk.answers
+        _posted(request) if unsaved is None else unsaved,
+        questions=questions,
+        answers={} if walk is None else walk.answers,
     )
     conflicts = []
     if request.method == "POST" and form.is_valid():
         try:
             # The answers and where their evidence came from are saved together, or not at all.
-            with transaction.atomic():
-                services.answers_record(
-                    case=case,
-                    answers=form.answer_inputs(),
-                    actor=request.user,
-                    own_versions=_autosaved(request, case),
-                )
-                services.answer_sources_record(
-                    case=case, sources=form.sources(), actor=request.user
-                )
+            services.answers_record(
+                case=case,
+                answers=form.answer_inputs(),
+                actor=request.user,
+                own_versions=_autosaved(request, case),
+                sources=form.sources(),
+            )
         except services.StaleEdit as stale:
             conflicts = stale.conflicts
             walk = walkthrough(case)
             form = StepForm(questions=questions, answers=walk.answers)
         else:
-            _before, after = walk.neighbours(standard)
+            after = place.after
             if "continue" in request.POST and after is not None:
                 request.session[STEP_SAVED] = standard.code
                 return redirect("judgements:step", public_id=case.public_id, code=after.code)
@@ -184,7 +188,10 @@ def step(request, public_id, code):
             if "continue" in request.POST or "later" in request.POST:
                 return redirect("judgements:case_summary", public_id=case.public_id)
             return redirect("judgements:step", public_id=case.public_id, code=standard.code)
-    before, after = walk.neighbours(standard)
+    if walk is None:
+        # Not saved (an answer to correct): the page again, with what was posted.
+        walk = walkthrough(case)
+    before, after = place.before, place.after
     saved_code = request.session.pop(STEP_SAVED, None) if request.method == "GET" else None
     saved = next((s.standard for s in walk.steps if s.standard.code == saved_code), None)
     return render(
@@ -197,6 +204,7 @@ def step(request, public_id, code):
             "walk": walk,
             "standard": standard,
             "form": form,
+            "questions": questions,
             "conflicts": conflicts,
             "unsaved": unsaved is not None,
             "saved": saved,

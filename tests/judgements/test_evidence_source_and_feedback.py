@@ -139,3 +139,46 @@ def test_a_step_posted_after_the_session_ended_keeps_the_sources_too(client, log
     assert kept[f"q{question.pk}-source"] == "other_interview"
     assert kept[f"q{question.pk}-note"] == "Heard at interview"
     assert not Answer.objects.filter(case=case).exists()
+
+
+def test_answers_and_their_sources_are_recorded_together(case, people):
+    first, second = step_questions(case, "2.1")[:2]
+    services.answers_record(
+        case=case,
+        answers=[
+            services.AnswerInput(question=q, value="yes", note="Seen", seen_version=0)
+            for q in (first, second)
+        ],
+        actor=people.inspector,
+        sources={first: "cm_interview", second: "case_file"},
+    )
+    saved = {a.question_id: a.evidence_source for a in Answer.objects.filter(case=case)}
+    assert saved == {first.pk: "cm_interview", second.pk: "case_file"}
+    changes = AuditEvent.objects.filter(case=case, action=AuditEvent.Action.SOURCE_CHANGED)
+    assert sorted(changes.values_list("subject", "new_value")) == sorted(
+        [(first.code, "Case manager interview"), (second.code, "Case file")]
+    )
+
+
+def test_a_stale_answer_records_neither_the_answers_nor_their_sources(case, people):
+    first, second = step_questions(case, "2.1")[:2]
+    # Saved by another browser after the page was opened at version 0.
+    services.answer_record(
+        case=case, question=first, value="no", note="Not seen", actor=people.inspector
+    )
+    with pytest.raises(services.StaleEdit):
+        services.answers_record(
+            case=case,
+            answers=[
+                services.AnswerInput(question=q, value="yes", note="Seen", seen_version=0)
+                for q in (first, second)
+            ],
+            actor=people.inspector,
+            sources={first: "cm_interview", second: "cm_interview"},
+        )
+    assert list(Answer.objects.filter(case=case).values_list("question_id", "evidence_source")) == [
+        (first.pk, "")
+    ]
+    assert not AuditEvent.objects.filter(
+        case=case, action=AuditEvent.Action.SOURCE_CHANGED
+    ).exists()

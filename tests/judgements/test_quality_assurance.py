@@ -137,9 +137,7 @@ def test_answers_are_grouped_by_step_with_key_questions_first(login, case, peopl
     assert page.index("2.1 Assessment") < page.index("2.2 Planning")
     within = page[page.index("2.2 Planning") :]
     key_codes = [q.code for q in applicable_questions(case) if q.standard.code == "2.2"]
-    first_key = min(
-        within.index(f"{c} (key question)") for c in key_codes if c.count(".") == 2
-    )
+    first_key = min(within.index(f"{c} (key question)") for c in key_codes if c.count(".") == 2)
     prompt = next(c for c in key_codes if c.count(".") == 3)
     assert first_key < within.index(f"{prompt} ")
     # The case facts sit alongside.
@@ -202,10 +200,11 @@ def test_the_qa_page_runs_a_fixed_number_of_queries(
     # 1-2 the session and the user; 3 the case with its inspection and organisation; 4 the
     # role on the team; 5 whether this person scored the case; 6 whether this read is already
     # recorded (it is: the page was opened a moment ago, so no second record); 7 the
-    # framework's questions; 8 the answers; 9 the open returns; 10-12 the decisions, their
-    # returned questions and those questions; 13 the answer changes since the last return;
-    # 14 the safeguarding banner. The session is not written. None grows with the case.
-    with django_assert_num_queries(14):
+    # answers (the framework's questions are kept from the first visit); 8 the open returns;
+    # 9-11 the decisions, their returned questions and those questions; 12 the answer changes
+    # since the last return; 13 the safeguarding banner. The session is not written. None
+    # grows with the case.
+    with django_assert_num_queries(13):
         assert client.get(moderate_url(case)).status_code == 200
 
 
@@ -218,8 +217,7 @@ def test_the_qa_list_shows_every_submitted_case_with_its_state(login, inspection
     services.answers_record(
         case=plain,
         answers=[
-            AnswerInput(question=q, value="yes", note="Seen")
-            for q in applicable_questions(plain)
+            AnswerInput(question=q, value="yes", note="Seen") for q in applicable_questions(plain)
         ],
         actor=people.inspector,
     )
@@ -252,9 +250,7 @@ def test_select_a_share_never_repicks_spreads_and_counts_exactly(login, inspecti
     assert sum(r.startswith("A") for r in second) == 3
 
     response = client.post(url, {"select-share": "1", "percent": "50", "seed": "9"}, follow=True)
-    assert "No cases newly selected: 6 already selected, which meets a share of 6" in text(
-        response
-    )
+    assert "No cases newly selected: 6 already selected, which meets a share of 6" in text(response)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.QA_SELECTED).count() == 6
 
 

@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.http import Http404
 
 from casefiles.models import Case
 from inspection.models import Framework, Organisation, Question, Standard
@@ -23,6 +24,7 @@ from judgements.models import (
     ReturnedQuestion,
 )
 from judgements.rules import applicable_questions
+from judgements.selectors import step_place, walkthrough
 from judgements.services import AnswerInput
 from tests.conftest import FRAMEWORKS, make_case, make_inspection
 
@@ -30,7 +32,6 @@ Action = AuditEvent.Action
 Status = Case.Status
 YOS_FILE = FRAMEWORKS / "youth-offending-services-2018.json"
 CP_FILE = FRAMEWORKS / "child-protection-audit-2014.json"
-
 
 
 # Helpers -------------------------------------------------------------------------------------
@@ -782,3 +783,15 @@ def test_a_stale_copy_that_matches_the_saved_answer_is_not_a_conflict(case, peop
     )
     assert answer.version == 1
     assert audit_rows(case, Action.ANSWER_CREATED).count() == 1
+
+
+def test_a_step_found_for_saving_is_the_step_the_walk_through_shows(case):
+    walk = walkthrough(case)
+    assert len(walk.steps) > 2
+    for step in walk.steps:
+        assert step_place(case, step.standard.code) == walk.place(step.standard.code)
+    first = walk.place(walk.steps[0].standard.code)
+    assert first.before is None
+    assert first.after == walk.steps[1].standard
+    with pytest.raises(Http404):
+        step_place(case, "1.1")  # judged by organisation: no step of the walk-through

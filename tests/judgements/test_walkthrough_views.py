@@ -1021,14 +1021,14 @@ def test_the_step_page_makes_a_fixed_number_of_queries(
     answered_state(case, people, answered)
     client = login(people.inspector)
     client.get(step_url(case, "2.1"))  # the first visit records the read
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         # 1 the session, 2 the user, 3 the case with its inspection, framework, organisation
         # and inspector, 4 the user's role on the team, 5 whether the read of this page is
-        # recorded in the last five minutes (it is: nothing is written),
-        # 6 the framework's case questions, 7 the case's answers,
-        # 8 questions returned by QA with the decision and moderator, 9-11 the case-file
+        # recorded in the last five minutes (it is: nothing is written), 6 the case's answers
+        # (the framework's questions were read by the first visit and are kept),
+        # 7 questions returned by QA with the decision and moderator, 8-10 the case-file
         # facts that step 2.1 shows (orders, linked children, checks; an order's requirements
-        # only when it has orders), 12 the safeguarding banner. The session is not
+        # only when it has orders), 11 the safeguarding banner. The session is not
         # written (its expiry was moved on at sign-in, less than a minute ago).
         response = client.get(step_url(case, "2.1"))
     assert response.status_code == 200
@@ -1047,17 +1047,16 @@ def test_saving_a_step_makes_a_fixed_number_of_queries(
     for question in questions[: 1 if changed == "one" else None]:
         data[f"q{question.pk}-value"] = "no"
         data[f"q{question.pk}-note"] = f"Not done: {question.code}"
-    with django_assert_num_queries(24):
-        # 1 the session, 2 the user, 3 the case, 4 the role, 5 the case questions, 6 the
-        # answers, 7 open returns, 8 whether the read is recorded in the last five minutes
-        # (it is, from the page just opened: nothing is written); then in one transaction
-        # (9 savepoint ... 24 release) the answers (10 savepoint ... 16 release: 11 the case
-        # locked, 12 the role again, 13 the step's answers as saved, 14 one update of every
-        # changed answer, 15 one insert of every audit row) and where their evidence came
-        # from (17 savepoint ... 23 release: 18 the case locked, 19 the role, 20 the
-        # answers, 21 one update of every changed source, 22 one insert of their audit
-        # rows; the page offers "Case file" for answers saved without a source, so every
-        # source changes here). The session is not written.
+    with django_assert_num_queries(14):
+        # 1 the session, 2 the user, 3 the case, 4 the role (the case questions are kept
+        # from the page just opened; the answers are read by the save, under its lock),
+        # 5 whether the read is recorded in the last five minutes (it is, from the page just
+        # opened: nothing is written); then in one transaction (6 savepoint ... 14 release),
+        # under one lock: 7 the case locked, 8 the role again, 9 the step's answers as saved,
+        # 10 one update of every changed answer, 11 the answers again for where their
+        # evidence came from, 12 one update of every changed source (the page offers "Case
+        # file" for answers saved without a source, so every source changes here), 13 one
+        # insert of every audit row. The session is not written.
         response = client.post(step_url(case, "2.1"), {**data, "save": "1"})
     assert response.status_code == 302
     assert Answer.objects.filter(case=case, value="no").count() == (
