@@ -119,7 +119,11 @@ class Part:
         # What each one points to (the child named) joins in; what it holds is one more query.
         joined = [name for name in lookups if self.model._meta.get_field(name).many_to_one]
         held = [name for name in lookups if name not in joined]
-        queryset = self.model.objects.select_related(*joined).prefetch_related(*held)
+        queryset = self.model.objects.prefetch_related(*held)
+        # Only when there is something to join: select_related() with no names would join
+        # every non-null foreign key (the case, its inspection and organisation) on each row.
+        if joined:
+            queryset = queryset.select_related(*joined)
         return Prefetch(self.slug, queryset=queryset)
 
     def of(self, case) -> list:
