@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, prefetch_related_objects
 
 from .models import Case, CaseFileChange
 from .parts import PARTS
@@ -19,9 +19,11 @@ class TimelineEntry:
     public_id: str
 
 
-def case_with_file(queryset: QuerySet) -> QuerySet:
-    """Cases with every part of their file loaded in a fixed number of queries."""
-    return queryset.prefetch_related(*(part.prefetch() for part in PARTS))
+def case_file_load(case: Case) -> Case:
+    """Load every part of an already fetched case's file onto it (one query per part), so the
+    case is not read a second time."""
+    prefetch_related_objects([case], *(part.prefetch() for part in PARTS))
+    return case
 
 
 def timeline(case: Case, *, personal: bool = True) -> list[TimelineEntry]:
@@ -126,8 +128,13 @@ def interview_timetable(user) -> dict:
     interviews = list(
         Interview.objects.filter(case__in=mine)
         .select_related("case__inspection")
-        .order_by("case__inspection__fieldwork_start", "case__inspection__reference",
-                  "interview_date", "time", "pk")
+        .order_by(
+            "case__inspection__fieldwork_start",
+            "case__inspection__reference",
+            "interview_date",
+            "time",
+            "pk",
+        )
     )
     inspections = []
     for inspection, rows in groupby(interviews, key=lambda i: i.case.inspection):

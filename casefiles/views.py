@@ -13,7 +13,7 @@ from .forms import CaseAddForm, CaseForm
 from .models import Case
 from .parts import BY_SLUG, Part
 from .presenters import case_summary, file_sections
-from .selectors import case_with_file, interview_timetable, timeline
+from .selectors import case_file_load, interview_timetable, timeline
 from .signals import case_file_opened
 
 CASES_PER_PAGE = 25
@@ -71,11 +71,8 @@ def case_detail(request, public_id):
     case, access = case_access(request.user, public_id)
     case_file_opened.send(sender=Case, case=case, reader=request.user, page="case file")
     personal = access.may_see_personal_data
-    case = (
-        case_with_file(Case.objects.filter(pk=case.pk))
-        .select_related("inspection__framework", "organisation__area", "inspector")
-        .get()
-    )
+    # case_access read the case with its inspection, organisation and inspector already.
+    case_file_load(case)
     return render(
         request,
         "casefiles/case_detail.html",
