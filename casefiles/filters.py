@@ -10,6 +10,7 @@ were valid, so that a list is never silently narrowed by half a query.
 import django_filters
 
 from inspection.formtools import GovForm
+from inspection.models import person_name
 from inspection.permissions import may_be_assigned_cases
 
 from .choices import SampleType
@@ -52,14 +53,17 @@ class CaseFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, inspection, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        # The choices are the inspection's own organisations and the team members who score.
-        self.filters["organisation"].extra["choices"] = [
-            (o.slug, o.name) for o in inspection.organisations.all()
-        ]
+        # The choices are the inspection's own organisations and the team members who score,
+        # read as values: building a model instance for each would cost more than the rest.
+        self.filters["organisation"].extra["choices"] = list(
+            inspection.organisations.values_list("slug", "name")
+        )
         self.filters["inspector"].extra["choices"] = [
-            (str(m.user.username), str(m.user))
-            for m in inspection.memberships.select_related("user")
-            if may_be_assigned_cases(m.role)
+            (username, person_name(first_name, last_name, username))
+            for role, username, first_name, last_name in inspection.memberships.values_list(
+                "role", "user__username", "user__first_name", "user__last_name"
+            )
+            if may_be_assigned_cases(role)
         ]
 
     def filter_inspector(self, queryset, name, value):

@@ -371,6 +371,59 @@ def test_case_list_ignores_a_filter_value_it_does_not_know(filter_cases, inspect
     assert "Select a valid option for sample" in html(response)
 
 
+def filter_options(response, name: str) -> list[tuple[str, str, bool]]:
+    """A filter's options: value, words and whether it is the one selected."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html(response), re.S)
+    found = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(1))
+    return [(value, unescape(words), bool(selected)) for value, selected, words in found]
+
+
+def test_case_list_filters_offer_the_inspections_organisations_and_scorers(
+    filter_cases, inspection, people, login
+):
+    # Someone with no name on record is offered by their username.
+    people.colleague.first_name = people.colleague.last_name = ""
+    people.colleague.save()
+    response = login(people.inspector).get(f"{list_url(inspection)}?organisation=bd-pdu")
+    assert filter_options(response, "organisation") == [
+        ("", "All organisations", False),
+        ("bd-pdu", str(Organisation.objects.get(slug="bd-pdu")), True),
+        ("bd-yos", "Barking and Dagenham YOS", False),
+    ]
+    # Those who score cases (lead, inspectors, partner), not quality assurance.
+    offered = filter_options(response, "inspector")
+    assert offered[:2] == [("", "Anyone", True), ("none", "Not assigned", False)]
+    assert sorted(offered[2:]) == sorted(
+        (user.username, str(user), False)
+        for user in (people.lead, people.inspector, people.colleague, people.partner)
+    )
+    assert ("colleague", "colleague", False) in offered
+    assert filter_options(response, "status")[0] == ("", "Any status", True)
+
+
+def test_case_list_filter_with_a_value_it_does_not_know_is_marked_in_error(
+    inspection, people, login
+):
+    response = login(people.inspector).get(f"{list_url(inspection)}?status=<b>bogus</b>")
+    page = html(response)
+    assert '<div id="div_id_status" class="govuk-form-group govuk-form-group--error">' in page
+    assert '<label for="id_status" class="govuk-label govuk-label--s">Status</label>' in page
+    assert re.search(
+        r'<span id="id_status_1_error" class="govuk-error-message">'
+        r'<span class="govuk-visually-hidden">Error:</span> Select a valid option for status'
+        r"</span>",
+        page,
+    )
+    assert (
+        '<select name="status" aria-describedby="id_status_1_error" '
+        'class="govuk-select govuk-input--error" aria-invalid="true" id="id_status">'
+    ) in page
+    assert "<b>bogus" not in page
+    # The other filters are not marked.
+    assert '<select name="sample_type" class="govuk-select" id="id_sample_type">' in page
+    assert not any(selected for _, _, selected in filter_options(response, "status"))
+
+
 def test_case_list_pages_by_25_and_keeps_the_filters(inspection, people, login):
     for number in range(1, 31):
         make_case(inspection, reference=f"C-{number:03d}")
