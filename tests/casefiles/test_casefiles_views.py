@@ -21,6 +21,7 @@ from casefiles.models import (
     Requirement,
 )
 from casefiles.parts import PARTS
+from casefiles.selectors import parts_held
 from inspection.models import Organisation
 from tests.conftest import make_case
 
@@ -556,13 +557,35 @@ def test_case_page_queries_do_not_grow_with_the_file(
     # 1 session, 2 user, 3 the case with inspection, organisation and inspector through the
     # user's access, 4 the user's role, 5 whether this person's read of the file is already
     # recorded in the last five minutes (it is not), 6 the record that this person read the
-    # file, then the file of the case already read: 7 orders, 8 requirements, 9 linked
-    # children, 10 plans with the child each names, 11 referrals with theirs, 12 checks,
-    # 13 meetings, 14 visits, 15 interviews, 16 the safeguarding banner. The session is not
-    # written (its expiry was moved on at sign-in).
+    # file, then the file of the case already read: 7 which parts hold anything, 8 orders,
+    # 9 requirements, 10 linked children, 11 plans with the child each names, 12 referrals
+    # with theirs, 13 checks, 14 meetings, 15 visits (no interviews: there are none),
+    # 16 the safeguarding banner. The session is not written (its expiry was moved on at
+    # sign-in).
     with django_assert_num_queries(16):
         response = client.get(url)
     assert len(timeline_entries(response)) == 6 * count
+
+
+def test_case_page_of_an_empty_file_reads_no_part(case, people, login, django_assert_num_queries):
+    client = login(people.inspector)
+    url = reverse("casefiles:detail", args=[case.public_id])
+    # 1 session, 2 user, 3 the case through the user's access, 4 the user's role, 5 and 6 the
+    # record of the read, 7 which parts hold anything (none), 8 the safeguarding banner.
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    assert html(response).count("None recorded.") == len(PART_MODELS)
+
+
+def test_parts_held_names_the_parts_with_a_row(case, inspection):
+    other = make_case(inspection, reference="C-002")
+    assert parts_held(case) == set()
+    HomeVisit.objects.create(case=case, visit_date=date(2017, 3, 1))
+    Interview.objects.create(case=case, kind="case_manager", interview_date=date(2018, 4, 17))
+    Meeting.objects.create(case=other, kind="icpc", meeting_date=date(2017, 2, 1))
+    assert parts_held(case) == {"visits", "interviews"}
+    assert parts_held(other) == {"meetings"}
+    assert set(PART_MODELS) == {part.slug for part in PARTS}
 
 
 # Adding and changing a case ------------------------------------------------------------------
