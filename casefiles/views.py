@@ -17,6 +17,18 @@ from .selectors import case_file_load, interview_timetable, timeline
 from .signals import case_file_opened
 
 CASES_PER_PAGE = 25
+LISTED_COLUMNS = (
+    "public_id",
+    "reference",
+    "added_outside_draw",
+    "sample_type",
+    "risk_of_serious_harm",
+    "status",
+    "organisation__name",
+    "inspector__username",
+    "inspector__first_name",
+    "inspector__last_name",
+)
 
 
 def _posted(request):
@@ -30,7 +42,10 @@ def case_list(request, reference):
     inspection = access.inspection
     filters = CaseFilter(
         request.GET or None,
-        Case.objects.filter(inspection=inspection).select_related("organisation", "inspector"),
+        Case.objects.filter(inspection=inspection)
+        .select_related("organisation", "inspector")
+        # Only the columns the list shows (templates/casefiles/case_list.html).
+        .only(*LISTED_COLUMNS),
         inspection=inspection,
     )
     page = Paginator(filters.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
