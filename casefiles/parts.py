@@ -120,9 +120,9 @@ class Part:
         joined = [name for name in lookups if self.model._meta.get_field(name).many_to_one]
         held = [name for name in lookups if name not in joined]
         queryset = self.model.objects.prefetch_related(*held)
-        # Only when there is something to join: select_related() with no names would join
-        # every non-null foreign key (the case, its inspection and organisation) on each row.
         if joined:
+            # Only what is named: select_related() with no names would join every foreign
+            # key (the case, its inspection, framework, organisation and area) into each row.
             queryset = queryset.select_related(*joined)
         return Prefetch(self.slug, queryset=queryset)
 
