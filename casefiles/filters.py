@@ -1,28 +1,31 @@
 """The case list's filters, as a django-filter FilterSet.
 
-django-filter builds the form from the filters and applies each one; the form is a GovForm,
-so it renders with the GOV.UK pack and its messages name the field ("Select a valid option
-for sample"). One rule of the case list is kept by hand: a request with any value the form
+django-filter builds the form from the filters and applies each one; the form's messages
+name the field ("Select a valid option for sample"), and the case list writes its GOV.UK
+markup. One rule of the case list is kept by hand: a request with any value the form
 does not accept shows every case (with the message), rather than applying the filters that
 were valid, so that a list is never silently narrowed by half a query.
 """
 
 import django_filters
+from django import forms
 
-from inspection.formtools import GovForm
+from inspection.formtools import name_required_messages
+from inspection.models import person_name
 from inspection.permissions import may_be_assigned_cases
 
 from .choices import SampleType
 from .models import Case
 
 
-class CaseFilterForm(GovForm):
-    """The form django-filter builds the case filters on: sent with GET."""
+class CaseFilterForm(forms.Form):
+    """The form django-filter builds the case filters on: sent with GET, so it carries no CSRF
+    token (which would otherwise end up in addresses and page links). The case list writes
+    its fields' GOV.UK markup itself; the messages name the field, as GovForm's do."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A GET form: no CSRF token, which would otherwise end up in addresses and page links.
-        self.helper.form_method = "get"
+        name_required_messages(self)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -52,14 +55,17 @@ class CaseFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, inspection, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        # The choices are the inspection's own organisations and the team members who score.
-        self.filters["organisation"].extra["choices"] = [
-            (o.slug, o.name) for o in inspection.organisations.all()
-        ]
+        # The choices are the inspection's own organisations and the team members who score,
+        # read as values: building a model instance for each would cost more than the rest.
+        self.filters["organisation"].extra["choices"] = list(
+            inspection.organisations.values_list("slug", "name")
+        )
         self.filters["inspector"].extra["choices"] = [
-            (str(m.user.username), str(m.user))
-            for m in inspection.memberships.select_related("user")
-            if may_be_assigned_cases(m.role)
+            (username, person_name(first_name, last_name, username))
+            for role, username, first_name, last_name in inspection.memberships.values_list(
+                "role", "user__username", "user__first_name", "user__last_name"
+            )
+            if may_be_assigned_cases(role)
         ]
 
     def filter_inspector(self, queryset, name, value):

@@ -13,10 +13,22 @@ from .forms import CaseAddForm, CaseForm
 from .models import Case
 from .parts import BY_SLUG, Part
 from .presenters import case_summary, file_sections
-from .selectors import case_with_file, interview_timetable, timeline
+from .selectors import case_file_load, interview_timetable, timeline
 from .signals import case_file_opened
 
 CASES_PER_PAGE = 25
+LISTED_COLUMNS = (
+    "public_id",
+    "reference",
+    "added_outside_draw",
+    "sample_type",
+    "risk_of_serious_harm",
+    "status",
+    "organisation__name",
+    "inspector__username",
+    "inspector__first_name",
+    "inspector__last_name",
+)
 
 
 def _posted(request):
@@ -30,7 +42,10 @@ def case_list(request, reference):
     inspection = access.inspection
     filters = CaseFilter(
         request.GET or None,
-        Case.objects.filter(inspection=inspection).select_related("organisation", "inspector"),
+        Case.objects.filter(inspection=inspection)
+        .select_related("organisation", "inspector")
+        # Only the columns the list shows (templates/casefiles/case_list.html).
+        .only(*LISTED_COLUMNS),
         inspection=inspection,
     )
     page = Paginator(filters.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
@@ -71,11 +86,8 @@ def case_detail(request, public_id):
     case, access = case_access(request.user, public_id)
     case_file_opened.send(sender=Case, case=case, reader=request.user, page="case file")
     personal = access.may_see_personal_data
-    case = (
-        case_with_file(Case.objects.filter(pk=case.pk))
-        .select_related("inspection__framework", "organisation__area", "inspector")
-        .get()
-    )
+    # case_access read the case with its inspection, organisation and inspector already.
+    case_file_load(case)
     return render(
         request,
         "casefiles/case_detail.html",

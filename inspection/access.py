@@ -118,8 +118,7 @@ def role_on(user, inspection: Inspection) -> str | None:
     """The user's role on the inspection's team, or None (not on it, or not signed in)."""
     if user is None or not user.pk:
         return None
-    return (
-        Membership.objects.filter(inspection=inspection, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
+    # One membership per person and inspection (membership_one_role): no ordering needed,
+    # which spares the join to users that Membership's default ordering would add.
+    roles = Membership.objects.filter(inspection=inspection, user=user).order_by()
+    return next(iter(roles.values_list("role", flat=True)[:1]), None)

@@ -31,7 +31,13 @@ class User(AbstractUser):
     )
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return person_name(self.first_name, self.last_name, self.username)
+
+
+def person_name(first_name: str, last_name: str, username: str) -> str:
+    """How a person is named on every page (User.__str__): their full name, else their
+    username. Lists that read only these columns name people without loading users."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 class Area(models.Model):

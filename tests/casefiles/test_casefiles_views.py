@@ -20,6 +20,8 @@ from casefiles.models import (
     Referral,
     Requirement,
 )
+from casefiles.parts import PARTS
+from casefiles.selectors import parts_held
 from inspection.models import Organisation
 from tests.conftest import make_case
 
@@ -370,6 +372,59 @@ def test_case_list_ignores_a_filter_value_it_does_not_know(filter_cases, inspect
     assert "Select a valid option for sample" in html(response)
 
 
+def filter_options(response, name: str) -> list[tuple[str, str, bool]]:
+    """A filter's options: value, words and whether it is the one selected."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html(response), re.S)
+    found = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(1))
+    return [(value, unescape(words), bool(selected)) for value, selected, words in found]
+
+
+def test_case_list_filters_offer_the_inspections_organisations_and_scorers(
+    filter_cases, inspection, people, login
+):
+    # Someone with no name on record is offered by their username.
+    people.colleague.first_name = people.colleague.last_name = ""
+    people.colleague.save()
+    response = login(people.inspector).get(f"{list_url(inspection)}?organisation=bd-pdu")
+    assert filter_options(response, "organisation") == [
+        ("", "All organisations", False),
+        ("bd-pdu", str(Organisation.objects.get(slug="bd-pdu")), True),
+        ("bd-yos", "Barking and Dagenham YOS", False),
+    ]
+    # Those who score cases (lead, inspectors, partner), not quality assurance.
+    offered = filter_options(response, "inspector")
+    assert offered[:2] == [("", "Anyone", True), ("none", "Not assigned", False)]
+    assert sorted(offered[2:]) == sorted(
+        (user.username, str(user), False)
+        for user in (people.lead, people.inspector, people.colleague, people.partner)
+    )
+    assert ("colleague", "colleague", False) in offered
+    assert filter_options(response, "status")[0] == ("", "Any status", True)
+
+
+def test_case_list_filter_with_a_value_it_does_not_know_is_marked_in_error(
+    inspection, people, login
+):
+    response = login(people.inspector).get(f"{list_url(inspection)}?status=<b>bogus</b>")
+    page = html(response)
+    assert '<div id="div_id_status" class="govuk-form-group govuk-form-group--error">' in page
+    assert '<label for="id_status" class="govuk-label govuk-label--s">Status</label>' in page
+    assert re.search(
+        r'<span id="id_status_1_error" class="govuk-error-message">'
+        r'<span class="govuk-visually-hidden">Error:</span> Select a valid option for status'
+        r"</span>",
+        page,
+    )
+    assert (
+        '<select name="status" aria-describedby="id_status_1_error" '
+        'class="govuk-select govuk-input--error" aria-invalid="true" id="id_status">'
+    ) in page
+    assert "<b>bogus" not in page
+    # The other filters are not marked.
+    assert '<select name="sample_type" class="govuk-select" id="id_sample_type">' in page
+    assert not any(selected for _, _, selected in filter_options(response, "status"))
+
+
 def test_case_list_pages_by_25_and_keeps_the_filters(inspection, people, login):
     for number in range(1, 31):
         make_case(inspection, reference=f"C-{number:03d}")
@@ -476,6 +531,22 @@ def test_case_page_of_an_empty_file(case, people, login):
     assert html(response).count("None recorded.") == len(PART_MODELS)
 
 
+def test_each_part_is_read_joining_only_what_it_is_shown_with():
+    # select_related() with no names would join the case, its inspection and its organisation
+    # onto every row of every part.
+    joins = {part.slug: part.prefetch().queryset.query.select_related for part in PARTS}
+    assert joins == {
+        "orders": False,
+        "children": False,
+        "plans": {"child": {}},
+        "referrals": {"child": {}},
+        "checks": False,
+        "meetings": False,
+        "visits": False,
+        "interviews": False,
+    }
+
+
 @pytest.mark.parametrize("count", [1, 5, 10])
 def test_case_page_queries_do_not_grow_with_the_file(
     case, people, login, django_assert_num_queries, count
@@ -483,16 +554,38 @@ def test_case_page_queries_do_not_grow_with_the_file(
     fill_file(case, count)
     client = login(people.inspector)
     url = reverse("casefiles:detail", args=[case.public_id])
-    # 1 session, 2 user, 3 the case through the user's access, 4 the user's role,
-    # 5 whether this person's read of the file is already recorded in the last five minutes
-    # (it is not), 6 the record that this person read the file, 7 the case with inspection,
-    # organisation and inspector, then its file: 8 orders, 9 requirements, 10 linked children,
-    # 11 plans with the child each names, 12 referrals with theirs, 13 checks, 14 meetings,
-    # 15 visits, 16 interviews, 17 the safeguarding banner. The session is not written (its
-    # expiry was moved on at sign-in).
-    with django_assert_num_queries(17):
+    # 1 session, 2 user, 3 the case with inspection, organisation and inspector through the
+    # user's access, 4 the user's role, 5 whether this person's read of the file is already
+    # recorded in the last five minutes (it is not), 6 the record that this person read the
+    # file, then the file of the case already read: 7 which parts hold anything, 8 orders,
+    # 9 requirements, 10 linked children, 11 plans with the child each names, 12 referrals
+    # with theirs, 13 checks, 14 meetings, 15 visits (no interviews: there are none),
+    # 16 the safeguarding banner. The session is not written (its expiry was moved on at
+    # sign-in).
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert len(timeline_entries(response)) == 6 * count
+
+
+def test_case_page_of_an_empty_file_reads_no_part(case, people, login, django_assert_num_queries):
+    client = login(people.inspector)
+    url = reverse("casefiles:detail", args=[case.public_id])
+    # 1 session, 2 user, 3 the case through the user's access, 4 the user's role, 5 and 6 the
+    # record of the read, 7 which parts hold anything (none), 8 the safeguarding banner.
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    assert html(response).count("None recorded.") == len(PART_MODELS)
+
+
+def test_parts_held_names_the_parts_with_a_row(case, inspection):
+    other = make_case(inspection, reference="C-002")
+    assert parts_held(case) == set()
+    HomeVisit.objects.create(case=case, visit_date=date(2017, 3, 1))
+    Interview.objects.create(case=case, kind="case_manager", interview_date=date(2018, 4, 17))
+    Meeting.objects.create(case=other, kind="icpc", meeting_date=date(2017, 2, 1))
+    assert parts_held(case) == {"visits", "interviews"}
+    assert parts_held(other) == {"meetings"}
+    assert set(PART_MODELS) == {part.slug for part in PARTS}
 
 
 # Adding and changing a case ------------------------------------------------------------------
