@@ -20,19 +20,21 @@ class TimelineEntry:
     public_id: str
 
 
-def case_file_load(case: Case) -> Case:
-    """Load every part of an already fetched case's file onto it, so the case is not read a
-    second time: one query for which parts hold anything, then one per part that does.
+def case_file_load(case: Case, only: set[str] | None = None) -> Case:
+    """Load every part of an already fetched case's file onto it (or only the parts named),
+    so the case is not read a second time: one query for which parts hold anything, then one
+    per part that does.
 
     Most case files hold one part or none, and each query costs more CPU to build than to
     run; a part known to be empty is left as a prefetch of nothing would leave it, so that
     Part.of reads it without a query.
     """
+    parts = [part for part in PARTS if only is None or part.slug in only]
     held = parts_held(case)
-    prefetch_related_objects([case], *(part.prefetch() for part in PARTS if part.slug in held))
+    prefetch_related_objects([case], *(part.prefetch() for part in parts if part.slug in held))
     if not hasattr(case, "_prefetched_objects_cache"):
         case._prefetched_objects_cache = {}
-    for part in PARTS:
+    for part in parts:
         if part.slug not in held:
             case._prefetched_objects_cache[part.slug] = part.model.objects.none()
     return case

@@ -2,15 +2,14 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Count
 from django.http import Http404
 
 from casefiles.models import (
     Case,
 )
-from casefiles.parts import PARTS
 from casefiles.presenters import file_sections
-from casefiles.selectors import case_file_history
+from casefiles.selectors import case_file_history, case_file_load
 from inspection.models import Framework, Question, Standard
 
 from .models import Answer, AuditEvent, ModerationDecision, ReturnedQuestion
@@ -123,20 +122,14 @@ def walkthrough(case: Case) -> Walkthrough:
     )
 
 
-def _part_prefetches(wanted: set[str]) -> list[Prefetch]:
-    """How each part of a case file is loaded: one query per part the step shows, and none
-    for the others (file_sections reads only the parts asked for)."""
-    return [part.prefetch() for part in PARTS if part.slug in wanted]
-
-
 def step_facts(case: Case, standard: Standard, *, personal: bool = True):
-    """The parts of the case file that matter for this step (one query per part shown)."""
+    """The parts of the case file that matter for this step (one query for which parts hold
+    anything, then one per part shown that does)."""
     wanted = set(standard.case_facts)
     if not wanted - {"classifications"}:
         return []
-    # A bare copy carries the prefetched parts, so the caller's case is left as it was.
-    loaded = Case(pk=case.pk)
-    prefetch_related_objects([loaded], *_part_prefetches(wanted))
+    # A bare copy carries the loaded parts, so the caller's case is left as it was.
+    loaded = case_file_load(Case(pk=case.pk), only=wanted)
     return file_sections(loaded, editable=False, only=wanted, personal=personal)
 
 

@@ -1021,15 +1021,15 @@ def test_the_step_page_makes_a_fixed_number_of_queries(
     answered_state(case, people, answered)
     client = login(people.inspector)
     client.get(step_url(case, "2.1"))  # the first visit records the read
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         # 1 the session, 2 the user, 3 the case with its inspection, framework, organisation
         # and inspector, 4 the user's role on the team, 5 whether the read of this page is
         # recorded in the last five minutes (it is: nothing is written), 6 the case's answers
         # (the framework's questions were read by the first visit and are kept),
-        # 7 questions returned by QA with the decision and moderator, 8-10 the case-file
-        # facts that step 2.1 shows (orders, linked children, checks; an order's requirements
-        # only when it has orders), 11 the safeguarding banner. The session is not
-        # written (its expiry was moved on at sign-in, less than a minute ago).
+        # 7 questions returned by QA with the decision and moderator, 8 which parts of the
+        # case file hold anything (none here, so none of the parts step 2.1 shows is read),
+        # 9 the safeguarding banner. The session is not written (its expiry was moved on at
+        # sign-in, less than a minute ago).
         response = client.get(step_url(case, "2.1"))
     assert response.status_code == 200
 
