@@ -362,15 +362,19 @@ class KeyQuestionTally(models.Model):
 
 class CountedCaseTally(models.Model):
     """How many cases count towards ratings (Case.COUNTED_STATUSES) per inspection and
-    organisation: the "n cases scored" of the dashboards, without counting cases per request.
+    organisation: the "n cases scored" of the dashboards, without counting cases per request;
+    and how many of those cases' judgements (Yes or No to a key question) are in cases agreed
+    in quality assurance: the "X of Y counted judgements are agreed" beside the figures (Y is
+    the key question tallies' Yes and No).
 
-    Kept by judgements.tallies when a case starts or stops counting or moves to another
-    organisation; checked and rebuilt with the answer tallies.
+    Kept by judgements.tallies when a case starts or stops counting, is agreed or no longer
+    agreed, or moves to another organisation; checked and rebuilt with the answer tallies.
     """
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     cases = models.PositiveIntegerField(default=0)
+    agreed_judgements = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -224,30 +224,44 @@ def _apply(deltas: dict[Key, list[int]]) -> None:
     figures_changed({key[0] for key, _counts in rows})
 
 
-def _apply_cases(deltas: dict[tuple[int, int], int]) -> None:
-    """Add to the counted cases per inspection and organisation (1-3 queries)."""
-    rows = sorted((key, (n,)) for key, n in deltas.items() if n)
-    adding = [(key, counts) for key, counts in rows if counts[0] > 0]
-    taking = [(key, counts) for key, counts in rows if counts[0] < 0]
+CASE_COUNTS = ("cases", "agreed_judgements")
+
+
+def _apply_cases(deltas: dict[tuple[int, int], tuple[int, int]]) -> None:
+    """Add to the counted cases and their agreed judgements per inspection and organisation
+    (1-3 queries)."""
+    rows = sorted((key, tuple(counts)) for key, counts in deltas.items() if any(counts))
+    if not rows:
+        return
+    adding = [(key, counts) for key, counts in rows if min(counts) >= 0]
+    taking = [(key, counts) for key, counts in rows if min(counts) < 0]
     table = _quoted(CountedCaseTally)
     with connection.cursor() as cursor:
         if adding:
+            added = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in CASE_COUNTS)
             cursor.execute(
-                f"INSERT INTO {table} (inspection_id, organisation_id, cases) "  # noqa: S608
-                f"VALUES {_values(3, len(adding))} "
-                f"ON CONFLICT (inspection_id, organisation_id) "
-                f"DO UPDATE SET cases = {table}.cases + EXCLUDED.cases",
+                f"INSERT INTO {table} (inspection_id, organisation_id, {', '.join(CASE_COUNTS)}) "  # noqa: S608
+                f"VALUES {_values(4, len(adding))} "
+                f"ON CONFLICT (inspection_id, organisation_id) DO UPDATE SET {added}",
                 [value for key, counts in adding for value in (*key, *counts)],
             )
-        if taking and _take(cursor, table, PAIR_KEY, ("cases",), taking) != len(taking):
+        if taking and _take(cursor, table, PAIR_KEY, CASE_COUNTS, taking) != len(taking):
             logger.error(
                 "Counted case tallies out of step in inspection(s) %s: run manage.py "
                 "tallies_rebuild",
                 sorted({key[0] for key, _counts in taking}),
             )
     if taking:
-        _drop_emptied(CountedCaseTally, PAIR_KEY, ("cases",), [key for key, _counts in taking])
+        _drop_emptied(CountedCaseTally, PAIR_KEY, CASE_COUNTS, [key for key, _counts in taking])
     figures_changed({key[0] for key, _counts in rows})
+
+
+def _agreed_judgements(case: Case) -> int:
+    """The case's judgements as the agreed count holds them: its Yes and No to key questions
+    (1 query)."""
+    return Answer.objects.filter(
+        case=case, question__parent__isnull=True, value__in=(YES, NO)
+    ).count()
 
 
 def _case_deltas(case: Case, sign: int, deltas: dict[Key, list[int]] | None = None):
@@ -265,12 +279,24 @@ def _case_deltas(case: Case, sign: int, deltas: dict[Key, list[int]] | None = No
     return deltas
 
 
-def tallies_case_counted(*, case: Case, counted: bool) -> None:
+def tallies_case_counted(*, case: Case, counted: bool, agreed: bool = False) -> None:
     """The case has started (counted=True) or stopped counting: add or take away all its
-    answers (1 query to read them, 1 to write, 1 more when a row empties)."""
-    _apply(_case_deltas(case, 1 if counted else -1))
-    _apply_cases({(case.inspection_id, case.organisation_id): 1 if counted else -1})
+    answers (1 query to read them, 1 to write, 1 more when a row empties). ``agreed``: the
+    case is agreed while it counts (so its judgements join or leave the agreed count too)."""
+    sign = 1 if counted else -1
+    _apply(_case_deltas(case, sign))
+    judgements = _agreed_judgements(case) if agreed else 0
+    _apply_cases({(case.inspection_id, case.organisation_id): (sign, sign * judgements)})
     referral_tallies_case_counted(case=case, counted=counted)
+
+
+def tallies_case_agreed(*, case: Case, agreed: bool) -> None:
+    """A counted case was agreed in quality assurance (agreed=True) or is no longer agreed
+    while it still counts: its judgements join or leave the agreed count (2 queries)."""
+    judgements = _agreed_judgements(case)
+    _apply_cases(
+        {(case.inspection_id, case.organisation_id): (0, judgements if agreed else -judgements)}
+    )
 
 
 def tallies_answers_changed(*, case: Case, changes: Iterable[tuple[int, str | None, str]]) -> None:
@@ -302,10 +328,11 @@ def tallies_case_moved(*, case: Case, organisation_id: int, sample_type: str) ->
     )
     _apply(_case_deltas(case, 1, _case_deltas(old, -1)))
     if organisation_id != case.organisation_id:
+        judgements = _agreed_judgements(case) if case.status == Case.Status.AGREED else 0
         _apply_cases(
             {
-                (case.inspection_id, organisation_id): -1,
-                (case.inspection_id, case.organisation_id): 1,
+                (case.inspection_id, organisation_id): (-1, -judgements),
+                (case.inspection_id, case.organisation_id): (1, judgements),
             }
         )
         referral_tallies_refresh(
@@ -354,12 +381,25 @@ def live_key_question_tallies_queryset(inspection_ids: Iterable[int] | None = No
 
 
 def live_counted_cases_queryset(inspection_ids: Iterable[int] | None = None):
-    """The counted cases per inspection and organisation, counted from the cases."""
+    """The counted cases per inspection and organisation, and their judgements (Yes or No to
+    a key question) in agreed cases, counted from the cases and their answers."""
     cases = Case.objects.filter(counted_condition())
     if inspection_ids is not None:
         cases = cases.filter(inspection_id__in=list(inspection_ids))
     return (
-        cases.values_list("inspection_id", "organisation_id").annotate(cases=Count("id")).order_by()
+        cases.values_list("inspection_id", "organisation_id")
+        .annotate(
+            cases=Count("id", distinct=True),
+            agreed_judgements=Count(
+                "answers",
+                filter=Q(
+                    status=Case.Status.AGREED,
+                    answers__value__in=(YES, NO),
+                    answers__question__parent__isnull=True,
+                ),
+            ),
+        )
+        .order_by()
     )
 
 
@@ -367,7 +407,7 @@ def live_counted_cases_queryset(inspection_ids: Iterable[int] | None = None):
 SUMMARIES = (
     (AnswerTally, COLUMNS, 3, live_tallies_queryset),
     (KeyQuestionTally, KEY_QUESTION_COLUMNS, 3, live_key_question_tallies_queryset),
-    (CountedCaseTally, (*PAIR_KEY, "cases"), 1, live_counted_cases_queryset),
+    (CountedCaseTally, (*PAIR_KEY, *CASE_COUNTS), 2, live_counted_cases_queryset),
 )
 
 

@@ -18,7 +18,7 @@ from judgements.models import (
 from judgements.rules import (
     open_for_scoring,
 )
-from judgements.tallies import tallies_case_counted
+from judgements.tallies import tallies_case_agreed, tallies_case_counted
 
 Action = AuditEvent.Action
 Status = Case.Status
@@ -100,9 +100,15 @@ def _set_status(case: Case, status: str, *, actor, now, events: list, why: str =
             new=Case.Status(status).label,
         )
     )
-    if case.counts_with(case.status) != case.counts_with(status):
-        # Its answers join or leave the tallies in the same transaction (the case is locked).
-        tallies_case_counted(case=case, counted=case.counts_with(status))
+    # Its answers join or leave the tallies in the same transaction (the case is locked), and
+    # its judgements the agreed count when it is agreed, or no longer, while it counts.
+    was_counted, counted = case.counts_with(case.status), case.counts_with(status)
+    was_agreed = was_counted and case.status == Case.Status.AGREED
+    agreed = counted and status == Case.Status.AGREED
+    if was_counted != counted:
+        tallies_case_counted(case=case, counted=counted, agreed=agreed or was_agreed)
+    elif was_agreed != agreed:
+        tallies_case_agreed(case=case, agreed=agreed)
     case.status = status
 
 

@@ -60,7 +60,11 @@ def _set_awaiting(case: Case, awaiting: bool) -> None:
     counted_before = case.counts_towards_ratings
     case.awaiting_reconciliation = awaiting
     if counted_before != case.counts_towards_ratings:
-        tallies_case_counted(case=case, counted=case.counts_towards_ratings)
+        tallies_case_counted(
+            case=case,
+            counted=case.counts_towards_ratings,
+            agreed=case.status == Case.Status.AGREED,
+        )
     case.save(update_fields=["awaiting_reconciliation", "updated_at"])
 
 

@@ -24,10 +24,16 @@ from casefiles.models import Case
 from casefiles.services import case_save
 from inspection.models import Organisation, Question, User
 from judgements import services
-from judgements.models import AnswerTally, CountedCaseTally, KeyQuestionTally, SecondReading
+from judgements import tallies as tallies_module
+from judgements.models import (
+    Answer,
+    AnswerTally,
+    CountedCaseTally,
+    KeyQuestionTally,
+    SecondReading,
+)
 from judgements.rules import applicable_questions
 from judgements.services import AnswerInput, IncompleteCase, StaleEdit
-from judgements import tallies as tallies_module
 from judgements.tallies import figures_versions, tallies_differences, tallies_rebuild
 from tests.conftest import make_case, make_inspection
 
@@ -526,3 +532,42 @@ def test_the_referral_tallies_follow_referrals_and_the_cases_that_count(cases, p
     row.refresh_from_db()
     assert row.referrals == 0
     assert tallies_differences() == []
+
+
+def test_agreed_judgements_are_kept_as_cases_are_agreed_and_reopened(case, people):
+    """The "X of Y counted judgements are agreed" figure is read from the summary tables;
+    it equals the count from the answers through agreeing and reopening a case."""
+    from reports.ratings.selectors import qa_agreed
+
+    def summary():
+        return qa_agreed([case.inspection_id])
+
+    def live():
+        return qa_agreed(case.inspection, organisation=case.organisation)
+
+    submit_complete(case, people, value="no")
+    judgements = Answer.objects.filter(
+        case=case, question__parent__isnull=True, value__in=("yes", "no")
+    ).count()
+    assert judgements > 0
+    assert (
+        (summary().agreed, summary().counted) == (0, judgements) == (live().agreed, live().counted)
+    )
+
+    services.case_agree(case=Case.objects.get(pk=case.pk), moderator=people.qa)
+    assert (summary().agreed, summary().counted) == (judgements, judgements)
+    assert summary() == live()
+    assert tallies_differences() == []
+
+    services.case_reopen(case=Case.objects.get(pk=case.pk), lead=people.lead, reason="Again.")
+    assert (summary().agreed, summary().counted) == (0, 0) == (live().agreed, live().counted)
+    assert tallies_differences() == []
+
+    # A rebuild counts the same from the answers.
+    submit_complete(case, people)
+    services.case_agree(case=Case.objects.get(pk=case.pk), moderator=people.qa)
+    before = summary()
+    CountedCaseTally.objects.update(agreed_judgements=0)
+    assert tallies_differences() != []
+    tallies_rebuild()
+    assert summary() == before == live()

@@ -50,7 +50,6 @@ from tests.support.seed004 import (
 SAMPLE_TYPE = {"2": "court_disposal", "3": "out_of_court"}
 
 
-
 # Building the dataset ------------------------------------------------------------------------
 
 
@@ -370,7 +369,6 @@ def test_without_organisation_ratings_the_lead_standards_are_unrated(inspection,
     assert result.standards_rated == 8
 
 
-
 def test_answer_tallies_count_the_same_answers_whatever_the_grouping(seed004):
     from reports.ratings.tallies import answer_tallies
 
@@ -409,6 +407,7 @@ def test_answer_tallies_count_the_same_answers_whatever_the_grouping(seed004):
 
     with pytest.raises(ValueError, match="group answers by"):
         answer_tallies(by=("colour",), inspections=seed004)
+
 
 # Drill-down to evidence -----------------------------------------------------------------------
 
@@ -592,11 +591,13 @@ def test_ratings_and_standard_pages_take_a_fixed_number_of_queries(
 
     # Ratings page: session, user, inspection (with framework), role on the team; cases by
     # status, the answer tallies, the counted cases answered No, organisations, standards with
-    # their key questions, organisation ratings; the counted judgements in cases agreed in
-    # QA; the safeguarding banner. The session is not written.
-    with django_assert_num_queries(12):
+    # their key questions, organisation ratings; the counted judgements and those in cases
+    # agreed in QA (two summary rows' sums: the key question tallies' Yes and No, and the
+    # agreed judgements); the safeguarding banner. The session is not written.
+    with django_assert_num_queries(13):
         client.get(ratings_url)
-    # Standard page: the same twelve, and the cases answered No with their notes.
+    # Standard page: the same, but the standard's judgements agreed in QA counted from its
+    # answers in one query, and the cases answered No with their notes.
     with django_assert_num_queries(13):
         client.get(standard_url)
 
@@ -611,7 +612,7 @@ def test_ratings_and_standard_pages_take_a_fixed_number_of_queries(
         ],
     )
     assert inspection.cases.count() == 50
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(ratings_url)
     assert "Requires improvement" in response.content.decode()
     with django_assert_num_queries(13):
