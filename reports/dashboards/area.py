@@ -120,12 +120,10 @@ def area_dashboard(
     visible: QuerySet | None = None,
     with_national: bool = True,
     rows: list[tuple] | None = None,
-    national_pairs: list | None = None,
 ) -> AreaView:
     """One organisation (or every organisation of an area) over successive inspections on one
     framework: each standard's rating per inspection, and each key question's result per
-    inspection beside the national figure (8 queries; fewer given ``rows`` from area_rows
-    and the national view's latest pairs).
+    inspection beside the national figure (8 queries; 7 given ``rows`` from area_rows).
 
     The national figure is the one the national dashboard shows for the framework: every
     organisation at its latest inspection. The same number on both pages, and it costs the
@@ -162,10 +160,8 @@ def area_dashboard(
         else None
     )
     national = (
-        national_totals(Filters(framework=framework), question_ids, national_pairs)
-        if with_national
-        else {}
-    )  # 2 queries, 1 given the national pairs
+        national_totals(Filters(framework=framework), question_ids) if with_national else {}
+    )  # 2 queries
 
     link = links()
     trend = []

@@ -36,7 +36,6 @@ from reports.dashboards.structure import (
 from reports.ratings.tallies import counted_cases_by_pair
 
 WEAKEST_SHOWN = 10
-Pairs = list[tuple[OrganisationInfo, InspectionInfo]]
 
 
 @dataclass(frozen=True)
@@ -105,15 +104,14 @@ class National:
         return (*RATING_NAMES, NOT_RATED)
 
 
-def national_dashboard(filters: Filters, pairs: Pairs | None = None) -> National:
+def national_dashboard(filters: Filters) -> National:
     """Each organisation's latest rating per standard, the distribution of ratings, and the
-    key questions nationally across those same latest inspections (5 queries, 4 given the
-    latest pairs; 1 more under a framework that leaves small organisations unrated)."""
+    key questions nationally across those same latest inspections (5 queries; 6 under a
+    framework that leaves small organisations unrated)."""
     if filters.framework is None:
         raise ValueError("the national view needs a framework")
     structure = framework_structure(filters.framework)  # 1 query
-    if pairs is None:
-        pairs = latest_pairs(filters)  # 1 query
+    pairs = latest_pairs(filters)  # 1 query
     inspection_ids = {inspection.id for _organisation, inspection in pairs}
     key_question_ids = [kq.id for kq in structure.case_key_questions]
     tallies = answer_counts(inspection_ids=inspection_ids, question_ids=key_question_ids)
@@ -204,13 +202,9 @@ def national_question(national: National, code: str):
     return kq, figure, rows
 
 
-def national_totals(
-    filters: Filters, question_ids: Sequence[int], pairs: Pairs | None = None
-) -> dict[int, Tally]:
-    """Question id -> Tally over every organisation at its latest inspection (2 queries, 1
-    given the latest pairs)."""
-    if pairs is None:
-        pairs = latest_pairs(filters)
+def national_totals(filters: Filters, question_ids: Sequence[int]) -> dict[int, Tally]:
+    """Question id -> Tally over every organisation at its latest inspection (2 queries)."""
+    pairs = latest_pairs(filters)
     tallies = answer_counts(
         inspection_ids={inspection.id for _o, inspection in pairs}, question_ids=question_ids
     )
