@@ -39,6 +39,11 @@ SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(5
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1 DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 export SECURE_HSTS_SECONDS=0 LOG_LEVEL=WARNING STATIC_MANIFEST="${STATIC_MANIFEST:-1}"
+# The workers share one cache, as on a production server (docs/operations.md): in a directory
+# of its own for this run, so nothing drawn from another database is ever read.
+export CACHE_BACKEND="${CACHE_BACKEND:-file}"
+CACHE_DIR="$(mktemp -d)"
+export CACHE_DIR
 manage() { .venv/bin/python manage.py "$@"; }
 
 if (exec 3<>"/dev/tcp/127.0.0.1/${ADDRESS##*:}") 2>/dev/null; then
@@ -72,7 +77,7 @@ mkdir -p "$RESULTS"
 .venv/bin/gunicorn config.wsgi --workers "$WORKERS" --bind "$ADDRESS" \
   --access-logfile /dev/null --error-logfile "$RESULTS/gunicorn.log" &
 GUNICORN=$!
-trap 'kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true' EXIT
+trap 'kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true; rm -rf "$CACHE_DIR"' EXIT
 for _ in $(seq 1 60); do
   kill -0 "$GUNICORN" 2>/dev/null || { echo "gunicorn stopped: see $RESULTS/gunicorn.log" >&2; exit 1; }
   curl -fs -o /dev/null "http://${ADDRESS}/login/" && break

@@ -167,17 +167,36 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SIGN_IN_ADDRESS_LIMIT = env_int("SIGN_IN_ADDRESS_LIMIT", 10)
 SIGN_IN_TOTAL_LIMIT = env_int("SIGN_IN_TOTAL_LIMIT", 60)
 
-# The sign-in throttle's counters. Memory is per process, right for one server; with
-# several, CACHE_BACKEND=database shares them (run `manage.py createcachetable` once).
-if os.environ.get("CACHE_BACKEND", "locmem") == "database":
+# The sign-in throttle's counters and the dashboards' drawn pages. `locmem` (the default) is
+# each process's own memory: right for development and the tests. `file` shares them between
+# every worker of one server through files in CACHE_DIR (private to the service's user), so a
+# dashboard is drawn once per server rather than once per worker, and the throttle counts for
+# the server as a whole; `database` shares them between several servers (run
+# `manage.py createcachetable` once). docs/operations.md says which to choose.
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "locmem")
+if CACHE_BACKEND == "database":
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
         }
     }
-else:
+elif CACHE_BACKEND == "file":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            # Room for every dashboard page and filter a day's managers ask for; past it, a
+            # third of the entries are dropped at random.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
+        }
+    }
+elif CACHE_BACKEND == "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_BACKEND is {CACHE_BACKEND!r}: it must be locmem, file or database."
+    )
 
 # Failed logins are throttled per username and address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

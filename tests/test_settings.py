@@ -90,3 +90,36 @@ def test_without_database_url_the_database_is_a_local_sqlite_file():
     result = run(["-c", f"import django; django.setup(); {code}"], **production())
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", str(ROOT / "db.sqlite3")]
+
+
+def test_a_file_cache_is_shared_by_the_workers_of_one_server(tmp_path):
+    """CACHE_BACKEND=file: what one process puts in the cache, another reads, and the
+    directory is the service user's alone."""
+    where = tmp_path / "cache"
+    settings = {"CACHE_BACKEND": "file", "CACHE_DIR": str(where)}
+    put = run(
+        [
+            "-c",
+            "import django; django.setup(); from django.core.cache import cache; "
+            "cache.set('drawn', 'the national page', 60)",
+        ],
+        **production(**settings),
+    )
+    assert put.returncode == 0, put.stderr
+    got = run(
+        [
+            "-c",
+            "import django; django.setup(); from django.core.cache import cache; "
+            "print(cache.get('drawn'))",
+        ],
+        **production(**settings),
+    )
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.strip() == "the national page"
+    assert where.stat().st_mode & 0o077 == 0
+
+
+def test_an_unknown_cache_backend_stops_the_service():
+    result = run(["-c", "import django; django.setup()"], **production(CACHE_BACKEND="redis"))
+    assert result.returncode != 0
+    assert "CACHE_BACKEND is 'redis': it must be locmem, file or database." in result.stderr

@@ -12,8 +12,8 @@ worker sees a change at once. What the versions do not follow (a case added to a
 renamed organisation) shows within DASHBOARD_CACHE_SECONDS (5 minutes unless set), when the
 entry expires.
 
-Each process keeps its own entries (Django's cache; the database cache if CACHE_BACKEND
-says so). DASHBOARD_CACHE_SECONDS = 0 turns the cache off (the benchmark measures the pages
+The entries are in Django's cache: each process's own memory by default, shared by the
+workers of a server with CACHE_BACKEND=file, or by every server with CACHE_BACKEND=database. DASHBOARD_CACHE_SECONDS = 0 turns the cache off (the benchmark measures the pages
 that way).
 """
 

@@ -844,9 +844,17 @@ NATIONAL_QUERIES_CACHED = (
 )
 
 
+@pytest.mark.parametrize("backend", ["locmem", "file"])
 def test_a_repeated_national_view_is_served_from_the_cache_until_the_answers_change(
-    login, people, national, django_assert_num_queries
+    login, people, national, django_assert_num_queries, settings, tmp_path, backend
 ):
+    if backend == "file":  # CACHE_BACKEND=file: the workers of one server share the entries
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
     manager = login(people.manager)
     first = manager.get(NATIONAL)
     assert (
@@ -856,6 +864,8 @@ def test_a_repeated_national_view_is_served_from_the_cache_until_the_answers_cha
     with django_assert_num_queries(NATIONAL_QUERIES_CACHED):
         again = manager.get(NATIONAL)
     assert grid(again) == grid(first)
+    if backend == "file":
+        assert list((tmp_path / "cache").iterdir())  # the entries are files another worker reads
 
     # The lead reopens an agreed case answered No to 2.2.2: it stops counting, the tallies
     # change in the same transaction, and the next request counts afresh.
