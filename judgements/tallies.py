@@ -30,7 +30,8 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from casefiles.models import Case, counted_condition
 from casefiles.referral_tallies import EMPTY as REFERRAL_EMPTY
@@ -80,6 +81,22 @@ def figures_versions(inspection_ids: Iterable[int]) -> tuple[tuple[int, int, int
         FiguresVersion.objects.filter(inspection_id__in=ids).values_list("inspection_id", "version")
     )
     return tuple((pk, stored.get(pk, 0), _changed_here.get(pk, 0)) for pk in ids)
+
+
+def stored_figures_version(inspection_field: str = "inspection_id"):
+    """An expression for the stored figures version (0 if none) of the inspection that the
+    outer query's ``inspection_field`` names: so a query that finds which inspections a page
+    shows reads their versions in the same statement (with_marks adds this process's)."""
+    version = FiguresVersion.objects.filter(inspection_id=OuterRef(inspection_field))
+    return Coalesce(Subquery(version.values("version")[:1]), 0)
+
+
+def with_marks(stored: Iterable[tuple[int, int]]) -> tuple[tuple[int, int, int], ...]:
+    """(inspection id, stored version, this process's mark) per inspection, by id, from
+    (inspection id, stored version) pairs read with stored_figures_version: what
+    figures_versions reads in a query of its own."""
+    versions = dict(stored)
+    return tuple((pk, versions[pk], _changed_here.get(pk, 0)) for pk in sorted(versions))
 
 
 def figures_version_total(inspections) -> tuple[int, int]:

@@ -71,6 +71,14 @@ def open_counts(inspections, *, today=None) -> dict[str, int]:
     )
 
 
+def open_counts_visible_to(user, *, area=None) -> dict[str, int]:
+    """Open and overdue concerns over the inspections ``user`` reads, in ``area`` if given."""
+    inspections = Inspection.objects.visible_to(user)
+    if area is not None:
+        inspections = inspections.filter(organisations__area=area)
+    return open_counts(inspections.values("pk"), today=timezone.localdate())
+
+
 def concern_counts(inspection) -> dict[str, int]:
     """For the report's methodology: how many concerns were raised, and how many were followed
     up to closure. Numbers only, no details. One query."""

@@ -1,11 +1,8 @@
 """Template pieces for safeguarding concerns, shown on pages of other apps too."""
 
 from django import template
-from django.utils import timezone
 
-from inspection.models import Inspection
-
-from ..concerns.selectors import concern_counts, open_counts
+from ..concerns.selectors import concern_counts, open_counts_visible_to
 
 register = template.Library()
 
@@ -23,11 +20,12 @@ def concern_about(concern, personal: bool) -> str:
 @register.inclusion_tag("casefiles/concerns/_counts.html", takes_context=True)
 def open_concern_counts(context, area=None):
     """Open and overdue safeguarding concerns (counts, no details) over the inspections the
-    person reads, nationally or in one area: one query. For the managers' dashboards."""
-    inspections = Inspection.objects.visible_to(context["request"].user)
-    if area is not None:
-        inspections = inspections.filter(organisations__area=area)
-    return {"counts": open_counts(inspections.values("pk"), today=timezone.localdate())}
+    person reads, nationally or in one area: one query, unless the view has read them
+    (``open_concerns`` in the context). For the managers' dashboards."""
+    counts = context.get("open_concerns")
+    if counts is None:
+        counts = open_counts_visible_to(context["request"].user, area=area)
+    return {"counts": counts}
 
 
 @register.inclusion_tag("casefiles/concerns/_methodology.html")

@@ -13,18 +13,23 @@ renamed organisation) shows within DASHBOARD_CACHE_SECONDS (5 minutes unless set
 entry expires.
 
 The entries are in Django's cache: each process's own memory by default, shared by the
-workers of a server with CACHE_BACKEND=file, or by every server with CACHE_BACKEND=database. DASHBOARD_CACHE_SECONDS = 0 turns the cache off (the benchmark measures the pages
+workers of a server with CACHE_BACKEND=file, or by every server with CACHE_BACKEND=database.
+DASHBOARD_CACHE_SECONDS = 0 turns the cache off (the benchmark measures the pages
 that way).
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 
 T = TypeVar("T")
 DEFAULT_SECONDS = 300
@@ -44,10 +49,54 @@ def cached(
     seconds = cache_seconds()
     if not seconds:
         return build()
-    digest = hashlib.sha256(repr((parts, versions())).encode()).hexdigest()[:40]
-    key = f"dashboards:{kind}:{digest}"
+    key = _key(kind, (parts, versions()))
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, timeout=seconds)
     return value
+
+
+def _key(kind: str, parts: object) -> str:
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return f"dashboards:{kind}:{digest}"
+
+
+def cached_page(
+    request,
+    kind: str,
+    draw: Callable[[dict], HttpResponse],
+    *,
+    versions: Callable[[], object],
+    live: object,
+) -> HttpResponse:
+    """The whole page ``draw(extra_context)`` renders, from the cache when the same person
+    asks for the same address again and it would be drawn from the same figures: the same
+    ``versions()`` (as for ``cached``) and the same ``live`` values (what the page and its
+    layout show that the versions do not follow, read afresh on every request: the
+    safeguarding alerts and concern counts, whether the person has cases).
+
+    An entry is one person's own: their id is part of its key, so no page drawn for one
+    person is ever served to another. The page is drawn with a placeholder for the CSRF token
+    (``extra_context``), which each response replaces with its own token; a page with a
+    message waiting to be shown (which is shown once) is drawn afresh and not kept.
+    """
+    seconds = cache_seconds()
+    if not seconds or get_messages(request):
+        return draw({})
+    key = _key(
+        f"page:{kind}",
+        (request.user.pk, request.get_full_path(), live, versions()),
+    )
+    entry = cache.get(key)
+    token = get_token(request).encode()
+    if entry is None:
+        placeholder = f"csrf-{secrets.token_hex(16)}"
+        response = draw({"csrf_token": placeholder})
+        drawn = response.content
+        if response.status_code == 200:
+            cache.set(key, (placeholder, drawn, response["Content-Type"]), timeout=seconds)
+        response.content = drawn.replace(placeholder.encode(), token)
+        return response
+    placeholder, drawn, content_type = entry
+    return HttpResponse(drawn.replace(placeholder.encode(), token), content_type=content_type)

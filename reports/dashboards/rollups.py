@@ -27,6 +27,7 @@ from casefiles.models import Case, counted_condition
 from inspection.models import Inspection, Organisation
 from inspection.rating_rules import Tally
 from judgements.models import OrganisationRating
+from judgements.tallies import stored_figures_version, with_marks
 from reports.dashboards.filters import Filters
 from reports.ratings.tallies import key_question_tallies_queryset
 
@@ -191,3 +192,12 @@ def latest_pair_ids(filters: Filters) -> list[tuple[int, int]]:
     """(organisation id, inspection id) of latest_pairs, and nothing else (1 query): which
     inspections a cached national page must have been built from."""
     return _latest_rows(filters, ("organisation_id", "inspection_id"))
+
+
+def latest_pair_versions(filters: Filters):
+    """Which inspection is each organisation's latest (latest_pair_ids) and the versions of
+    their figures (judgements.tallies.with_marks), in one query: what a cached national page
+    was built from."""
+    rows = _latest_rows(filters, ("organisation_id", "inspection_id", stored_figures_version()))
+    pairs = [(organisation_id, inspection_id) for organisation_id, inspection_id, _v in rows]
+    return pairs, with_marks((inspection_id, version) for _o, inspection_id, version in rows)

@@ -31,19 +31,22 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
+from casefiles.concerns.selectors import open_counts_visible_to
+from casefiles.context_processors import concern_alerts
 from inspection import permissions
 from inspection.access import inspection_access
 from inspection.converters import slug_from_query
 from inspection.dates import govuk_month
 from inspection.models import Area, Framework, Inspection, Organisation
 from inspection.rating_rules import NOT_RATED, RATING_NAMES
+from judgements.context_processors import scoring
 from judgements.models import OrganisationRating
 from judgements.tallies import figures_version_total, figures_versions
 from reports import charts
 from reports.dashboards.agreement import agreement_across, agreement_inspections
 from reports.dashboards.area import AreaView, area_rows, chosen_framework
 from reports.dashboards.area import area_dashboard as build_area_dashboard
-from reports.dashboards.cache import cached
+from reports.dashboards.cache import cached, cached_page
 from reports.dashboards.cases import cell_cases
 from reports.dashboards.exports import (
     area_csv,
@@ -62,7 +65,7 @@ from reports.dashboards.referrals import (
     referrals_waiting,
     why_listed,
 )
-from reports.dashboards.rollups import latest_pair_ids
+from reports.dashboards.rollups import latest_pair_ids, latest_pair_versions
 from reports.dashboards.structure import Structure, framework_structure, rate_standard
 from reports.ratings.selectors import qa_agreed
 
@@ -308,35 +311,60 @@ def national(request):
 
     parts = _national_parts(filters)
     versions = _national_versions(filters)
-    view = cached(
-        "national-page",
-        parts,
-        lambda: national_page(national_dashboard(filters)),
-        versions=versions,
-    )
     # Reconciling a double reading changes the tallies, and so the versions.
-    agreement = cached(
-        "agreement",
-        parts,
-        lambda: agreement_across(filters),
-        versions=lambda: figures_version_total(agreement_inspections(filters)),
+    agreement_versions = _once(lambda: figures_version_total(agreement_inspections(filters)))
+    context["open_concerns"] = open_counts_visible_to(request.user)
+
+    def draw(extra: dict) -> HttpResponse:
+        view = cached(
+            "national-page",
+            parts,
+            lambda: national_page(national_dashboard(filters)),
+            versions=versions,
+        )
+        agreement = cached(
+            "agreement", parts, lambda: agreement_across(filters), versions=agreement_versions
+        )
+        grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
+        page_query = request.GET.copy()
+        page_query.pop("page", None)
+        return render(
+            request,
+            "reports/dashboard_national.html",
+            {
+                **context,
+                **extra,
+                "qa_agreed": _qa_agreed(view.inspection_ids, versions),
+                "view": view,
+                "grid": grid_page.object_list,
+                "grid_page": grid_page,
+                "page_query": page_query.urlencode(),
+                "query": request.GET.urlencode(),
+                "csv_query": _csv_query(request),
+                "distribution_chart": view.distribution_chart,
+                "weakest_chart": view.weakest_chart,
+                "agreement": agreement,
+            },
+        )
+
+    return cached_page(
+        request,
+        "national",
+        draw,
+        versions=lambda: (versions(), agreement_versions()),
+        live=(context["open_concerns"], _layout_live(request)),
     )
-    context["qa_agreed"] = _qa_agreed(view.inspection_ids, versions)
-    grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
-    page_query = request.GET.copy()
-    page_query.pop("page", None)
-    context.update(
-        view=view,
-        grid=grid_page.object_list,
-        grid_page=grid_page,
-        page_query=page_query.urlencode(),
-        query=request.GET.urlencode(),
-        csv_query=_csv_query(request),
-        distribution_chart=view.distribution_chart,
-        weakest_chart=view.weakest_chart,
-        agreement=agreement,
+
+
+def _layout_live(request) -> tuple:
+    """What the layout around every page shows that the figures' versions do not follow: the
+    safeguarding alerts waiting for this person and whether they have cases (the
+    navigation). Read for each request (the alerts are one query, kept for the layout)."""
+    alerts = concern_alerts(request).get("concern_alerts", ())
+    return (
+        tuple(tuple(alert.items()) for alert in alerts),
+        scoring(request).get("nav_has_cases"),
     )
-    return render(request, "reports/dashboard_national.html", context)
 
 
 def _national_parts(filters):
@@ -345,18 +373,17 @@ def _national_parts(filters):
 
 def _national_versions(filters):
     """Which inspection is each organisation's latest, and the versions of their figures:
-    what a national page was built from (2 queries, read once and only if asked for)."""
+    what a national page was built from (1 query, read once and only if asked for)."""
 
     def read():
-        pairs = latest_pair_ids(filters)
-        return pairs, figures_versions(inspection_id for _o, inspection_id in pairs)
+        return latest_pair_versions(filters)
 
     return _once(read)
 
 
 def _national_view(filters):
     """The national view for these filters, from the cache while the figures of the latest
-    inspections are unchanged (2 queries then)."""
+    inspections are unchanged (1 query then)."""
     return cached(
         "national",
         _national_parts(filters),

@@ -22,7 +22,7 @@ from django.forms.models import model_to_dict
 from casefiles.forms import CaseForm
 from casefiles.models import Case
 from casefiles.services import case_save
-from inspection.models import Organisation, Question, User
+from inspection.models import Inspection, Organisation, Question, User
 from judgements import services
 from judgements import tallies as tallies_module
 from judgements.models import (
@@ -34,7 +34,13 @@ from judgements.models import (
 )
 from judgements.rules import applicable_questions
 from judgements.services import AnswerInput, IncompleteCase, StaleEdit
-from judgements.tallies import figures_versions, tallies_differences, tallies_rebuild
+from judgements.tallies import (
+    figures_versions,
+    stored_figures_version,
+    tallies_differences,
+    tallies_rebuild,
+    with_marks,
+)
 from tests.conftest import make_case, make_inspection
 
 
@@ -333,6 +339,26 @@ def test_every_tally_change_moves_the_inspections_figures_version_on(
         tallies_rebuild(inspection_ids=[case.inspection_id])
     assert figures_versions([case.inspection_id])[0] != after_submit[0]
 
+
+
+def test_versions_read_beside_the_inspections_are_the_versions_read_on_their_own(
+    case, people, django_capture_on_commit_callbacks
+):
+    """stored_figures_version and with_marks (the national page's key, one query) give what
+    figures_versions gives (a query of its own), before and after a change, with the mark."""
+
+    def beside():
+        rows = Inspection.objects.filter(pk=case.inspection_id).values_list(
+            "pk", stored_figures_version("pk")
+        )
+        return with_marks(rows)
+
+    assert beside() == figures_versions([case.inspection_id]) == ((case.inspection_id, 0, 0),)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_complete(case, people)
+    assert beside() == figures_versions([case.inspection_id])
+    ((_pk, stored, mark),) = beside()
+    assert stored > 0 and mark > 0
 
 def test_a_change_is_seen_by_every_process_once_committed(
     case, people, django_capture_on_commit_callbacks, monkeypatch
