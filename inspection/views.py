@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -11,19 +12,32 @@ from .models import Inspection, InspectionChange
 from .signin import client_address, sign_in_failed, sign_in_refused
 
 
+# A manager sees every inspection: the list is read a page at a time, latest fieldwork first,
+# and the cases are counted for that page only.
+INSPECTIONS_PER_PAGE = 25
+
+
 @require_GET
 def home(request):
-    inspections = (
-        Inspection.objects.visible_to(request.user)
-        .select_related("framework")
-        .annotate(case_count=Count("cases", distinct=True))
+    page = Paginator(
+        Inspection.objects.visible_to(request.user).select_related("framework"),
+        INSPECTIONS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    inspections = list(page.object_list)
+    case_counts = dict(
+        Inspection.objects.filter(pk__in=[inspection.pk for inspection in inspections])
+        .annotate(case_count=Count("cases"))
+        .values_list("pk", "case_count")
     )
+    for inspection in inspections:
+        inspection.case_count = case_counts.get(inspection.pk, 0)
     may_set_up = permissions.may_set_up_inspections(request.user)
     return render(
         request,
         "inspection/home.html",
         {
             "inspections": inspections,
+            "page": page,
             "panels": panels("home", request=request),
             "may_set_up_inspections": may_set_up,
             # Inspection managers find the set-up of every inspection not yet in fieldwork.

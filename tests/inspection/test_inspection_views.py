@@ -1,7 +1,7 @@
 """The list of inspections, the inspection page, signing in, sessions and the admin."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -100,6 +100,57 @@ def test_home_lists_every_inspection_for_a_manager(inspection, other_inspection,
     assert "Youth offending services in Barking and Dagenham" in page
     assert "Protecting children thematic" in page
 
+
+
+def _many_inspections(inspection, people, organisation, count):
+    for n in range(count):
+        make_inspection(
+            framework=inspection.framework,
+            organisations=[organisation],
+            people=people,
+            reference=f"yos-more-{n:02d}",
+            title=f"Further inspection {n:02d}",
+            fieldwork_start=date(2010, 1, 1) + timedelta(days=n),
+            fieldwork_end=date(2010, 1, 1) + timedelta(days=n + 7),
+        )
+
+
+def test_a_manager_reads_every_inspection_a_page_at_a_time(
+    inspection, people, organisation, login
+):
+    _many_inspections(inspection, people, organisation, 26)  # 27 in all
+    make_case(inspection, reference="C-001", inspector=people.inspector)
+    make_case(inspection, reference="C-002", inspector=people.inspector)
+    manager = login(people.manager)
+    first = html(manager.get("/"))
+    rows = re.findall(r'href="/inspections/([^/"]+)/"', first)
+    assert len(rows) == 25
+    assert rows[0] == inspection.reference  # latest fieldwork first
+    assert "1 to 25 of 27, latest fieldwork first" in first
+    assert re.search(r'<td class="govuk-table__cell govuk-table__cell--numeric">2</td>', first)
+    assert 'href="?page=2" rel="next"' in first
+    second = html(manager.get("/?page=2"))
+    assert re.findall(r'href="/inspections/([^/"]+)/"', second) == ["yos-more-01", "yos-more-00"]
+    assert "26 to 27 of 27" in second
+    # A page number that is not one shows the nearest page.
+    assert "26 to 27 of 27" in html(manager.get("/?page=99"))
+    assert "1 to 25 of 27" in html(manager.get("/?page=x%00"))
+
+
+def test_the_list_of_inspections_reads_as_much_for_many_as_for_few(
+    inspection, people, organisation, login
+):
+    manager = login(people.manager)
+    manager.get("/")
+    with CaptureQueriesContext(connection) as few:
+        manager.get("/")
+    _many_inspections(inspection, people, organisation, 40)
+    with CaptureQueriesContext(connection) as many:
+        manager.get("/")
+    # The session and the user, the panels, the inspections being set up, the count of
+    # inspections, one page of them and their cases counted for that page: 8 for 2 or 42.
+    assert len(many) == len(few) == 8
+    assert len(re.findall(r'href="/inspections/([^/"]+)/"', html(manager.get("/")))) == 25
 
 def test_home_for_someone_on_no_team(inspection, people, login):
     response = login(people.outsider).get("/")
