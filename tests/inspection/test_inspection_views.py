@@ -101,7 +101,6 @@ def test_home_lists_every_inspection_for_a_manager(inspection, other_inspection,
     assert "Protecting children thematic" in page
 
 
-
 def _many_inspections(inspection, people, organisation, count):
     for n in range(count):
         make_inspection(
@@ -115,9 +114,7 @@ def _many_inspections(inspection, people, organisation, count):
         )
 
 
-def test_a_manager_reads_every_inspection_a_page_at_a_time(
-    inspection, people, organisation, login
-):
+def test_a_manager_reads_every_inspection_a_page_at_a_time(inspection, people, organisation, login):
     _many_inspections(inspection, people, organisation, 26)  # 27 in all
     make_case(inspection, reference="C-001", inspector=people.inspector)
     make_case(inspection, reference="C-002", inspector=people.inspector)
@@ -151,6 +148,7 @@ def test_the_list_of_inspections_reads_as_much_for_many_as_for_few(
     # inspections, one page of them and their cases counted for that page: 8 for 2 or 42.
     assert len(many) == len(few) == 8
     assert len(re.findall(r'href="/inspections/([^/"]+)/"', html(manager.get("/")))) == 25
+
 
 def test_home_for_someone_on_no_team(inspection, people, login):
     response = login(people.outsider).get("/")
@@ -460,3 +458,21 @@ def test_staff_use_the_admin(people, login):
     response = login(people.admin).get("/admin/")
     assert response.status_code == 200
     assert "Site administration" in html(response)
+
+
+@pytest.mark.parametrize(
+    ("number", "shown", "ellipses"),
+    [
+        (1, ["1", "2", "3", "30"], 1),
+        (5, ["1", "3", "4", "5", "6", "7", "30"], 2),
+        (30, ["1", "28", "29", "30"], 1),
+    ],
+)
+def test_the_pages_left_out_of_the_pagination_show_as_an_ellipsis(number, shown, ellipses):
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    page = Paginator(range(300), 10).get_page(number)
+    drawn = render_to_string("includes/pagination.html", {"page": page})
+    assert re.findall(r'aria-label="Page (\d+)"', drawn) == shown
+    assert drawn.count("govuk-pagination__item--ellipses") == ellipses
