@@ -11,7 +11,6 @@ from .hooks import panels
 from .models import Inspection, InspectionChange
 from .signin import client_address, sign_in_failed, sign_in_refused
 
-
 # A manager sees every inspection: the list is read a page at a time, latest fieldwork first,
 # and the cases are counted for that page only.
 INSPECTIONS_PER_PAGE = 25
