@@ -77,16 +77,17 @@ def cached_page(
     safeguarding alerts and concern counts, whether the person has cases).
 
     An entry is one person's own: their id is part of its key, so no page drawn for one
-    person is ever served to another. The page is drawn with a placeholder for the CSRF token
-    (``extra_context``), which each response replaces with its own token; a page with a
-    message waiting to be shown (which is shown once) is drawn afresh and not kept.
+    person is ever served to another, and so is their name, which the layout shows. The page
+    is drawn with a placeholder for the CSRF token (``extra_context``), which each response
+    replaces with its own token; a page with a message waiting to be shown (which is shown
+    once) is drawn afresh and not kept.
     """
     seconds = cache_seconds()
     if not seconds or get_messages(request):
         return draw({})
     key = _key(
         f"page:{kind}",
-        (request.user.pk, request.get_full_path(), live, versions()),
+        (request.user.pk, str(request.user), request.get_full_path(), live, versions()),
     )
     entry = cache.get(key)
     token = get_token(request).encode()

@@ -1083,6 +1083,9 @@ def test_a_cached_national_page_is_the_persons_own_with_a_token_of_its_own(peopl
     assert "Signed in as Admin Tester." in theirs
     assert "Signed in as Manager Tester." not in theirs
     assert "Signed in as Manager Tester." in again.content.decode()
+    people.manager.last_name = "Renamed"
+    people.manager.save()
+    assert "Signed in as Manager Renamed." in manager.get(NATIONAL).content.decode()
 
     # The token in the page served from the cache is the request's own: signing out works.
     signed_out = manager.post("/logout/", {"csrfmiddlewaretoken": token})
