@@ -342,10 +342,11 @@ def test_every_tally_change_moves_the_inspections_figures_version_on(
 
 
 def test_versions_read_beside_the_inspections_are_the_versions_read_on_their_own(
-    case, people, django_capture_on_commit_callbacks
+    case, people, django_capture_on_commit_callbacks, monkeypatch
 ):
     """stored_figures_version and with_marks (the national page's key, one query) give what
     figures_versions gives (a query of its own), before and after a change, with the mark."""
+    monkeypatch.setattr(tallies_module, "_changed_here", {})  # no marks from earlier tests
 
     def beside():
         rows = Inspection.objects.filter(pk=case.inspection_id).values_list(
