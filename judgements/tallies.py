@@ -80,7 +80,7 @@ def figures_versions(inspection_ids: Iterable[int]) -> tuple[tuple[int, int, int
     stored = dict(
         FiguresVersion.objects.filter(inspection_id__in=ids).values_list("inspection_id", "version")
     )
-    return tuple((pk, stored.get(pk, 0), _changed_here.get(pk, 0)) for pk in ids)
+    return with_marks((pk, stored.get(pk, 0)) for pk in ids)
 
 
 def stored_figures_version(inspection_field: str = "inspection_id"):
@@ -93,8 +93,8 @@ def stored_figures_version(inspection_field: str = "inspection_id"):
 
 def with_marks(stored: Iterable[tuple[int, int]]) -> tuple[tuple[int, int, int], ...]:
     """(inspection id, stored version, this process's mark) per inspection, by id, from
-    (inspection id, stored version) pairs read with stored_figures_version: what
-    figures_versions reads in a query of its own."""
+    (inspection id, stored version) pairs: read by figures_versions in a query of its own,
+    or beside the inspections with stored_figures_version."""
     versions = dict(stored)
     return tuple((pk, versions[pk], _changed_here.get(pk, 0)) for pk in sorted(versions))
 
