@@ -403,3 +403,23 @@ class FiguresVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection_id}: {self.version}"
+
+
+class PageGeneration(models.Model):
+    """One number for everything a cached page shows, in one row (id 1), moved on after every
+    change to it: to any inspection's figures (with its FiguresVersion), and through
+    reports.dashboards.signals to what else the dashboards show (which inspections each
+    organisation had and when, organisations, regions, frameworks) and to what the layout of
+    every page shows (the safeguarding concerns behind its alerts and counts, and the teams
+    that decide who sees them). A whole page is kept under it, so one read by primary key
+    tells whether anything it was drawn from has changed (reports.dashboards.cache).
+
+    Moved on after each change commits, by one statement of its own, as the versions are.
+    """
+
+    ROW = 1  # the one row's id
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -27,7 +27,6 @@ import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
@@ -46,7 +45,14 @@ from casefiles.referral_tallies import (
 from inspection.models import Inspection, Question
 from inspection.rating_rules import NO, NOT_APPLICABLE, YES
 
-from .models import Answer, AnswerTally, CountedCaseTally, FiguresVersion, KeyQuestionTally
+from .models import (
+    Answer,
+    AnswerTally,
+    CountedCaseTally,
+    FiguresVersion,
+    KeyQuestionTally,
+    PageGeneration,
+)
 
 logger = logging.getLogger(__name__)
 Key = tuple[int, int, str, int]  # inspection id, organisation id, sample type, question id
@@ -69,6 +75,14 @@ VALUE_INDEX = {YES: 0, NO: 1, NOT_APPLICABLE: 2}
 # the transaction commits): a page this process caches in between is then not served again.
 _changed_here: dict[int, int] = {}
 _marks = itertools.count(1)
+# The latest of those marks, or of a change to anything else a cached page shows.
+_latest_mark = 0
+
+
+def _mark() -> int:
+    global _latest_mark
+    _latest_mark = next(_marks)
+    return _latest_mark
 
 
 def figures_versions(inspection_ids: Iterable[int]) -> tuple[tuple[int, int, int], ...]:
@@ -109,6 +123,22 @@ def figures_version_total(inspections) -> tuple[int, int]:
     return total or 0, max(_changed_here.values(), default=0)
 
 
+def page_generation() -> tuple[int, int]:
+    """One version for everything a cached page shows (judgements.models.PageGeneration): the
+    stored number, moved on by every change to any inspection's figures and by
+    :func:`pages_changed`, and this process's latest mark (1 query, by primary key)."""
+    stored = PageGeneration.objects.filter(pk=PageGeneration.ROW).values_list("number", flat=True)
+    return next(iter(stored), 0), _latest_mark
+
+
+def pages_changed() -> None:
+    """Something a cached page shows changed that is not an inspection's figures (see
+    reports.dashboards.signals): mark it in this process now, and move the generation on
+    once the transaction commits."""
+    _mark()
+    transaction.on_commit(_store_generation, robust=True)
+
+
 def figures_changed(inspection_ids: Iterable[int] | None) -> None:
     """The figures of these inspections (None: of every inspection) changed: mark them in
     this process now, and move their stored versions on once the transaction commits, by a
@@ -119,10 +149,16 @@ def figures_changed(inspection_ids: Iterable[int] | None) -> None:
     ids = sorted(set(inspection_ids))
     if not ids:
         return
-    mark = next(_marks)
+    mark = _mark()
     for pk in ids:
         _changed_here[pk] = mark
-    transaction.on_commit(partial(_store_versions, ids), robust=True)
+
+    # A function of its own, not a partial: Django names a robust callback that fails by its
+    # __qualname__, which a partial lacks (the error would be lost in an AttributeError).
+    def store() -> None:
+        _store_versions(ids)
+
+    transaction.on_commit(store, robust=True)
 
 
 def _store_versions(ids: Sequence[int]) -> None:
@@ -133,6 +169,17 @@ def _store_versions(ids: Sequence[int]) -> None:
             f"VALUES {_values(2, len(ids))} "
             f"ON CONFLICT (inspection_id) DO UPDATE SET version = {table}.version + 1",
             [value for pk in ids for value in (pk, 1)],
+        )
+    _store_generation()
+
+
+def _store_generation() -> None:
+    table = _quoted(PageGeneration)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, number) VALUES (%s, 1) "  # noqa: S608 - names are ours
+            f"ON CONFLICT (id) DO UPDATE SET number = {table}.number + 1",
+            [PageGeneration.ROW],
         )
 
 

@@ -6,7 +6,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from . import jobs
+        from .dashboards import signals
         from .writing import check
 
         jobs.register_kinds()
         check.register_checks()
+        signals.connect()

@@ -20,12 +20,8 @@ def concern_about(concern, personal: bool) -> str:
 @register.inclusion_tag("casefiles/concerns/_counts.html", takes_context=True)
 def open_concern_counts(context, area=None):
     """Open and overdue safeguarding concerns (counts, no details) over the inspections the
-    person reads, nationally or in one area: one query, unless the view has read them
-    (``open_concerns`` in the context). For the managers' dashboards."""
-    counts = context.get("open_concerns")
-    if counts is None:
-        counts = open_counts_visible_to(context["request"].user, area=area)
-    return {"counts": counts}
+    person reads, nationally or in one area: one query. For the managers' dashboards."""
+    return {"counts": open_counts_visible_to(context["request"].user, area=area)}
 
 
 @register.inclusion_tag("casefiles/concerns/_methodology.html")

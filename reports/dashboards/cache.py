@@ -12,6 +12,10 @@ worker sees a change at once. What the versions do not follow (a case added to a
 renamed organisation) shows within DASHBOARD_CACHE_SECONDS (5 minutes unless set), when the
 entry expires.
 
+The whole national page is kept too (``cached_page``), under one number for everything the
+dashboards show (judgements.tallies.figures_generation): any change moves it on, and the
+page is drawn again from the figures kept by ``cached``.
+
 The entries are in Django's cache: each process's own memory by default, shared by the
 workers of a server with CACHE_BACKEND=file, or by every server with CACHE_BACKEND=database.
 DASHBOARD_CACHE_SECONDS = 0 turns the cache off (the benchmark measures the pages
@@ -30,6 +34,9 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
+
+from judgements.tallies import page_generation
 
 T = TypeVar("T")
 DEFAULT_SECONDS = 300
@@ -63,31 +70,38 @@ def _key(kind: str, parts: object) -> str:
 
 
 def cached_page(
-    request,
-    kind: str,
-    draw: Callable[[dict], HttpResponse],
-    *,
-    versions: Callable[[], object],
-    live: object,
+    request, kind: str, draw: Callable[[dict], HttpResponse], *, live: object = None
 ) -> HttpResponse:
     """The whole page ``draw(extra_context)`` renders, from the cache when the same person
-    asks for the same address again and it would be drawn from the same figures: the same
-    ``versions()`` (as for ``cached``) and the same ``live`` values (what the page and its
-    layout show that the versions do not follow, read afresh on every request: the
-    safeguarding alerts and concern counts, whether the person has cases).
+    asks for the same address again, on the same day, and nothing it was drawn from has
+    changed: the generation of the cached pages (judgements.tallies.page_generation, one read
+    by primary key), which every change to the figures, to what decides which inspections,
+    organisations and filters a dashboard shows, and to the safeguarding concerns and teams
+    behind the alerts and counts in the layout moves on (reports.dashboards.signals), and the
+    ``live`` values (anything else the page shows, read afresh for every request). So a page
+    served again costs one read more than the sign-in's own; a page drawn again after a
+    change reads its figures through ``cached``, from the cache while their versions are
+    unchanged. The day is in the key because the layout counts the concerns overdue today.
 
     An entry is one person's own: their id is part of its key, so no page drawn for one
     person is ever served to another, and so is their name, which the layout shows. The page
     is drawn with a placeholder for the CSRF token (``extra_context``), which each response
     replaces with its own token; a page with a message waiting to be shown (which is shown
-    once) is drawn afresh and not kept.
+    once) is drawn afresh and not kept. Only HTML pages are kept.
     """
     seconds = cache_seconds()
     if not seconds or get_messages(request):
         return draw({})
     key = _key(
         f"page:{kind}",
-        (request.user.pk, str(request.user), request.get_full_path(), live, versions()),
+        (
+            request.user.pk,
+            str(request.user),
+            request.get_full_path(),
+            timezone.localdate(),
+            live,
+            page_generation(),
+        ),
     )
     entry = cache.get(key)
     token = get_token(request).encode()
@@ -95,7 +109,7 @@ def cached_page(
         placeholder = f"csrf-{secrets.token_hex(16)}"
         response = draw({"csrf_token": placeholder})
         drawn = response.content
-        if response.status_code == 200:
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             cache.set(key, (placeholder, drawn, response["Content-Type"]), timeout=seconds)
         response.content = drawn.replace(placeholder.encode(), token)
         return response

@@ -31,8 +31,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
-from casefiles.concerns.selectors import open_counts_visible_to
-from casefiles.context_processors import concern_alerts
 from inspection import permissions
 from inspection.access import inspection_access
 from inspection.converters import slug_from_query
@@ -297,8 +295,22 @@ def national_page(view) -> NationalPage:
 @require_http_methods(READ_ONLY)
 def national(request):
     require_manager(request.user)
+    if _wants_csv(request) is not None:
+        return _national(request, {})
+    return cached_page(
+        request,
+        "national",
+        lambda extra: _national(request, extra),
+        # Whether the person has cases of their own (the navigation): in their session.
+        live=scoring(request).get("nav_has_cases"),
+    )
+
+
+def _national(request, extra: dict) -> HttpResponse:
+    """The national page (or its CSV) drawn, its figures from the cache while the versions
+    of the inspections they come from are unchanged."""
     form = _filter_form(request)
-    context = {"form": form, "active_tab": "national"}
+    context = {"form": form, "active_tab": "national", **extra}
     if not form.is_valid():
         return _invalid(request, "reports/dashboard_national.html", context)
     filters = form.filters()
@@ -311,59 +323,38 @@ def national(request):
 
     parts = _national_parts(filters)
     versions = _national_versions(filters)
-    # Reconciling a double reading changes the tallies, and so the versions.
-    agreement_versions = _once(lambda: figures_version_total(agreement_inspections(filters)))
-    context["open_concerns"] = open_counts_visible_to(request.user)
-
-    def draw(extra: dict) -> HttpResponse:
-        view = cached(
-            "national-page",
-            parts,
-            lambda: national_page(national_dashboard(filters)),
-            versions=versions,
-        )
-        agreement = cached(
-            "agreement", parts, lambda: agreement_across(filters), versions=agreement_versions
-        )
-        grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
-        page_query = request.GET.copy()
-        page_query.pop("page", None)
-        return render(
-            request,
-            "reports/dashboard_national.html",
-            {
-                **context,
-                **extra,
-                "qa_agreed": _qa_agreed(view.inspection_ids, versions),
-                "view": view,
-                "grid": grid_page.object_list,
-                "grid_page": grid_page,
-                "page_query": page_query.urlencode(),
-                "query": request.GET.urlencode(),
-                "csv_query": _csv_query(request),
-                "distribution_chart": view.distribution_chart,
-                "weakest_chart": view.weakest_chart,
-                "agreement": agreement,
-            },
-        )
-
-    return cached_page(
-        request,
-        "national",
-        draw,
-        versions=lambda: (versions(), agreement_versions()),
-        live=(context["open_concerns"], _layout_live(request)),
+    view = cached(
+        "national-page",
+        parts,
+        lambda: national_page(national_dashboard(filters)),
+        versions=versions,
     )
-
-
-def _layout_live(request) -> tuple:
-    """What the layout around every page shows that the figures' versions do not follow: the
-    safeguarding alerts waiting for this person and whether they have cases (the
-    navigation). Read for each request (the alerts are one query, kept for the layout)."""
-    alerts = concern_alerts(request).get("concern_alerts", ())
-    return (
-        tuple(tuple(alert.items()) for alert in alerts),
-        scoring(request).get("nav_has_cases"),
+    # Reconciling a double reading changes the tallies, and so the versions.
+    agreement = cached(
+        "agreement",
+        parts,
+        lambda: agreement_across(filters),
+        versions=lambda: figures_version_total(agreement_inspections(filters)),
+    )
+    grid_page = Paginator(view.rows, GRID_PER_PAGE).get_page(request.GET.get("page"))
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
+    return render(
+        request,
+        "reports/dashboard_national.html",
+        {
+            **context,
+            "qa_agreed": _qa_agreed(view.inspection_ids, versions),
+            "view": view,
+            "grid": grid_page.object_list,
+            "grid_page": grid_page,
+            "page_query": page_query.urlencode(),
+            "query": request.GET.urlencode(),
+            "csv_query": _csv_query(request),
+            "distribution_chart": view.distribution_chart,
+            "weakest_chart": view.weakest_chart,
+            "agreement": agreement,
+        },
     )
 
 

@@ -15,7 +15,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.forms.models import model_to_dict
 
@@ -36,6 +36,8 @@ from judgements.rules import applicable_questions
 from judgements.services import AnswerInput, IncompleteCase, StaleEdit
 from judgements.tallies import (
     figures_versions,
+    page_generation,
+    pages_changed,
     stored_figures_version,
     tallies_differences,
     tallies_rebuild,
@@ -340,7 +342,6 @@ def test_every_tally_change_moves_the_inspections_figures_version_on(
     assert figures_versions([case.inspection_id])[0] != after_submit[0]
 
 
-
 def test_versions_read_beside_the_inspections_are_the_versions_read_on_their_own(
     case, people, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -361,6 +362,7 @@ def test_versions_read_beside_the_inspections_are_the_versions_read_on_their_own
     ((_pk, stored, mark),) = beside()
     assert stored > 0 and mark > 0
 
+
 def test_a_change_is_seen_by_every_process_once_committed(
     case, people, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -379,6 +381,51 @@ def test_a_change_is_seen_by_every_process_once_committed(
     ((inspection_id, stored, mark),) = figures_versions([case.inspection_id])
     assert (inspection_id, mark) == (case.inspection_id, 0)
     assert stored == len(callbacks) > 0  # each change committed moved it on once
+
+
+def test_the_generation_moves_with_every_change_and_every_process_sees_it_once_committed(
+    case, people, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The generation of the cached pages (one number for all they show) moves on with a
+    change to any inspection's figures and with pages_changed: marked at once in this process,
+    stored for every other once the transaction commits."""
+    monkeypatch.setattr(tallies_module, "_latest_mark", 0)  # no marks from earlier tests
+    start, mark = page_generation()
+    assert mark == 0
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit_complete(case, people)
+    stored, mark = page_generation()
+    assert (stored, mark > 0) == (start, True)  # marked here, not yet stored
+    for callback in callbacks:
+        callback()
+    monkeypatch.setattr(tallies_module, "_latest_mark", 0)  # as another process sees it
+    assert page_generation() == (start + len(callbacks), 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        pages_changed()
+    assert page_generation()[0] == start + len(callbacks) + 1
+    # A change that is rolled back stores nothing (the mark alone is left: a page is drawn
+    # again in this process, never served stale).
+    with pytest.raises(RuntimeError), transaction.atomic():
+        pages_changed()
+        raise RuntimeError
+    assert page_generation()[0] == start + len(callbacks) + 1
+
+
+def test_a_version_that_cannot_be_stored_is_logged_and_the_change_stands(
+    case, people, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """Moving the versions on runs after the commit: if it fails, the change is kept and the
+    failure is logged by name, not lost."""
+
+    def unavailable(ids):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(tallies_module, "_store_versions", unavailable)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_complete(case, people)
+    assert Case.objects.get(pk=case.pk).status == Case.Status.SUBMITTED
+    assert "figures_changed.<locals>.store" in caplog.text
+    assert "the database went away" in caplog.text
 
 
 @pytest.mark.django_db(transaction=True)
