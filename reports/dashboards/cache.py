@@ -13,7 +13,7 @@ renamed organisation) shows within DASHBOARD_CACHE_SECONDS (5 minutes unless set
 entry expires.
 
 The whole national page is kept too (``cached_page``), under one number for everything the
-dashboards show (judgements.tallies.figures_generation): any change moves it on, and the
+dashboards show (judgements.tallies.page_generation): any change moves it on, and the
 page is drawn again from the figures kept by ``cached``.
 
 The entries are in Django's cache: each process's own memory by default, shared by the

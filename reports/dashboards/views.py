@@ -365,11 +365,7 @@ def _national_parts(filters):
 def _national_versions(filters):
     """Which inspection is each organisation's latest, and the versions of their figures:
     what a national page was built from (1 query, read once and only if asked for)."""
-
-    def read():
-        return latest_pair_versions(filters)
-
-    return _once(read)
+    return _once(lambda: latest_pair_versions(filters))
 
 
 def _national_view(filters):
