@@ -96,7 +96,7 @@ def measure(requests: int) -> dict:
     }
     manager = User.objects.get(username="benchmark-manager")
     client = Client()
-    client.force_login(manager, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(manager, backend="casefiles.concerns.backends.SignedInBackend")
 
     filters = Filters(framework=default_framework())
     structure = framework_structure(filters.framework)

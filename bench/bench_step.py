@@ -248,7 +248,7 @@ def main() -> None:
         inspector, case, cp_case = build(args.cases)
         built = time.perf_counter() - started
         client = Client()
-        client.force_login(inspector, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(inspector, backend="casefiles.concerns.backends.SignedInBackend")
         cp_code, cp_size = longest_step(cp_case)
 
         version = ".".join(str(part) for part in connection.get_database_version())

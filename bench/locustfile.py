@@ -11,7 +11,10 @@ load-inspector-01... each with a case of their own, and load-manager-01...):
 Everyone signs in first, in on_start, through a session of its own that locust does not
 measure (the cookie is then handed to the measured client), and waits until all have signed
 in. Then the statistics are cleared and the measured part starts: --measure seconds (60 by
-default), after which locust stops. So the figures are of people already signed in, not of
+default), after which locust stops. The measured client is locust's FastHttpUser
+(geventhttpclient), which takes a fraction of the CPU of its requests-based HttpUser: the
+load runs on the machine it measures, and what the load generator spends is taken from the
+server. So the figures are of people already signed in, not of
 the password hashing of a hundred sign-ins at once (half a second of CPU each). Sign-ins
 do not trip the sign-in throttle (inspection/signin.py counts failed attempts only), and
 django-axes locks out failures only; a failed sign-in stops that user and is reported.
@@ -38,7 +41,7 @@ from urllib.parse import urlparse
 import gevent
 import requests
 from gevent.event import Event
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
 
 PASSWORD = "demo-pass-2026"  # noqa: S105 - the demonstration accounts' published password
@@ -91,7 +94,7 @@ def _one_more_ready(environment, *, failed: bool) -> None:
         gevent.spawn_later(seconds, environment.runner.quit)
 
 
-class SignedIn(HttpUser):
+class SignedIn(FastHttpUser):
     abstract = True
     wait_time = between(1, 3)  # a person reads and types between requests
     role = ""
@@ -124,7 +127,9 @@ class SignedIn(HttpUser):
         if "/login/" in response.url or response.status_code != 200:
             print(f"{self.username} could not sign in ({response.status_code})", flush=True)
             raise StopUser
-        self.client.cookies.update(session.cookies)
+        self.signed_in = session
+        for cookie in session.cookies:
+            self.client.cookiejar.set_cookie(cookie)
 
     def prepare(self) -> None:
         """What a person already has open before the measurement starts."""
@@ -141,19 +146,13 @@ class Inspector(SignedIn):
     role = "inspector"
 
     def prepare(self) -> None:
-        queue = requests.get(
-            f"{self.host}/my-cases/", cookies=self.client.cookies.get_dict(), timeout=300
-        )
+        queue = self.signed_in.get(f"{self.host}/my-cases/", timeout=300)
         found = CASE_LINK.search(queue.text)
         if found is None:
             print(f"{self.username} has no case: was the server set up by run_load.sh?", flush=True)
             raise StopUser
         self.case = found.group(1)
-        summary = requests.get(
-            f"{self.host}/cases/{self.case}/judgements/",
-            cookies=self.client.cookies.get_dict(),
-            timeout=300,
-        )
+        summary = self.signed_in.get(f"{self.host}/cases/{self.case}/judgements/", timeout=300)
         self.steps = list(dict.fromkeys(STEP_LINK.findall(summary.text)))
 
     @task(1)

@@ -37,7 +37,7 @@ from django.utils.text import compress_string  # noqa: E402
 from casefiles.models import Case  # noqa: E402
 from inspection.models import User  # noqa: E402
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "casefiles.concerns.backends.SignedInBackend"
 
 
 def pages() -> list[tuple[str, str]]:
@@ -84,10 +84,7 @@ def main() -> None:
         clients[role] = Client()
         clients[role].force_login(user, backend=BACKEND)
     print(f"load average {os.getloadavg()[0]:.1f}; {args.repeat} requests each, ms")
-    print(
-        f"{'page':<70} {'median':>7} {'CPU':>5} {'KB':>6} {'gzip KB':>7} "
-        f"{'gzip ms':>7}"
-    )
+    print(f"{'page':<70} {'median':>7} {'CPU':>5} {'KB':>6} {'gzip KB':>7} {'gzip ms':>7}")
     for role, url in pages():
         client = clients[role]
         for _ in range(2):

@@ -2,20 +2,26 @@
 
 from django.shortcuts import get_object_or_404
 
-from inspection.access import Access, access_to
+from inspection.access import Access, readable_or_404, with_role
 
 from .models import Case
 
 
 def case_access(user, public_id) -> tuple[Case, Access]:
-    """The case with this public id, if the user may read its inspection; else 404."""
-    case = get_object_or_404(
-        Case.objects.visible_to(user).select_related(
-            "inspection__framework", "organisation__area", "inspector"
-        ),
-        public_id=public_id,
+    """The case with this public id, if the user may read its inspection; else 404.
+
+    One query: the case, what its pages show with it, and the user's role on its team.
+    """
+    case = readable_or_404(
+        user,
+        with_role(
+            Case.objects.select_related("inspection__framework", "organisation__area", "inspector"),
+            user,
+            "inspection",
+        ).filter(public_id=public_id),
+        inspection=lambda case: case.inspection,
     )
-    return case, access_to(user, case.inspection)
+    return case, Access(inspection=case.inspection, role=case.team_role, user=user)
 
 
 def part_for_case(case: Case, model, public_id):

@@ -132,7 +132,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "inspection.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "casefiles.concerns.backends.SignedInBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inspection:home"
@@ -197,6 +197,16 @@ else:
     raise ImproperlyConfigured(
         f"CACHE_BACKEND is {CACHE_BACKEND!r}: it must be locmem, file or database."
     )
+
+# Sessions are kept in the database. On one server whose workers share the file cache, they
+# are read through it ("cached_db"): a request reads no session row, and signing out deletes
+# both copies. Not through each process's own memory, where signing out in one worker would
+# leave the others a copy, nor through the database cache, which would save no read.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_BACKEND == "file"
+    else "django.contrib.sessions.backends.db"
+)
 
 # Failed logins are throttled per username and address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

@@ -89,6 +89,18 @@ def sees_every_inspection(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.is_manager))
 
 
+def reads_inspection(user, *, on_team: bool, status: str) -> bool:
+    """Whether the user reads an inspection: its team, managers and administrators, and
+    approvers while it waits for approval. Inspection.objects.visible_to says the same in SQL."""
+    if not user.is_authenticated:
+        return False
+    return (
+        on_team
+        or sees_every_inspection(user)
+        or (reads_for_approval(user) and status == Inspection.Status.APPROVAL)
+    )
+
+
 def may_see_dashboards(user) -> bool:
     """The national and area dashboards across inspections: managers and administrators."""
     return sees_every_inspection(user)

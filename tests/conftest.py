@@ -358,7 +358,7 @@ def login(client):
     """Sign a person in on the test client."""
 
     def sign_in(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="casefiles.concerns.backends.SignedInBackend")
         return client
 
     return sign_in

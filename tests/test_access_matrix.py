@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 import pytest
 from django.apps import apps
+from django.http import Http404
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -53,6 +54,8 @@ from casefiles.models import (
     Referral,
 )
 from casefiles.sampling.services import population_upload, sample_draw
+from inspection import permissions
+from inspection.access import inspection_access
 from inspection.builder.services import draft_start
 from inspection.models import Inspection, Job, Membership
 from judgements import services
@@ -611,7 +614,7 @@ def test_access(client, world, name, role, method):
     url = reverse(name, kwargs=page.kwargs(world)) + page.query
     if role != "anonymous":
         client.force_login(
-            getattr(world.people, role), backend="django.contrib.auth.backends.ModelBackend"
+            getattr(world.people, role), backend="casefiles.concerns.backends.SignedInBackend"
         )
     before, reads_before = _data(), ReadRecord.objects.count()
 
@@ -643,7 +646,7 @@ def test_an_empty_post_to_assign_leaves_every_case_as_it_was(client, world):
         "reference", "inspector__username", "selected_for_qa", "status"
     )
     before = list(cases)
-    client.force_login(world.people.lead, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(world.people.lead, backend="casefiles.concerns.backends.SignedInBackend")
 
     response = client.post(reverse("judgements:assign", args=[world.inspection.reference]), {})
 
@@ -773,7 +776,7 @@ def test_what_each_role_sees(client, role, world):
         at=timezone.now(),
     )
     client.force_login(
-        getattr(world.people, role), backend="django.contrib.auth.backends.ModelBackend"
+        getattr(world.people, role), backend="casefiles.concerns.backends.SignedInBackend"
     )
     seen = {what: check(client, world) for what, check in SEES.items()}
     expected = {what: row[role] for what, row in _access_table().items()}
@@ -781,7 +784,7 @@ def test_what_each_role_sees(client, role, world):
 
 
 def test_every_case_page_a_manager_opens_is_recorded(client, world):
-    client.force_login(world.people.manager, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(world.people.manager, backend="casefiles.concerns.backends.SignedInBackend")
     pages = [
         ("casefiles:detail", {"public_id": world.case.public_id}),
         ("judgements:case_summary", {"public_id": world.case.public_id}),
@@ -825,7 +828,9 @@ def _every_response(client, world):
 
 
 def test_the_second_reader_cannot_reach_the_first_reading_by_any_url(client, world):
-    client.force_login(world.people.colleague, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        world.people.colleague, backend="casefiles.concerns.backends.SignedInBackend"
+    )
     shown = [
         (name, method)
         for name, method, text in _every_response(client, world)
@@ -847,7 +852,9 @@ def test_the_second_reader_cannot_reach_the_first_reading_by_any_url(client, wor
 
 
 def test_the_first_reader_cannot_reach_the_second_reading_by_any_url(client, world):
-    client.force_login(world.people.inspector, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        world.people.inspector, backend="casefiles.concerns.backends.SignedInBackend"
+    )
     shown = [
         (name, method)
         for name, method, text in _every_response(client, world)
@@ -860,6 +867,7 @@ def test_the_first_reader_cannot_reach_the_second_reading_by_any_url(client, wor
             reverse("judgements:check", kwargs={"public_id": world.double_case.public_id})
         ).content.decode()
     )
+
 
 # --------------------------------------------------------------------------- approvers
 
@@ -875,7 +883,7 @@ def test_an_approver_off_the_team_reads_an_inspection_only_while_it_awaits_appro
     approver.approves_reports = True
     approver.save(update_fields=["approves_reports"])
     Inspection.objects.filter(pk=world.inspection.pk).update(status=status)
-    client.force_login(approver, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(approver, backend="casefiles.concerns.backends.SignedInBackend")
 
     pages = [
         reverse("inspection:detail", args=[world.inspection.reference]),
@@ -896,9 +904,43 @@ def test_an_approver_off_the_team_sees_no_personal_details(client, world):
     approver.approves_reports = True
     approver.save(update_fields=["approves_reports"])
     Inspection.objects.filter(pk=world.inspection.pk).update(status=Inspection.Status.APPROVAL)
-    client.force_login(approver, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(approver, backend="casefiles.concerns.backends.SignedInBackend")
 
     response = client.get(reverse("casefiles:detail", args=[world.case.public_id]))
 
     assert response.status_code == 200
     assert "Jayden Morgan" not in response.content.decode()
+
+
+@pytest.mark.parametrize("status", list(Inspection.Status))
+@pytest.mark.parametrize("approves", [False, True], ids=["", "approver"])
+def test_reading_one_object_and_listing_decide_alike(world, status, approves):
+    """case_access and inspection_access decide in Python (permissions.reads_inspection)
+    what the lists decide in SQL (Inspection.objects.visible_to): the same for every role,
+    stage and approver."""
+    inspection = world.inspection
+    Inspection.objects.filter(pk=inspection.pk).update(status=status)
+    inspection.refresh_from_db()
+    for role in ROLES:
+        if role == "anonymous":
+            continue
+        person = getattr(world.people, role)
+        person.approves_reports = approves
+        listed = Inspection.objects.visible_to(person).filter(pk=inspection.pk).exists()
+        on_team = Membership.objects.filter(inspection=inspection, user=person).exists()
+        assert permissions.reads_inspection(person, on_team=on_team, status=status) == listed, (
+            role,
+            status,
+            approves,
+        )
+        try:
+            access = inspection_access(person, inspection.reference)
+        except Http404:
+            assert not listed, (role, status, approves)
+        else:
+            assert listed, (role, status, approves)
+            assert access.role == (
+                Membership.objects.filter(inspection=inspection, user=person)
+                .values_list("role", flat=True)
+                .first()
+            )

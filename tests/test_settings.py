@@ -123,3 +123,17 @@ def test_an_unknown_cache_backend_stops_the_service():
     result = run(["-c", "import django; django.setup()"], **production(CACHE_BACKEND="redis"))
     assert result.returncode != 0
     assert "CACHE_BACKEND is 'redis': it must be locmem, file or database." in result.stderr
+
+
+def engine(**variables: str) -> str:
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = run(["-c", f"import django; django.setup(); {code}"], **production(**variables))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_sessions_are_read_through_the_cache_only_when_the_workers_share_it(tmp_path):
+    cached = engine(CACHE_BACKEND="file", CACHE_DIR=str(tmp_path / "cache"))
+    assert cached == "django.contrib.sessions.backends.cached_db"
+    assert engine() == "django.contrib.sessions.backends.db"  # each process's own memory
+    assert engine(CACHE_BACKEND="database") == "django.contrib.sessions.backends.db"

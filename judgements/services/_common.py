@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from casefiles.models import Case
 from inspection import permissions
-from inspection.access import role_on
+from inspection.access import role_on, with_role
 from inspection.models import Inspection, Question
 from judgements.models import (
     AnswerValue,
@@ -85,6 +85,18 @@ def _locked_case(case: Case) -> Case:
     )
 
 
+def _locked_for_scoring(case: Case, actor) -> Case:
+    """The case re-read under its row lock (_locked_case) with the actor's role on its team
+    read in the same query; refused unless the actor may change its answers now."""
+    locked = with_role(
+        Case.objects.select_for_update(of=("self",)).select_related("inspection", "organisation"),
+        actor,
+        "inspection",
+    ).get(pk=case.pk)
+    _check_can_score(locked, actor, locked.team_role)
+    return locked
+
+
 def _set_status(case: Case, status: str, *, actor, now, events: list, why: str = "") -> None:
     if case.status == status:
         return
@@ -125,14 +137,13 @@ def _require(allowed, inspection: Inspection, actor, what: str) -> None:
         raise PermissionDenied(f"Only the lead inspector {what}.")
 
 
-def _check_can_score(case: Case, actor) -> None:
+def _check_can_score(case: Case, actor, role: str | None) -> None:
     _require_stage(case.inspection, "score")
     if not open_for_scoring(case):
         raise PermissionDenied(
             f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "
             "its answers cannot be changed now."
         )
-    role = role_on(actor, case.inspection)
     if not permissions.may_score(
         role, user_id=actor.pk, inspector_id=case.inspector_id, case_open=True
     ):

@@ -31,9 +31,9 @@ from judgements.services._common import (
     StaleEdit,
     Status,
     _audit,
-    _check_can_score,
     _describe,
     _locked_case,
+    _locked_for_scoring,
     _set_status,
 )
 from judgements.tallies import (
@@ -80,8 +80,7 @@ def answers_record(
     items = list(answers)
     if sources is not None:
         _sources_check(sources)
-    case = _locked_case(case)
-    _check_can_score(case, actor)
+    case = _locked_for_scoring(case, actor)
     answers_check(case, items)
 
     existing = {
@@ -218,7 +217,12 @@ def answers_record(
         _set_status(case, Status.IN_PROGRESS, actor=actor, now=now, events=events)
         case.save(update_fields=["status", "updated_at"])
     if sources is not None:
-        moved, source_events = _source_changes(case, sources, actor=actor, now=now)
+        # The answers just read and written are those whose sources are saved, unless the
+        # sources name a question outside the set (then they are read again).
+        held = {a.question_id: a for a in [*existing.values(), *created]}
+        complete = all(q.pk in held for q in sources) and all(a.pk for a in created)
+        known = held if complete else None
+        moved, source_events = _source_changes(case, sources, actor=actor, now=now, held=known)
         Answer.objects.bulk_update(moved, ["evidence_source"])
         events += source_events
     AuditEvent.objects.bulk_create(events)
@@ -270,8 +274,7 @@ def case_submit(*, case: Case, actor) -> Case:
 
     A case selected for quality assurance goes to the moderator; a returned case goes back.
     """
-    case = _locked_case(case)
-    _check_can_score(case, actor)
+    case = _locked_for_scoring(case, actor)
     questions = applicable_questions(case)
     answers = {a.question_id: a for a in Answer.objects.filter(case=case)}
     missing = missing_answers(questions, answers)
@@ -304,8 +307,7 @@ def answer_sources_record(*, case: Case, sources: dict[Question, str], actor) ->
     changed. The answer's version is left as it is: the source goes with the note saved in
     the same request, and a later save from that page must not be refused as stale."""
     _sources_check(sources)
-    case = _locked_case(case)
-    _check_can_score(case, actor)
+    case = _locked_for_scoring(case, actor)
     changed, events = _source_changes(case, sources, actor=actor, now=timezone.now())
     Answer.objects.bulk_update(changed, ["evidence_source"])
     AuditEvent.objects.bulk_create(events)
@@ -322,13 +324,18 @@ def _sources_check(sources: dict[Question, str]) -> None:
 
 
 def _source_changes(
-    case: Case, sources: dict[Question, str], *, actor, now
+    case: Case, sources: dict[Question, str], *, actor, now, held: dict | None = None
 ) -> tuple[list[Answer], list[AuditEvent]]:
     """The answers (of the locked case) whose source changes, set to the new source, and the
-    audit rows that say so; the caller writes both."""
-    answers = {
-        a.question_id: a for a in Answer.objects.filter(case=case, question__in=list(sources))
-    }
+    audit rows that say so; the caller writes both. ``held``: the case's answers to the
+    questions of ``sources`` by question id, when the caller has just read them."""
+    answers = (
+        held
+        if held is not None
+        else {
+            a.question_id: a for a in Answer.objects.filter(case=case, question__in=list(sources))
+        }
+    )
     events, changed = [], []
     for question, source in sources.items():
         answer = answers.get(question.pk)

@@ -471,19 +471,20 @@ def _queries(client, url) -> int:
 
 
 NATIONAL_QUERIES = (
-    # the session and the user; the filter form's frameworks and regions; the default
-    # framework (that of the latest fieldwork); the framework's standards with their key
-    # questions (one query); each organisation's latest inspection; the key question tallies
-    # of those inspections (one row per cell); the lead inspectors' ratings; the counted cases
-    # per inspection and organisation (a summary row each); the safeguarding banner; the open
-    # and overdue safeguarding concerns (counts); the reconciled double readings (the
-    # agreement table); the counted judgements and those in cases agreed in quality
-    # assurance (two sums of summary rows). The session is not written (its expiry was
-    # moved on at sign-in, less than a minute before). With the cache off; with it on, 3
-    # more for the cache's keys: the dashboards' generation (the whole page's key), which
-    # inspection is each organisation's latest with the figures' version of each (one query),
-    # and the versions of every inspection the filters select (for the agreement table).
-    15
+    # the session and the user (with whether a safeguarding concern waits for them: none
+    # does, so the banner reads nothing); the filter form's frameworks and regions; the
+    # default framework (that of the latest fieldwork); the framework's standards with their
+    # key questions (one query); each organisation's latest inspection; the key question
+    # tallies of those inspections (one row per cell); the lead inspectors' ratings; the
+    # counted cases per inspection and organisation (a summary row each); the reconciled
+    # double readings (the agreement table); the counted judgements and those in cases
+    # agreed in quality assurance (two sums of summary rows); the open and overdue
+    # safeguarding concerns (counts). The session is not written (its expiry was moved on at
+    # sign-in, less than a minute before). With the cache off; with it on, 3 more for the
+    # cache's keys: the dashboards' generation (the whole page's key), which inspection is
+    # each organisation's latest with the figures' version of each (one query), and the
+    # versions of every inspection the filters select (for the agreement table).
+    14
 )
 NATIONAL_QUERIES_CACHE_ON = NATIONAL_QUERIES + 3
 
@@ -843,8 +844,9 @@ NATIONAL_QUERIES_REDRAWN = (
     # when served from the cache, and the filter form's frameworks and regions, the default
     # framework, which inspection is each organisation's latest with its figures' version,
     # the versions of every inspection the filters select (the agreement table's key), and
-    # the layout's safeguarding banner and open and overdue concerns.
-    NATIONAL_QUERIES_CACHED + 7
+    # the layout's open and overdue concerns (no safeguarding banner: the user, read with
+    # whether a concern waits for them, has none waiting).
+    NATIONAL_QUERIES_CACHED + 6
 )
 
 
@@ -914,13 +916,14 @@ def test_the_national_grid_is_paginated_and_its_download_is_whole(login, people)
 
 
 REFERRAL_QUERIES = (
-    # the session and the user; the filter form's frameworks and regions; the referral
-    # tallies (one row per inspection and organisation; organisations, areas and the total
-    # are added up from them); one page of the list, read from the organisations and
+    # the session and the user (with whether a safeguarding concern waits for them: none
+    # does, so the banner reads nothing); the filter form's frameworks and regions; the
+    # referral tallies (one row per inspection and organisation; organisations, areas and the
+    # total are added up from them); one page of the list, read from the organisations and
     # inspections that can hold it: their lists of waiting referrals, then the page's
-    # referrals themselves (its length is the tallies' count, not counted again); the
-    # safeguarding banner. The session is not saved: it was refreshed less than a minute ago.
-    8
+    # referrals themselves (its length is the tallies' count, not counted again). The session
+    # is not saved: it was refreshed less than a minute ago.
+    7
 )
 
 
@@ -1075,7 +1078,7 @@ def test_a_cached_national_page_is_the_persons_own_with_a_token_of_its_own(peopl
     from django.test import Client
 
     manager = Client(enforce_csrf_checks=True)
-    manager.force_login(people.manager, backend="django.contrib.auth.backends.ModelBackend")
+    manager.force_login(people.manager, backend="casefiles.concerns.backends.SignedInBackend")
     drawn = manager.get(NATIONAL)
     again = manager.get(NATIONAL)
     assert _without_token(again) == _without_token(drawn)
@@ -1084,7 +1087,7 @@ def test_a_cached_national_page_is_the_persons_own_with_a_token_of_its_own(peopl
 
     # Someone else asking for the same address gets a page drawn for them, never the first's.
     admin = Client()
-    admin.force_login(people.admin, backend="django.contrib.auth.backends.ModelBackend")
+    admin.force_login(people.admin, backend="casefiles.concerns.backends.SignedInBackend")
     theirs = admin.get(NATIONAL).content.decode()
     assert "Signed in as Admin Tester." in theirs
     assert "Signed in as Manager Tester." not in theirs

@@ -351,7 +351,7 @@ def test_starting_a_file_needs_the_form_token(inspection, people):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(people.lead, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people.lead, backend="casefiles.concerns.backends.SignedInBackend")
     assert client.post(url("answers_csv", inspection)).status_code == 403
     assert not Job.objects.exists()
 
