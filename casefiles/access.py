@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from inspection.access import Access, readable_or_404, with_role
+from inspection.access import Access, readable_or_404
 
 from .models import Case
 
@@ -10,18 +10,16 @@ from .models import Case
 def case_access(user, public_id) -> tuple[Case, Access]:
     """The case with this public id, if the user may read its inspection; else 404.
 
-    One query: the case, what its pages show with it, and the user's role on its team.
+    Two queries: the case with what its pages show with it, and the user's role on its team.
     """
-    case = readable_or_404(
+    case, role = readable_or_404(
         user,
-        with_role(
-            Case.objects.select_related("inspection__framework", "organisation__area", "inspector"),
-            user,
-            "inspection",
+        Case.objects.select_related(
+            "inspection__framework", "organisation__area", "inspector"
         ).filter(public_id=public_id),
         inspection=lambda case: case.inspection,
     )
-    return case, Access(inspection=case.inspection, role=case.team_role, user=user)
+    return case, Access(inspection=case.inspection, role=role, user=user)
 
 
 def part_for_case(case: Case, model, public_id):

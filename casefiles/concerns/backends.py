@@ -6,9 +6,11 @@ moment has none, so the person's row is read with one more column, whether any s
 exists, and the banner's own query runs only when one does.
 """
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef
+from django.db import connection
 
 from inspection.models import Membership
 
@@ -18,15 +20,20 @@ from .models import Concern
 WAITING = "concerns_waiting"
 
 
-def waiting_for(user_ref) -> Exists:
-    """Whether a concern waits for acknowledgement by the person at ``user_ref``: raised on an
-    inspection whose lead they are (lead_alerts lists them)."""
-    return Exists(
-        Concern.objects.filter(
-            status=Concern.Status.RAISED,
-            inspection__memberships__user=user_ref,
-            inspection__memberships__role=Membership.Role.LEAD,
-        )
+@cache
+def _user_sql() -> str:
+    """The person's row and whether a concern waits for them (lead_alerts lists them): raised
+    on an inspection whose lead they are. Written as SQL: the ORM took three times as long to
+    build the EXISTS as the database took to answer it, on every request."""
+    users, concerns, members = (
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (get_user_model(), Concern, Membership)
+    )
+    return (
+        f"SELECT u.*, EXISTS (SELECT 1 FROM {concerns} c "  # noqa: S608 - table names only
+        f"JOIN {members} m ON m.inspection_id = c.inspection_id "
+        f"WHERE c.status = %s AND m.role = %s AND m.user_id = u.id) AS {WAITING} "
+        f"FROM {users} u WHERE u.id = %s"
     )
 
 
@@ -35,11 +42,15 @@ class SignedInBackend(ModelBackend):
     with whether a concern waits for them."""
 
     def get_user(self, user_id):
-        model = get_user_model()
         try:
-            user = model._default_manager.annotate(**{WAITING: waiting_for(OuterRef("pk"))}).get(
-                pk=user_id
-            )
-        except model.DoesNotExist:
+            pk = get_user_model()._meta.pk.to_python(user_id)
+        except Exception:  # noqa: BLE001 - a session naming no valid id signs nobody in
             return None
-        return user if self.user_can_authenticate(user) else None
+        found = list(
+            get_user_model()._default_manager.raw(
+                _user_sql(), [Concern.Status.RAISED, Membership.Role.LEAD, pk]
+            )
+        )
+        if not found:
+            return None
+        return found[0] if self.user_can_authenticate(found[0]) else None

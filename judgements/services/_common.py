@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from casefiles.models import Case
 from inspection import permissions
-from inspection.access import role_on, with_role
+from inspection.access import role_on
 from inspection.models import Inspection, Question
 from judgements.models import (
     AnswerValue,
@@ -86,14 +86,10 @@ def _locked_case(case: Case) -> Case:
 
 
 def _locked_for_scoring(case: Case, actor) -> Case:
-    """The case re-read under its row lock (_locked_case) with the actor's role on its team
-    read in the same query; refused unless the actor may change its answers now."""
-    locked = with_role(
-        Case.objects.select_for_update(of=("self",)).select_related("inspection", "organisation"),
-        actor,
-        "inspection",
-    ).get(pk=case.pk)
-    _check_can_score(locked, actor, locked.team_role)
+    """The case re-read under its row lock (_locked_case); refused unless the actor may change
+    its answers now (their role on the team read again, under the lock)."""
+    locked = _locked_case(case)
+    _check_can_score(locked, actor, role_on(actor, locked.inspection))
     return locked
 
 

@@ -464,11 +464,11 @@ def test_case_list_queries_do_not_grow_with_the_sample(
     client = login(people.inspector)
     url = list_url(inspection)
     # 1 session, 2 user (with whether a safeguarding concern waits for them: none does, so
-    # the banner reads nothing), 3 inspection through the user's access with the user's role
-    # on its team, 4 organisations and 5 team for the filters, 6 count of cases, 7 the page of
+    # the banner reads nothing), 3 inspection through the user's access, 4 the user's role on
+    # its team, 5 organisations and 6 team for the filters, 7 count of cases, 8 the page of
     # cases with their organisation and inspector. The session is not written: its expiry was
     # moved on when the person signed in, less than a minute ago.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(listed_cases(response)) == min(cases, 25)
 
@@ -557,14 +557,13 @@ def test_case_page_queries_do_not_grow_with_the_file(
     url = reverse("casefiles:detail", args=[case.public_id])
     # 1 session, 2 user (with whether a safeguarding concern waits for them: none does, so
     # the banner reads nothing), 3 the case with inspection, organisation and inspector
-    # through the user's access, with the user's role on its team, 4 whether this person's
-    # read of the file is already recorded in the last five minutes (it is not), 5 the record
-    # that this person read the file, then the file of the case already read: 6 which parts
-    # hold anything, 7 orders, 8 requirements, 9 linked children, 10 plans with the child
-    # each names, 11 referrals with theirs, 12 checks, 13 meetings, 14 visits (no
-    # interviews: there are none). The session is not written (its expiry was moved on at
-    # sign-in).
-    with django_assert_num_queries(14):
+    # through the user's access, 4 the user's role on its team, 5 whether this person's read
+    # of the file is already recorded in the last five minutes (it is not), 6 the record that
+    # this person read the file, then the file of the case already read: 7 which parts hold
+    # anything, 8 orders, 9 requirements, 10 linked children, 11 plans with the child each
+    # names, 12 referrals with theirs, 13 checks, 14 meetings, 15 visits (no interviews:
+    # there are none). The session is not written (its expiry was moved on at sign-in).
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert len(timeline_entries(response)) == 6 * count
 
@@ -573,9 +572,9 @@ def test_case_page_of_an_empty_file_reads_no_part(case, people, login, django_as
     client = login(people.inspector)
     url = reverse("casefiles:detail", args=[case.public_id])
     # 1 session, 2 user (with whether a safeguarding concern waits for them: none does, so
-    # the banner reads nothing), 3 the case through the user's access with the user's role,
-    # 4 and 5 the record of the read, 6 which parts hold anything (none).
-    with django_assert_num_queries(6):
+    # the banner reads nothing), 3 the case through the user's access, 4 the user's role,
+    # 5 and 6 the record of the read, 7 which parts hold anything (none).
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert html(response).count("None recorded.") == len(PART_MODELS)
 

@@ -278,10 +278,10 @@ def test_the_list_of_concerns_makes_a_fixed_number_of_queries(
     client = login(people.lead)
     url = reverse("casefiles:concerns", args=[inspection.reference])
     # 1 session, 2 user (with whether a safeguarding concern waits for them: these do), 3 the
-    # inspection through the user's access with the user's role on its team, 4 the concerns
-    # with their case, child and who raised them, 5 the lead's safeguarding banner. The
+    # inspection through the user's access, 4 the user's role on its team, 5 the concerns
+    # with their case, child and who raised them, 6 the lead's safeguarding banner. The
     # session is not written (its expiry was moved on at sign-in).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.content.decode().count("/concerns/") >= count
 

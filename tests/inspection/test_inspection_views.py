@@ -245,12 +245,12 @@ def test_inspection_page_queries_do_not_grow_with_the_sample(
     client = login(people.inspector)
     url = detail_url(inspection)
     # 1 session, 2 user (with whether a safeguarding concern waits for them: none does, so
-    # the banner reads nothing), 3 inspection through the user's access with the user's role
-    # on its team, 4 cases by status and 5 cases per organisation and sample, 6 the open
-    # safeguarding concerns (the panels casefiles adds), 7 organisations with their area, 8 the
-    # stage history (its last moves), 9 team. The session is not written: its expiry was moved
-    # on when the person signed in, less than a minute ago.
-    with django_assert_num_queries(9):
+    # the banner reads nothing), 3 inspection through the user's access, 4 the user's role on
+    # its team, 5 cases by status and 6 cases per organisation and sample, 7 the open
+    # safeguarding concerns (the panels casefiles adds), 8 organisations with their area, 9 the
+    # stage history (its last moves), 10 team. The session is not written: its expiry was
+    # moved on when the person signed in, less than a minute ago.
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert table_rows(response, "samples") == [
         ["Barking and Dagenham YOS", "Court disposal", str(cases)]

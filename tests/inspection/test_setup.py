@@ -388,10 +388,10 @@ def test_the_team_page_queries_do_not_grow_with_the_team_or_history(
         )
     client = login(people.inspector)
     # 1 session, 2 user (with whether a safeguarding concern waits for them: none does, so
-    # the banner reads nothing), 3 inspection through the user's access with the user's role
-    # on its team, 4 members with their users, 5 cases assigned per member, 6 the history
-    # with its actors.
-    with django_assert_num_queries(6):
+    # the banner reads nothing), 3 inspection through the user's access, 4 the user's role on
+    # its team, 5 members with their users, 6 cases assigned per member, 7 the history with
+    # its actors.
+    with django_assert_num_queries(7):
         response = client.get(reverse("inspection:team", args=[inspection.reference]))
     assert response.status_code == 200
     assert text(response).count("Member added") == 5

@@ -413,14 +413,14 @@ def test_the_list_and_agreement_pages_make_as_many_queries_for_more_readings(
     second = reverse("judgements:second_readings", kwargs={"reference": inspection.reference})
     figures = reverse("judgements:agreement", kwargs={"reference": inspection.reference})
     client.get(second)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         # 1 the session, 2 the user (with whether a safeguarding concern waits for them: none
-        # does, so the banner reads nothing), 3 the inspection with the person's role on it,
-        # 4 the inspectors who may read second, 5 the cases that may be selected, 6 the
+        # does, so the banner reads nothing), 3 the inspection, 4 the person's role on it,
+        # 5 the inspectors who may read second, 6 the cases that may be selected, 7 the
         # readings with their cases and people.
         assert client.get(second).status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         # 1 the session, 2 the user (with whether a concern waits: none does), 3 the
-        # inspection with the role, 4 the reconciled answers to key questions, 5 the readers'
+        # inspection, 4 the role, 5 the reconciled answers to key questions, 6 the readers'
         # names.
         assert client.get(figures).status_code == 200

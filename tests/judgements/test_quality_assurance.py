@@ -198,14 +198,14 @@ def test_the_qa_page_runs_a_fixed_number_of_queries(
     client = login(people.qa)
     client.get(moderate_url(case))
     # 1-2 the session and the user (with whether a safeguarding concern waits for them: none
-    # does, so the banner reads nothing); 3 the case with its inspection and organisation and
-    # the role on the team; 4 whether this person scored the case; 5 whether this read is
+    # does, so the banner reads nothing); 3 the case with its inspection and organisation;
+    # 4 the role on the team; 5 whether this person scored the case; 6 whether this read is
     # already recorded (it is: the page was opened a moment ago, so no second record; the
-    # test's transaction is never committed, so the cache does not know it); 6 the answers
-    # (the framework's questions are kept from the first visit); 7 the open returns; 8-10 the
-    # decisions, their returned questions and those questions; 11 the answer changes since
+    # test's transaction is never committed, so the cache does not know it); 7 the answers
+    # (the framework's questions are kept from the first visit); 8 the open returns; 9-11 the
+    # decisions, their returned questions and those questions; 12 the answer changes since
     # the last return. The session is not written. None grows with the case.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(moderate_url(case)).status_code == 200
 
 

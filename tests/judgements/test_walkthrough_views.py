@@ -1029,16 +1029,16 @@ def test_the_step_page_makes_a_fixed_number_of_queries(
     client = login(people.inspector)
     with django_capture_on_commit_callbacks(execute=True):
         client.get(step_url(case, "2.1"))  # the first visit records the read
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         # 1 the session, 2 the user (with whether a safeguarding concern waits for them: none
         # does, so the banner reads nothing), 3 the case with its inspection, framework,
-        # organisation and inspector, and the user's role on the team (the read of this
-        # page, recorded by the first visit, is known from the cache: nothing is read or
-        # written), 4 the case's answers (the framework's questions were read by the first
-        # visit and are kept), 5 questions returned by QA with the decision and moderator,
-        # 6 which parts of the case file hold anything (none here, so none of the parts step
-        # 2.1 shows is read). The session is not written (its expiry was moved on at sign-in,
-        # less than a minute ago).
+        # organisation and inspector, 4 the user's role on the team (the read of this page,
+        # recorded by the first visit, is known from the cache: nothing is read or written),
+        # 5 the case's answers (the framework's questions were read by the first visit and are
+        # kept), 6 questions returned by QA with the decision and moderator, 7 which parts of
+        # the case file hold anything (none here, so none of the parts step 2.1 shows is
+        # read). The session is not written (its expiry was moved on at sign-in, less than a
+        # minute ago).
         response = client.get(step_url(case, "2.1"))
     assert response.status_code == 200
 
@@ -1064,15 +1064,15 @@ def test_saving_a_step_makes_a_fixed_number_of_queries(
     for question in questions[: 1 if changed == "one" else None]:
         data[f"q{question.pk}-value"] = "no"
         data[f"q{question.pk}-note"] = f"Not done: {question.code}"
-    with django_assert_num_queries(10):
-        # 1 the session, 2 the user, 3 the case with the role (the case questions are kept
-        # from the page just opened; the answers are read by the save, under its lock; the
-        # read, recorded by the page just opened, is known from the cache); then in one
-        # transaction (4 savepoint ... 10 release), under one lock: 5 the case locked, with
-        # the role read again, 6 the step's answers as saved (and where their evidence came
-        # from), 7 one update of every changed answer, 8 one update of every changed source
-        # (the page offers "Case file" for answers saved without a source, so every source
-        # changes here), 9 one insert of every audit row. The session is not written.
+    with django_assert_num_queries(12):
+        # 1 the session, 2 the user, 3 the case, 4 the role (the case questions are kept from
+        # the page just opened; the answers are read by the save, under its lock; the read,
+        # recorded by the page just opened, is known from the cache); then in one transaction
+        # (5 savepoint ... 12 release), under one lock: 6 the case locked, 7 the role again,
+        # 8 the step's answers as saved (and where their evidence came from), 9 one update of
+        # every changed answer, 10 one update of every changed source (the page offers "Case
+        # file" for answers saved without a source, so every source changes here), 11 one
+        # insert of every audit row. The session is not written.
         response = client.post(step_url(case, "2.1"), {**data, "save": "1"})
     assert response.status_code == 302
     assert Answer.objects.filter(case=case, value="no").count() == (
@@ -1082,7 +1082,7 @@ def test_saving_a_step_makes_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize(
     ("other_cases", "answered", "expected"),
-    [(0, "one", 13), (0, "all", 13), (19, "all", 13), (0, "none", 14)],
+    [(0, "one", 15), (0, "all", 15), (19, "all", 15), (0, "none", 16)],
 )
 def test_autosave_makes_a_fixed_number_of_queries(
     login, case, people, inspection, django_assert_num_queries, other_cases, answered, expected
@@ -1099,13 +1099,13 @@ def test_autosave_makes_a_fixed_number_of_queries(
     client = login(people.inspector)
     client.get(step_url(case, "2.1"))
     with django_assert_num_queries(expected):
-        # 1 the session, 2 the user, 3 the case with the role, 4 the step's questions; then
-        # in one transaction (5 savepoint ... 10 release): 6 the case locked, with the role
-        # read again, 7 the answer as saved, 8 its update (or insert), 9 the audit rows in
-        # one insert; 11-13 the session, which keeps the versions this browser's autosave
-        # made so that its own Save is not refused as someone else's change (savepoint,
-        # update, release). The first answer of a case not started also moves the case to "in
-        # progress": one more update, whatever the size of the case.
+        # 1 the session, 2 the user, 3 the case, 4 the role, 5 the step's questions; then in
+        # one transaction (6 savepoint ... 12 release): 7 the case locked, 8 the role again,
+        # 9 the answer as saved, 10 its update (or insert), 11 the audit rows in one insert;
+        # 13-15 the session, which keeps the versions this browser's autosave made so that its
+        # own Save is not refused as someone else's change (savepoint, update, release). The
+        # first answer of a case not started also moves the case to "in progress": one more
+        # update, whatever the size of the case.
         response = client.post(
             autosave_url(case, "2.1"),
             {

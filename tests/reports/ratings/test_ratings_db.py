@@ -590,16 +590,16 @@ def test_ratings_and_standard_pages_take_a_fixed_number_of_queries(
     standard_url = reverse("reports:ratings_standard", args=[inspection.reference, "2.2"])
 
     # Ratings page: session, user (with whether a safeguarding concern waits for them: none
-    # does, so the banner reads nothing), inspection (with framework) with the role on the
-    # team; cases by status, the answer tallies, the counted cases answered No, organisations,
+    # does, so the banner reads nothing), inspection (with framework), the role on the team;
+    # cases by status, the answer tallies, the counted cases answered No, organisations,
     # standards with their key questions, organisation ratings; the counted judgements and
     # those in cases agreed in QA (two summary rows' sums: the key question tallies' Yes and
     # No, and the agreed judgements). The session is not written.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(ratings_url)
     # Standard page: the same, but the standard's judgements agreed in QA counted from its
     # answers in one query, and the cases answered No with their notes.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(standard_url)
 
     # 45 more cases: 50 in all, and not one query more.
@@ -613,8 +613,8 @@ def test_ratings_and_standard_pages_take_a_fixed_number_of_queries(
         ],
     )
     assert inspection.cases.count() == 50
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(ratings_url)
     assert "Requires improvement" in response.content.decode()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(standard_url)
