@@ -89,7 +89,7 @@ def _locked_for_scoring(case: Case, actor) -> Case:
     """The case re-read under its row lock (_locked_case); refused unless the actor may change
     its answers now (their role on the team read again, under the lock)."""
     locked = _locked_case(case)
-    _check_can_score(locked, actor, role_on(actor, locked.inspection))
+    _check_can_score(locked, actor)
     return locked
 
 
@@ -133,13 +133,14 @@ def _require(allowed, inspection: Inspection, actor, what: str) -> None:
         raise PermissionDenied(f"Only the lead inspector {what}.")
 
 
-def _check_can_score(case: Case, actor, role: str | None) -> None:
+def _check_can_score(case: Case, actor) -> None:
     _require_stage(case.inspection, "score")
     if not open_for_scoring(case):
         raise PermissionDenied(
             f"Case {case.reference} is {Case.Status(case.status).label.lower()}: "
             "its answers cannot be changed now."
         )
+    role = role_on(actor, case.inspection)
     if not permissions.may_score(
         role, user_id=actor.pk, inspector_id=case.inspector_id, case_open=True
     ):
