@@ -128,10 +128,9 @@ def readable_or_404(user, queryset, inspection=lambda row: row):
     row = next(iter(queryset.order_by()[:1]), None)
     if row is None:
         raise Http404
-    role = role_on(user, inspection(row))
-    if not permissions.reads_inspection(
-        user, on_team=role is not None, status=inspection(row).status
-    ):
+    owner = inspection(row)
+    role = role_on(user, owner)
+    if not permissions.reads_inspection(user, on_team=role is not None, status=owner.status):
         raise Http404
     return row, role
 
